@@ -1,0 +1,614 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * backdoor/guest.h - issue backdoor requests from code running inside QEMU.
+ *
+ * One self-contained, freestanding header (it needs only <stdint.h> and
+ * <stdarg.h>) for user programs, kernels and bare-metal firmware, in C99 or
+ * later and in C++. Each request is one magic instruction that does nothing
+ * on real hardware; under QEMU with the backdoor plugin it reaches the host.
+ * Every request that returns a value takes a default, returned unchanged when
+ * no host answers (native run, QEMU without the plugin, or a QEMU whose plugin
+ * API cannot write guest registers). docs/abi.md is the full specification.
+ *
+ * Define BACKDOOR_DISABLE before including this file to compile every request
+ * to nothing, like NDEBUG for assert() or NVALGRIND for valgrind.h.
+ *
+ * Copyright (c) 2026 The backdoor developers.
+ * Permission is hereby granted, free of charge, to any person obtaining a copy
+ * of this software and associated documentation files (the "Software"), to
+ * deal in the Software without restriction, including without limitation the
+ * rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
+ * sell copies of the Software, and to permit persons to whom the Software is
+ * furnished to do so, subject to the following conditions: the above
+ * copyright notice and this permission notice shall be included in all copies
+ * or substantial portions of the Software. THE SOFTWARE IS PROVIDED "AS IS",
+ * WITHOUT WARRANTY OF ANY KIND.
+ */
+#ifndef BACKDOOR_GUEST_H
+#define BACKDOOR_GUEST_H
+
+#include <stdarg.h>
+#include <stdint.h>
+
+/* Bumped when a request is added; a guest can compare backdoor_present(). */
+#define BACKDOOR_PROTOCOL_VERSION 1
+
+/*
+ * Request encoding, shared by every architecture (docs/abi.md, "Encoding").
+ * A request is two 32-bit words, LEAF and SELECTOR, plus up to four
+ * word-sized arguments. On x86 LEAF is the CPUID leaf (EAX) and SELECTOR the
+ * CPUID subleaf (ECX), exactly as in the 2010 patch this project continues.
+ *
+ *   LEAF = 0x40001000 + (type << 8) + i8
+ *   type 0: seed BACKDOOR_i8(i8)           SELECTOR ignored
+ *   type 1: seed BACKDOOR_i8_v32(i8, v32)  SELECTOR = v32
+ *   type 2: call    i8 = 0xB0 | abi32 << 3 | nargs,  SELECTOR = TAG << 16 | cmd
+ *   type 3: send    as call; arg0/arg1 are a buffer the host reads
+ *   type 4: receive as call; arg0/arg1 are a buffer the host writes
+ *
+ * Never renumber anything here: guests compiled against older copies of this
+ * header must keep working. Add new types and commands at the end.
+ */
+#define BACKDOOR_LEAF_BASE 0x40001000u
+#define BACKDOOR_LEAF_LAST 0x40001FFFu
+#define BACKDOOR_TYPE_I8 0u
+#define BACKDOOR_TYPE_I8_V32 1u
+#define BACKDOOR_TYPE_CALL 2u
+#define BACKDOOR_TYPE_SEND 3u
+#define BACKDOOR_TYPE_RECV 4u
+#define BACKDOOR_EXT_MAGIC 0xB0u
+#define BACKDOOR_EXT_ABI32 0x08u
+#define BACKDOOR_EXT_MAX_ARGS 4u
+#define BACKDOOR_TAG 0xBDCAu
+
+#define BACKDOOR_LEAF(type, i8) \
+    (BACKDOOR_LEAF_BASE + ((uint32_t)(type) << 8) + (uint32_t)(uint8_t)(i8))
+#define BACKDOOR_SELECTOR(cmd) \
+    (((uint32_t)BACKDOOR_TAG << 16) | (uint32_t)(uint16_t)(cmd))
+
+/*
+ * Built-in commands, answered by the plugin itself. Fields: NAME, name,
+ * number, request type, argument count, whether it returns a value,
+ * description.
+ * Commands 0x0001-0x07ff belong to the plugin; 0x0800-0xffff are for
+ * handler libraries (BACKDOOR_USER_COMMAND_FIRST); 0 is never valid.
+ * The list feeds the guest wrappers' numbers, the plugin's dispatch table,
+ * the CLI and the table in docs/abi.md, so they cannot drift apart.
+ */
+#define BACKDOOR_OPS(X)                                                        \
+    X(PRESENT, present, 0x001, CALL, 0, 1, "protocol version; the default 0 means no host") \
+    X(FEATURES, features, 0x002, CALL, 0, 1, "bit set of BACKDOOR_FEATURE_*")            \
+    X(EXIT, exit, 0x003, CALL, 1, 0, "end the emulation with exit status arg0")      \
+    X(ROI_BEGIN, roi_begin, 0x004, CALL, 1, 0, "enter region of interest arg0")           \
+    X(ROI_END, roi_end, 0x005, CALL, 1, 0, "leave region of interest arg0")             \
+    X(MARK, mark, 0x006, CALL, 2, 0, "timestamped event: id arg0, value arg1")       \
+    X(PRINT, print, 0x007, SEND, 2, 1, "print text arg0[0..arg1); returns bytes taken") \
+    X(STATS_RESET, stats_reset, 0x008, CALL, 0, 0, "zero the statistics of every region")   \
+    X(STATS_DUMP, stats_dump, 0x009, CALL, 0, 0, "write a statistics snapshot to the outputs") \
+    X(HOST_TIME_NS, host_time_ns, 0x00a, RECV, 2, 1, "host CLOCK_REALTIME ns, 8 bytes into arg0") \
+    X(SUM, sum, 0x00b, CALL, 4, 1, "arg0+arg1+arg2+arg3; checks that arguments arrive") \
+    X(HOST_INFO, host_info, 0x00c, RECV, 2, 1, "host description string into arg0[0..arg1)")
+
+enum backdoor_op {
+#define BACKDOOR_OP_ENUM_(NAME, name, number, type, nargs, result, doc) \
+    BACKDOOR_OP_##NAME = number,
+    BACKDOOR_OPS(BACKDOOR_OP_ENUM_)
+#undef BACKDOOR_OP_ENUM_
+    BACKDOOR_USER_COMMAND_FIRST = 0x800
+};
+
+#define BACKDOOR_FEATURE_RESULTS 0x01u   /* results reach the guest */
+#define BACKDOOR_FEATURE_MEM_READ 0x02u  /* send: host reads guest buffers */
+#define BACKDOOR_FEATURE_MEM_WRITE 0x04u /* receive: host fills guest buffers */
+#define BACKDOOR_FEATURE_HANDLER 0x08u   /* a handler library is loaded */
+#define BACKDOOR_FEATURE_SYSTEM 0x10u    /* full-system emulation */
+
+/* Errors come back as small negative results, as from Linux system calls. */
+#define BACKDOOR_EPERM (-1)
+#define BACKDOOR_E2BIG (-7)
+#define BACKDOOR_EFAULT (-14)
+#define BACKDOOR_EINVAL (-22)
+#define BACKDOOR_ENOSYS (-38)
+#define BACKDOOR_IS_ERROR(result) \
+    ((backdoor_word_t)(result) > (backdoor_word_t)-4096)
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* A word is the width of a guest general-purpose register. */
+typedef uintptr_t backdoor_word_t;
+
+/*
+ * Requests must be inlined into their caller: a constant command or argument
+ * reaches the magic instruction as an immediate only then.
+ */
+#if defined(__GNUC__)
+#define BACKDOOR__INLINE static inline __attribute__((__always_inline__))
+#else
+#define BACKDOOR__INLINE static inline
+#endif
+
+/*
+ * backdoor__request() is the one primitive each architecture provides: it
+ * issues LEAF/SELECTOR with nargs (0..4) arguments, preloads the result
+ * register with dflt, and returns what is in it afterwards.
+ */
+#if defined(BACKDOOR_DISABLE)
+
+BACKDOOR__INLINE backdoor_word_t backdoor__request(
+    uint32_t leaf, uint32_t selector, unsigned nargs, backdoor_word_t a0,
+    backdoor_word_t a1, backdoor_word_t a2, backdoor_word_t a3,
+    backdoor_word_t dflt)
+{
+    (void)leaf, (void)selector, (void)nargs;
+    (void)a0, (void)a1, (void)a2, (void)a3;
+    return dflt;
+}
+
+BACKDOOR__INLINE uint32_t backdoor__seed(uint32_t leaf, uint32_t v32)
+{
+    (void)leaf, (void)v32;
+    return 0;
+}
+
+#elif defined(__x86_64__) || defined(__i386__)
+
+/*
+ * x86 (i386 and x86-64): the magic instruction is CPUID, which the CPU
+ * answers harmlessly for any leaf. Register map:
+ *   leaf EAX, selector ECX, args EDX EBX EDI EBP(i386)/R8(x86-64), result ESI.
+ * CPUID itself overwrites EAX, EBX, ECX and EDX; ESI is written by the host.
+ *
+ * When leaf, selector and arguments are compile-time constants, their
+ * immediate loads are emitted inside the asm, right before CPUID, so the
+ * plugin can decode the request when it translates the code (docs/abi.md,
+ * "Requests decoded at translation time"). Otherwise the compiler places the
+ * values in the registers and the plugin reads them when CPUID executes.
+ */
+#if defined(__x86_64__)
+#define BACKDOOR__ABI32 0u
+#define BACKDOOR__CONST_ARG(v) (__builtin_constant_p(v) && (v) <= 0xffffffffu)
+#else
+#define BACKDOOR__ABI32 BACKDOOR_EXT_ABI32
+#define BACKDOOR__CONST_ARG(v) __builtin_constant_p(v)
+#endif
+#define BACKDOOR__CONST(v) __builtin_constant_p(v)
+
+BACKDOOR__INLINE uint32_t backdoor__seed(uint32_t leaf, uint32_t v32)
+{
+    uint32_t eax, ebx, ecx, edx;
+    if (BACKDOOR__CONST(leaf) && BACKDOOR__CONST(v32))
+        __asm__ __volatile__("movl %4, %%ecx\n\tmovl %5, %%eax\n\tcpuid"
+                             : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx)
+                             : "i"(v32), "i"(leaf)
+                             : "memory");
+    else if (BACKDOOR__CONST(leaf))
+        __asm__ __volatile__("movl %4, %%eax\n\tcpuid"
+                             : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx)
+                             : "i"(leaf), "2"(v32)
+                             : "memory");
+    else
+        __asm__ __volatile__("cpuid"
+                             : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx)
+                             : "0"(leaf), "2"(v32)
+                             : "memory");
+    (void)ebx, (void)ecx, (void)edx;
+    return eax;
+}
+
+#if defined(__x86_64__)
+/* x86-64 has registers to spare, so every form is a single asm statement. */
+BACKDOOR__INLINE backdoor_word_t backdoor__request(
+    uint32_t leaf, uint32_t selector, unsigned nargs, backdoor_word_t a0,
+    backdoor_word_t a1, backdoor_word_t a2, backdoor_word_t a3,
+    backdoor_word_t dflt)
+{
+    backdoor_word_t result = dflt;
+    uint32_t eax, ecx;
+    backdoor_word_t rbx = a1, rdx = a0;
+    (void)nargs;
+    if (BACKDOOR__CONST(leaf) && BACKDOOR__CONST(selector) &&
+        BACKDOOR__CONST_ARG(a0) && BACKDOOR__CONST_ARG(a1) &&
+        BACKDOOR__CONST_ARG(a2) && BACKDOOR__CONST_ARG(a3)) {
+        __asm__ __volatile__("movl %[a0], %%edx\n\t"
+                             "movl %[a1], %%ebx\n\t"
+                             "movl %[a2], %%edi\n\t"
+                             "movl %[a3], %%r8d\n\t"
+                             "movl %[sel], %%ecx\n\t"
+                             "movl %[leaf], %%eax\n\t"
+                             "cpuid"
+                             : "+S"(result), "=a"(eax), "=c"(ecx), "=d"(rdx),
+                               "=b"(rbx)
+                             : [a0] "i"(a0), [a1] "i"(a1), [a2] "i"(a2),
+                               [a3] "i"(a3), [sel] "i"(selector),
+                               [leaf] "i"(leaf)
+                             : "rdi", "r8", "memory", "cc");
+    } else if (BACKDOOR__CONST(leaf) && BACKDOOR__CONST(selector)) {
+        register backdoor_word_t r8 __asm__("r8") = a3;
+        __asm__ __volatile__("movl %[sel], %%ecx\n\t"
+                             "movl %[leaf], %%eax\n\t"
+                             "cpuid"
+                             : "+S"(result), "=a"(eax), "=c"(ecx), "+d"(rdx),
+                               "+b"(rbx), "+r"(r8)
+                             : "D"(a2), [sel] "i"(selector), [leaf] "i"(leaf)
+                             : "memory", "cc");
+    } else {
+        register backdoor_word_t r8 __asm__("r8") = a3;
+        eax = leaf;
+        ecx = selector;
+        __asm__ __volatile__("cpuid"
+                             : "+S"(result), "+a"(eax), "+c"(ecx), "+d"(rdx),
+                               "+b"(rbx), "+r"(r8)
+                             : "D"(a2)
+                             : "memory", "cc");
+    }
+    (void)eax, (void)ecx, (void)rdx, (void)rbx;
+    return result;
+}
+#else
+/*
+ * i386 has one register too few: the fourth argument travels in EBP, which
+ * may be the frame pointer, so it is swapped in around CPUID through the
+ * stack. The push of arg3 reads its operand before ESP moves.
+ */
+#define BACKDOOR__I386_WITH_EBP(body)                                          \
+    "pushl %[a3]\n\tpushl %%ebp\n\tmovl 4(%%esp), %%ebp\n\t" body              \
+    "\n\tpopl %%ebp\n\tleal 4(%%esp), %%esp"
+
+BACKDOOR__INLINE backdoor_word_t backdoor__request(
+    uint32_t leaf, uint32_t selector, unsigned nargs, backdoor_word_t a0,
+    backdoor_word_t a1, backdoor_word_t a2, backdoor_word_t a3,
+    backdoor_word_t dflt)
+{
+    backdoor_word_t result = dflt;
+    uint32_t eax, ecx;
+    backdoor_word_t ebx = a1, edx = a0;
+    if (nargs < 4 && BACKDOOR__CONST(leaf) && BACKDOOR__CONST(selector) &&
+        BACKDOOR__CONST_ARG(a0) && BACKDOOR__CONST_ARG(a1) &&
+        BACKDOOR__CONST_ARG(a2)) {
+        __asm__ __volatile__("movl %[a0], %%edx\n\t"
+                             "movl %[a1], %%ebx\n\t"
+                             "movl %[a2], %%edi\n\t"
+                             "movl %[sel], %%ecx\n\t"
+                             "movl %[leaf], %%eax\n\t"
+                             "cpuid"
+                             : "+S"(result), "=a"(eax), "=c"(ecx), "=d"(edx),
+                               "=b"(ebx)
+                             : [a0] "i"(a0), [a1] "i"(a1), [a2] "i"(a2),
+                               [sel] "i"(selector), [leaf] "i"(leaf)
+                             : "edi", "memory", "cc");
+    } else if (nargs < 4 && BACKDOOR__CONST(leaf) &&
+               BACKDOOR__CONST(selector)) {
+        __asm__ __volatile__("movl %[sel], %%ecx\n\t"
+                             "movl %[leaf], %%eax\n\t"
+                             "cpuid"
+                             : "+S"(result), "=a"(eax), "=c"(ecx), "+d"(edx),
+                               "+b"(ebx)
+                             : "D"(a2), [sel] "i"(selector), [leaf] "i"(leaf)
+                             : "memory", "cc");
+    } else if (nargs < 4) {
+        eax = leaf;
+        ecx = selector;
+        __asm__ __volatile__("cpuid"
+                             : "+S"(result), "+a"(eax), "+c"(ecx), "+d"(edx),
+                               "+b"(ebx)
+                             : "D"(a2)
+                             : "memory", "cc");
+    } else if (BACKDOOR__CONST(leaf) && BACKDOOR__CONST(selector)) {
+        __asm__ __volatile__(
+            BACKDOOR__I386_WITH_EBP("movl %[sel], %%ecx\n\t"
+                                    "movl %[leaf], %%eax\n\tcpuid")
+            : "+S"(result), "=a"(eax), "=c"(ecx), "+d"(edx), "+b"(ebx)
+            : "D"(a2), [a3] "g"(a3), [sel] "i"(selector), [leaf] "i"(leaf)
+            : "memory", "cc");
+    } else {
+        eax = leaf;
+        ecx = selector;
+        __asm__ __volatile__(BACKDOOR__I386_WITH_EBP("cpuid")
+                             : "+S"(result), "+a"(eax), "+c"(ecx), "+d"(edx),
+                               "+b"(ebx)
+                             : "D"(a2), [a3] "g"(a3)
+                             : "memory", "cc");
+    }
+    (void)eax, (void)ecx, (void)edx, (void)ebx;
+    return result;
+}
+#endif
+
+#else
+#error "backdoor/guest.h: unsupported architecture (supported: x86-64, i386); define BACKDOOR_DISABLE to compile requests to nothing"
+#endif
+
+#ifndef BACKDOOR__ABI32
+#define BACKDOOR__ABI32 0u
+#endif
+
+/* The seed's interface, unchanged in meaning: i8 = 0 is reserved. */
+#define BACKDOOR_i8(i) backdoor__seed(BACKDOOR_LEAF(0, (i)), 0)
+#define BACKDOOR_i8_v32(i, v) \
+    backdoor__seed(BACKDOOR_LEAF(1, (i)), (uint32_t)(v))
+
+#define BACKDOOR__EXT_LEAF(type, nargs) \
+    BACKDOOR_LEAF((type), BACKDOOR_EXT_MAGIC | BACKDOOR__ABI32 | (nargs))
+
+/* Extended calls to handler commands (0x0800..0xffff) or built-ins. */
+BACKDOOR__INLINE backdoor_word_t backdoor_call0(uint16_t cmd, backdoor_word_t dflt)
+{
+    return backdoor__request(BACKDOOR__EXT_LEAF(BACKDOOR_TYPE_CALL, 0),
+                             BACKDOOR_SELECTOR(cmd), 0, 0, 0, 0, 0, dflt);
+}
+
+BACKDOOR__INLINE backdoor_word_t backdoor_call1(uint16_t cmd, backdoor_word_t a0,
+                                             backdoor_word_t dflt)
+{
+    return backdoor__request(BACKDOOR__EXT_LEAF(BACKDOOR_TYPE_CALL, 1),
+                             BACKDOOR_SELECTOR(cmd), 1, a0, 0, 0, 0, dflt);
+}
+
+BACKDOOR__INLINE backdoor_word_t backdoor_call2(uint16_t cmd, backdoor_word_t a0,
+                                             backdoor_word_t a1,
+                                             backdoor_word_t dflt)
+{
+    return backdoor__request(BACKDOOR__EXT_LEAF(BACKDOOR_TYPE_CALL, 2),
+                             BACKDOOR_SELECTOR(cmd), 2, a0, a1, 0, 0, dflt);
+}
+
+BACKDOOR__INLINE backdoor_word_t backdoor_call3(uint16_t cmd, backdoor_word_t a0,
+                                             backdoor_word_t a1,
+                                             backdoor_word_t a2,
+                                             backdoor_word_t dflt)
+{
+    return backdoor__request(BACKDOOR__EXT_LEAF(BACKDOOR_TYPE_CALL, 3),
+                             BACKDOOR_SELECTOR(cmd), 3, a0, a1, a2, 0, dflt);
+}
+
+BACKDOOR__INLINE backdoor_word_t backdoor_call4(uint16_t cmd, backdoor_word_t a0,
+                                             backdoor_word_t a1,
+                                             backdoor_word_t a2,
+                                             backdoor_word_t a3,
+                                             backdoor_word_t dflt)
+{
+    return backdoor__request(BACKDOOR__EXT_LEAF(BACKDOOR_TYPE_CALL, 4),
+                             BACKDOOR_SELECTOR(cmd), 4, a0, a1, a2, a3, dflt);
+}
+
+/*
+ * Bulk data. send: the host reads len bytes at buf and returns the handler's
+ * result. receive: the host writes at most cap bytes at buf and returns how
+ * many. Both return BACKDOOR_EFAULT for a buffer that is not mapped and
+ * BACKDOOR_E2BIG above the host's size cap; no byte is copied then.
+ */
+BACKDOOR__INLINE backdoor_word_t backdoor_send(uint16_t cmd, const void *buf,
+                                            backdoor_word_t len,
+                                            backdoor_word_t dflt)
+{
+    return backdoor__request(BACKDOOR__EXT_LEAF(BACKDOOR_TYPE_SEND, 2),
+                             BACKDOOR_SELECTOR(cmd), 2, (backdoor_word_t)buf,
+                             len, 0, 0, dflt);
+}
+
+BACKDOOR__INLINE backdoor_word_t backdoor_recv(uint16_t cmd, void *buf,
+                                            backdoor_word_t cap,
+                                            backdoor_word_t dflt)
+{
+    return backdoor__request(BACKDOOR__EXT_LEAF(BACKDOOR_TYPE_RECV, 2),
+                             BACKDOOR_SELECTOR(cmd), 2, (backdoor_word_t)buf,
+                             cap, 0, 0, dflt);
+}
+
+/* Built-in commands. */
+BACKDOOR__INLINE backdoor_word_t backdoor_present(void)
+{
+    return backdoor_call0(BACKDOOR_OP_PRESENT, 0);
+}
+
+BACKDOOR__INLINE backdoor_word_t backdoor_features(void)
+{
+    return backdoor_call0(BACKDOOR_OP_FEATURES, 0);
+}
+
+BACKDOOR__INLINE void backdoor_exit(int status)
+{
+    backdoor_call1(BACKDOOR_OP_EXIT, (backdoor_word_t)(unsigned)status, 0);
+}
+
+BACKDOOR__INLINE void backdoor_roi_begin(backdoor_word_t id)
+{
+    backdoor_call1(BACKDOOR_OP_ROI_BEGIN, id, 0);
+}
+
+BACKDOOR__INLINE void backdoor_roi_end(backdoor_word_t id)
+{
+    backdoor_call1(BACKDOOR_OP_ROI_END, id, 0);
+}
+
+BACKDOOR__INLINE void backdoor_mark(backdoor_word_t id, backdoor_word_t value)
+{
+    backdoor_call2(BACKDOOR_OP_MARK, id, value, 0);
+}
+
+BACKDOOR__INLINE void backdoor_stats_reset(void)
+{
+    backdoor_call0(BACKDOOR_OP_STATS_RESET, 0);
+}
+
+BACKDOOR__INLINE void backdoor_stats_dump(void)
+{
+    backdoor_call0(BACKDOOR_OP_STATS_DUMP, 0);
+}
+
+/*
+ * Nanoseconds since the Unix epoch on the host, 0 when no host answers.
+ * Received through memory so that 32-bit guests get all 64 bits.
+ */
+BACKDOOR__INLINE uint64_t backdoor_host_time_ns(void)
+{
+    uint64_t ns = 0;
+    backdoor_recv(BACKDOOR_OP_HOST_TIME_NS, &ns, sizeof ns, 0);
+    return ns;
+}
+
+BACKDOOR__INLINE backdoor_word_t backdoor_sum(backdoor_word_t a0,
+                                           backdoor_word_t a1,
+                                           backdoor_word_t a2,
+                                           backdoor_word_t a3)
+{
+    return backdoor_call4(BACKDOOR_OP_SUM, a0, a1, a2, a3, BACKDOOR_ENOSYS);
+}
+
+BACKDOOR__INLINE backdoor_word_t backdoor_host_info(char *buf,
+                                                 backdoor_word_t cap)
+{
+    return backdoor_recv(BACKDOOR_OP_HOST_INFO, buf, cap, BACKDOOR_ENOSYS);
+}
+
+BACKDOOR__INLINE backdoor_word_t backdoor_write(const char *text,
+                                             backdoor_word_t len)
+{
+    return backdoor_send(BACKDOOR_OP_PRINT, text, len, BACKDOOR_ENOSYS);
+}
+
+static inline backdoor_word_t backdoor_print(const char *text)
+{
+    backdoor_word_t len = 0;
+    while (text[len] != '\0')
+        len++;
+    return backdoor_write(text, len);
+}
+
+/*
+ * printf without a C library: %d %i %u %x %X %o %c %s %p %%, the length
+ * modifiers l, ll, z, and a field width with optional 0 flag. Output longer
+ * than BACKDOOR_PRINTF_MAX bytes is cut there.
+ */
+#ifndef BACKDOOR_PRINTF_MAX
+#define BACKDOOR_PRINTF_MAX 256
+#endif
+
+struct backdoor__text {
+    char bytes[BACKDOOR_PRINTF_MAX];
+    unsigned len;
+};
+
+static inline void backdoor__put(struct backdoor__text *out, char c)
+{
+    if (out->len < BACKDOOR_PRINTF_MAX)
+        out->bytes[out->len++] = c;
+}
+
+static inline void backdoor__put_number(struct backdoor__text *out,
+                                        unsigned long long value,
+                                        unsigned base, int upper, int negative,
+                                        unsigned width, char pad)
+{
+    char digits[24];
+    unsigned n = 0;
+    const char *set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
+    do {
+        digits[n++] = set[value % base];
+        value /= base;
+    } while (value != 0);
+    if (negative && pad == '0')
+        backdoor__put(out, '-');
+    while (width > n + (unsigned)negative) {
+        backdoor__put(out, pad);
+        width--;
+    }
+    if (negative && pad != '0')
+        backdoor__put(out, '-');
+    while (n > 0)
+        backdoor__put(out, digits[--n]);
+}
+
+static inline backdoor_word_t backdoor_vprintf(const char *format,
+                                               va_list args)
+{
+    struct backdoor__text out;
+    out.len = 0;
+    for (const char *p = format; *p != '\0'; p++) {
+        if (*p != '%') {
+            backdoor__put(&out, *p);
+            continue;
+        }
+        char pad = ' ';
+        unsigned width = 0, longs = 0;
+        p++;
+        if (*p == '0') {
+            pad = '0';
+            p++;
+        }
+        while (*p >= '0' && *p <= '9')
+            width = width * 10 + (unsigned)(*p++ - '0');
+        for (; *p == 'l' || *p == 'z'; p++)
+            longs += *p == 'z' ? 2 : 1;
+        unsigned long long u;
+        long long s;
+        switch (*p) {
+        case 'd':
+        case 'i':
+            s = longs >= 2 ? va_arg(args, long long)
+                : longs == 1 ? va_arg(args, long) : va_arg(args, int);
+            u = s < 0 ? 0ull - (unsigned long long)s : (unsigned long long)s;
+            backdoor__put_number(&out, u, 10, 0, s < 0, width, pad);
+            break;
+        case 'u':
+        case 'x':
+        case 'X':
+        case 'o':
+            u = longs >= 2 ? va_arg(args, unsigned long long)
+                : longs == 1 ? va_arg(args, unsigned long)
+                             : va_arg(args, unsigned);
+            backdoor__put_number(&out, u,
+                                 *p == 'u' ? 10u : *p == 'o' ? 8u : 16u,
+                                 *p == 'X', 0, width, pad);
+            break;
+        case 'p':
+            backdoor__put(&out, '0');
+            backdoor__put(&out, 'x');
+            backdoor__put_number(&out, (uintptr_t)va_arg(args, void *), 16, 0,
+                                 0, width, pad);
+            break;
+        case 'c':
+            backdoor__put(&out, (char)va_arg(args, int));
+            break;
+        case 's': {
+            const char *text = va_arg(args, const char *);
+            if (text == 0)
+                text = "(null)";
+            while (*text != '\0')
+                backdoor__put(&out, *text++);
+            break;
+        }
+        case '%':
+            backdoor__put(&out, '%');
+            break;
+        case '\0':
+            p--;
+            break;
+        default:
+            backdoor__put(&out, '%');
+            backdoor__put(&out, *p);
+            break;
+        }
+    }
+    return backdoor_write(out.bytes, out.len);
+}
+
+#if defined(__GNUC__)
+__attribute__((format(printf, 1, 2)))
+#endif
+static inline backdoor_word_t backdoor_printf(const char *format, ...)
+{
+    va_list args;
+    va_start(args, format);
+    backdoor_word_t result = backdoor_vprintf(format, args);
+    va_end(args);
+    return result;
+}
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* BACKDOOR_GUEST_H */
