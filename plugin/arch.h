@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What differs between guest architectures: the magic instruction, where a
+ * request's words live (register map), how a constant is loaded in the
+ * instruction stream, and how the privilege level is read. One table entry
+ * per architecture, chosen from QEMU's target name at install; adding an
+ * architecture means one new arch_<name>.c and one line in arch.c.
+ */
+#ifndef BACKDOOR_PLUGIN_ARCH_H
+#define BACKDOOR_PLUGIN_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum reg_role {
+    ROLE_LEAF,
+    ROLE_SELECTOR,
+    ROLE_ARG0,
+    ROLE_ARG1,
+    ROLE_ARG2,
+    ROLE_ARG3,
+    ROLE_RESULT,
+    ROLE_COUNT
+};
+
+/* Longest instruction any architecture here has (x86: 15 bytes). */
+#define ARCH_MAX_INSN_BYTES 16
+/* Registers a constant load can name: x86 r0..r15, RISC/Arm x0..x31. */
+#define ARCH_MAX_REGNO 32
+
+struct arch {
+    const char *name;         /* as in docs/abi.md */
+    const char *const *targets; /* QEMU target names, NULL-terminated */
+    /*
+     * Register map by QEMU/gdb register name, for 64-bit code and, where
+     * the architecture has a 32-bit variant whose map differs, for 32-bit
+     * code (requests carry an abi32 bit). A slot may list alternatives
+     * separated by '|': the first the QEMU target has is used.
+     */
+    const char *reg_names[ROLE_COUNT];
+    const char *reg_names_abi32[ROLE_COUNT];
+    /* Architectural register number of each role, for constant tracking. */
+    int regno[ROLE_COUNT];
+    int regno_abi32[ROLE_COUNT];
+    bool (*is_magic)(const uint8_t *insn, size_t len);
+    /*
+     * If insn loads a constant into a register (and nothing else), returns
+     * that register's number and its value; else -1.
+     */
+    int (*constant_load)(const uint8_t *insn, size_t len, uint64_t *value);
+    /* Register holding the privilege level, and its decoding. */
+    const char *privilege_reg;
+    int (*privilege_level)(uint64_t raw);
+    int most_privileged;  /* value of privilege_level for the kernel */
+    int least_privileged; /* and for user code */
+};
+
+/* The entry for QEMU target name, or NULL. */
+const struct arch *arch_for_target(const char *target_name);
+
+/* "x86_64, i386, ..." for error messages. */
+const char *arch_supported_targets(void);
+
+extern const struct arch arch_x86;
+
+#endif

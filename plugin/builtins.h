@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Built-in commands: the dispatch table generated from BACKDOOR_OPS, so a
+ * command in guest.h without an implementation here does not compile.
+ */
+#ifndef BACKDOOR_PLUGIN_BUILTINS_H
+#define BACKDOOR_PLUGIN_BUILTINS_H
+
+#include "dispatch.h"
+
+struct builtin {
+    const char *name;
+    enum backdoor_call_type type;
+    unsigned nargs;
+    bool returns_result;
+    void (*run)(struct call_ctx *ctx);
+};
+
+/* NULL for a number no built-in has. */
+const struct builtin *builtin_lookup(uint32_t command);
+
+/* Flushes every output and ends QEMU with status. Never returns. */
+_Noreturn void end_emulation(int status);
+
+#define BUILTIN_DECLARE(NAME, name, number, type, nargs, result, doc) \
+    void builtin_##name(struct call_ctx *ctx);
+BACKDOOR_OPS(BUILTIN_DECLARE)
+#undef BUILTIN_DECLARE
+
+#endif

@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The per-call path. It reads only the registers that translation could not
+ * know and that the request type needs (each read costs tens of
+ * nanoseconds), takes no global lock, and allocates nothing for calls
+ * without buffers.
+ */
+#include "dispatch.h"
+
+#include <string.h>
+
+#include "builtins.h"
+#include "guestmem.h"
+#include "handler.h"
+#include "policy.h"
+#include "registers.h"
+#include "report.h"
+
+static _Thread_local struct call_ctx *this_thread_call;
+
+struct call_ctx *current_call(void)
+{
+    return this_thread_call;
+}
+
+static bool is_seed(enum backdoor_call_type type)
+{
+    return type == BACKDOOR_CALL_I8 || type == BACKDOOR_CALL_I8_V32;
+}
+
+/* Completes ctx->rq from the registers; false if it is not a request. */
+static bool read_request(struct call_ctx *ctx)
+{
+    const struct site *site = ctx->site;
+    struct vcpu_state *vs = ctx->vs;
+    struct call_counters *count = &vs->counters;
+
+    ctx->rq = site->rq;
+    if (!site->leaf_known) {
+        uint32_t leaf = (uint32_t)reg_read(vs, bd.leaf_reg);
+        switch (decode_leaf(leaf, &ctx->rq)) {
+        case DECODE_OK:
+            break;
+        case DECODE_NOT_OURS:
+            return false;
+        case DECODE_PROBE:
+            count->probes++;
+            return false;
+        case DECODE_MALFORMED:
+            count->malformed++;
+            return false;
+        }
+    }
+    const struct reg_map *map = reg_map_for(ctx->rq.abi32);
+    if (ctx->rq.needs_selector && !site->selector_known) {
+        uint32_t selector = (uint32_t)reg_read(vs, map->handle[ROLE_SELECTOR]);
+        if (decode_selector(selector, &ctx->rq) != DECODE_OK) {
+            count->malformed++;
+            return false;
+        }
+    }
+    bool read_args = false;
+    if (!is_seed(ctx->rq.type)) {
+        for (unsigned i = 0; i < ctx->rq.nargs; i++) {
+            if (!(site->args_known & (1u << i))) {
+                ctx->rq.args[i] = reg_read(vs, map->handle[ROLE_ARG0 + i]);
+                read_args = true;
+            }
+        }
+    }
+    if (!site->leaf_known || (ctx->rq.needs_selector && !site->selector_known)) {
+        ctx->path = PATH_RUNTIME;
+    } else {
+        ctx->path = read_args ? PATH_MIXED : PATH_TRANSLATION;
+    }
+    return true;
+}
+
+static void fill_public_call(struct call_ctx *ctx)
+{
+    struct backdoor_call *call = &ctx->call;
+    call->vcpu = ctx->vcpu;
+    call->pc = ctx->site->pc;
+    call->type = ctx->rq.type;
+    call->command = ctx->rq.command;
+    call->nargs = ctx->rq.nargs;
+    memcpy(call->args, ctx->rq.args, sizeof call->args);
+}
+
+static int64_t status_result(enum call_status status)
+{
+    switch (status) {
+    case STATUS_DENIED:
+        return BACKDOOR_EPERM;
+    case STATUS_FAULT:
+        return BACKDOOR_EFAULT;
+    case STATUS_TOO_BIG:
+        return BACKDOOR_E2BIG;
+    case STATUS_INVALID:
+        return BACKDOOR_EINVAL;
+    case STATUS_UNHANDLED:
+    case STATUS_NO_WRITE:
+        return BACKDOOR_ENOSYS;
+    default:
+        return 0;
+    }
+}
+
+/* Runs the built-in or the handler, with buffers copied in and out. */
+static void run(struct call_ctx *ctx, const struct builtin *builtin)
+{
+    struct backdoor_call *call = &ctx->call;
+    struct vcpu_state *vs = ctx->vs;
+    uint64_t addr = call->args[0], len = call->args[1];
+
+    if (call->type == BACKDOOR_CALL_SEND || call->type == BACKDOOR_CALL_RECV) {
+        if (len > bd.opts.max_buffer) {
+            ctx->status = STATUS_TOO_BIG;
+            return;
+        }
+        if (call->type == BACKDOOR_CALL_RECV && !bd.can_write_memory) {
+            ctx->status = STATUS_NO_WRITE;
+            return;
+        }
+        g_byte_array_set_size(vs->mem_buf, 0);
+        if (call->type == BACKDOOR_CALL_SEND) {
+            if (len > 0 && !qemu_plugin_read_memory_vaddr(addr, vs->mem_buf, len)) {
+                ctx->status = STATUS_FAULT;
+                return;
+            }
+            call->data = vs->mem_buf->data;
+            call->data_len = len;
+        } else {
+            if (!guest_range_mapped(vs, addr, len)) {
+                ctx->status = STATUS_FAULT;
+                return;
+            }
+            g_byte_array_set_size(vs->out_buf, (guint)len);
+            call->out = vs->out_buf->data;
+            call->out_capacity = len;
+        }
+    }
+
+    if (builtin != NULL) {
+        builtin->run(ctx);
+    } else if (handler_call(call) != BACKDOOR_HANDLED) {
+        ctx->status = STATUS_UNHANDLED;
+        return;
+    }
+
+    if (call->type == BACKDOOR_CALL_RECV) {
+        if (call->out_len > call->out_capacity) {
+            call->out_len = call->out_capacity;
+        }
+        if (!guest_write(vs, addr, call->out, call->out_len)) {
+            ctx->status = STATUS_FAULT;
+        } else if (call->result == 0) {
+            call->result = call->out_len;
+        }
+    }
+}
+
+static void dispatch(struct call_ctx *ctx)
+{
+    struct call_counters *count = &ctx->vs->counters;
+    const struct builtin *builtin = NULL;
+    bool seed = is_seed(ctx->rq.type);
+
+    count->by_type[ctx->rq.type]++;
+    count->by_path[ctx->path]++;
+    fill_public_call(ctx);
+    ctx->status = STATUS_OK;
+
+    if (seed) {
+        count->seed[ctx->rq.type][ctx->rq.command]++;
+        ctx->op_name = "seed";
+    } else if (ctx->rq.command < BACKDOOR_USER_COMMAND_FIRST) {
+        builtin = builtin_lookup(ctx->rq.command);
+        ctx->op_name = builtin ? builtin->name : "unknown";
+        ctx->returns_result = builtin == NULL || builtin->returns_result;
+        count->builtin[ctx->rq.command]++;
+        if (builtin != NULL && builtin->type != ctx->rq.type) {
+            ctx->status = STATUS_INVALID;
+        } else if (builtin == NULL) {
+            ctx->status = STATUS_UNHANDLED;
+        }
+    } else {
+        ctx->op_name = "handler";
+        ctx->returns_result = true;
+        if (ctx->vs->user_commands == NULL) {
+            ctx->vs->user_commands = g_hash_table_new(NULL, NULL);
+        }
+        gpointer key = GUINT_TO_POINTER(ctx->rq.command);
+        uint64_t n = GPOINTER_TO_SIZE(g_hash_table_lookup(ctx->vs->user_commands, key));
+        g_hash_table_insert(ctx->vs->user_commands, key, GSIZE_TO_POINTER(n + 1));
+    }
+
+    if (ctx->status == STATUS_OK && !policy_allows(ctx)) {
+        ctx->status = STATUS_DENIED;
+    }
+    if (ctx->status == STATUS_OK) {
+        this_thread_call = ctx;
+        run(ctx, builtin);
+        this_thread_call = NULL;
+    }
+    count->by_status[ctx->status]++;
+
+    if (!seed && ctx->returns_result && bd.can_write_regs) {
+        uint64_t result = ctx->status == STATUS_OK
+                              ? ctx->call.result
+                              : (uint64_t)status_result(ctx->status);
+        ctx->call.result = result;
+        reg_write(ctx->vs, reg_map_for(ctx->rq.abi32)->handle[ROLE_RESULT], result);
+    }
+    report_call(ctx);
+
+    int exit_status = __atomic_load_n(&bd.exit_requested, __ATOMIC_ACQUIRE);
+    if (exit_status != 0) {
+        end_emulation(exit_status - 1);
+    }
+}
+
+void on_magic(unsigned int vcpu, void *udata)
+{
+    struct call_ctx ctx;
+    ctx.vcpu = vcpu;
+    ctx.vs = vcpu_state(vcpu);
+    ctx.site = udata;
+    ctx.returns_result = false;
+    ctx.text = NULL;
+    ctx.text_len = 0;
+    ctx.n_extra = 0;
+    ctx.reported = false;
+    memset(&ctx.call, 0, sizeof ctx.call);
+    ctx.call.host = &bd_host;
+    if (read_request(&ctx)) {
+        dispatch(&ctx);
+    }
+}

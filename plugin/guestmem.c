@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Guest memory. QEMU's accessors walk the guest page tables page by page
+ * and stop at the first unmapped one, after copying the pages before it; so
+ * a write is preceded by a probe of every page, which makes a partially
+ * mapped buffer fail before a single byte moves.
+ */
+#include "guestmem.h"
+
+#include <string.h>
+
+extern bool qemu_plugin_write_memory_vaddr(uint64_t addr, GByteArray *data)
+    __attribute__((weak));
+
+/* The smallest page of any supported target; probing at this stride is
+ * correct for larger pages too. */
+#define PROBE_STRIDE 4096u
+
+static bool range_wraps(uint64_t vaddr, size_t len)
+{
+    return len != 0 && vaddr + (len - 1) < vaddr;
+}
+
+bool guest_range_mapped(struct vcpu_state *vs, uint64_t vaddr, size_t len)
+{
+    if (len == 0) {
+        return true;
+    }
+    if (range_wraps(vaddr, len)) {
+        return false;
+    }
+    uint64_t last = vaddr + (len - 1);
+    uint64_t page = vaddr & ~(uint64_t)(PROBE_STRIDE - 1);
+    for (;;) {
+        uint64_t probe = page < vaddr ? vaddr : page;
+        if (!qemu_plugin_read_memory_vaddr(probe, vs->mem_buf, 1)) {
+            return false;
+        }
+        if (last - page < PROBE_STRIDE) {
+            break;
+        }
+        page += PROBE_STRIDE;
+    }
+    return qemu_plugin_read_memory_vaddr(last, vs->mem_buf, 1);
+}
+
+bool guest_read(struct vcpu_state *vs, uint64_t vaddr, void *dest, size_t len)
+{
+    if (len == 0) {
+        return true;
+    }
+    if (range_wraps(vaddr, len) ||
+        !qemu_plugin_read_memory_vaddr(vaddr, vs->mem_buf, len)) {
+        return false;
+    }
+    memcpy(dest, vs->mem_buf->data, len);
+    return true;
+}
+
+bool guest_write(struct vcpu_state *vs, uint64_t vaddr, const void *src,
+                 size_t len)
+{
+    if (!bd.can_write_memory) {
+        return false;
+    }
+    if (len == 0) {
+        return true;
+    }
+    if (!guest_range_mapped(vs, vaddr, len)) {
+        return false;
+    }
+    g_byte_array_set_size(vs->mem_buf, 0);
+    g_byte_array_append(vs->mem_buf, src, (guint)len);
+    return qemu_plugin_write_memory_vaddr(vaddr, vs->mem_buf);
+}

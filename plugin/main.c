@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * backdoor: a guest-initiated command channel for QEMU TCG.
+ *
+ * The guest executes one magic instruction (on x86, CPUID with a leaf in
+ * 0x40001000..0x40001fff); this plugin instruments exactly those
+ * instructions when code is translated, decodes the request, checks policy,
+ * and runs a built-in command or the user's handler library. See README.md
+ * and docs/abi.md.
+ *
+ * One build serves QEMU 10.0 (plugin API 4) and 10.1+ (API 5): it declares
+ * API 4 and calls the API 5 functions (register and memory writes) only
+ * when QEMU reports them, through weak references.
+ */
+#include <glib.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <qemu-plugin.h>
+
+#include "builtins.h"
+#include "dispatch.h"
+#include "handler.h"
+#include "policy.h"
+#include "registers.h"
+#include "report.h"
+#include "roi.h"
+#include "site.h"
+#include "state.h"
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_version = 4;
+
+extern int qemu_plugin_write_register(struct qemu_plugin_register *handle,
+                                      GByteArray *buf) __attribute__((weak));
+extern bool qemu_plugin_write_memory_vaddr(uint64_t addr, GByteArray *data)
+    __attribute__((weak));
+
+struct backdoor bd;
+
+/* Sites with the same content share one descriptor, so retranslating the
+ * same code does not grow memory. */
+static GHashTable *sites;
+static GMutex sites_lock;
+
+static uint64_t monotonic_ns(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+uint64_t now_ns(void)
+{
+    return monotonic_ns() - bd.start_ns;
+}
+
+void plugin_log(const char *format, ...)
+{
+    char line[1200];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(line, sizeof line, format, args);
+    va_end(args);
+    fprintf(stderr, "backdoor: %s\n", line);
+}
+
+static guint site_hash(gconstpointer key)
+{
+    const struct site *s = key;
+    guint h = (guint)(s->pc ^ (s->pc >> 32));
+    h = h * 31 + s->tb_insns * 7 + s->tb_index;
+    h = h * 31 + (guint)s->rq.command + s->args_known;
+    return h;
+}
+
+static gboolean site_equal(gconstpointer a, gconstpointer b)
+{
+    /* Sites are zeroed before being filled, so padding compares equal. */
+    return memcmp(a, b, sizeof(struct site)) == 0;
+}
+
+static const struct site *site_intern(const struct site *candidate)
+{
+    g_mutex_lock(&sites_lock);
+    struct site *site = g_hash_table_lookup(sites, candidate);
+    if (site == NULL) {
+        site = g_memdup2(candidate, sizeof *candidate);
+        g_hash_table_add(sites, site);
+    }
+    g_mutex_unlock(&sites_lock);
+    return site;
+}
+
+/*
+ * Register access the site's callback needs. Reads can be skipped only when
+ * translation knew everything; writes are needed for results and for
+ * handlers, which may call the register services.
+ */
+static enum qemu_plugin_cb_flags site_flags(const struct site *site)
+{
+    bool seed = site->leaf_known && (site->rq.type == BACKDOOR_CALL_I8 ||
+                                     site->rq.type == BACKDOOR_CALL_I8_V32);
+    bool may_write = !site->leaf_known || !seed || handler_loaded();
+    if (bd.can_write_regs && may_write) {
+        if (site->leaf_known && !seed && site->rq.command < BACKDOOR_USER_COMMAND_FIRST) {
+            const struct builtin *builtin = builtin_lookup(site->rq.command);
+            if (builtin != NULL && !builtin->returns_result && site_fully_known(site) &&
+                !policy_reads_registers()) {
+                return QEMU_PLUGIN_CB_NO_REGS;
+            }
+        }
+        return QEMU_PLUGIN_CB_RW_REGS;
+    }
+    if (site_fully_known(site) && !policy_reads_registers() && !handler_loaded()) {
+        return QEMU_PLUGIN_CB_NO_REGS;
+    }
+    if (site_fully_known(site) && !policy_reads_registers() && seed) {
+        return QEMU_PLUGIN_CB_NO_REGS;
+    }
+    return QEMU_PLUGIN_CB_R_REGS;
+}
+
+/* Constant loads immediately before instruction index in the block. */
+static void scan_constants(struct qemu_plugin_tb *tb, size_t index,
+                           struct constant_regs *consts)
+{
+    consts->known = 0;
+    for (size_t i = index; i-- > 0;) {
+        struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+        uint8_t bytes[ARCH_MAX_INSN_BYTES];
+        size_t len = qemu_plugin_insn_size(insn);
+        if (len > sizeof bytes || qemu_plugin_insn_data(insn, bytes, len) != len) {
+            return;
+        }
+        uint64_t value;
+        int regno = bd.arch->constant_load(bytes, len, &value);
+        if (regno < 0 || regno >= 64) {
+            return;
+        }
+        /* The load nearest the magic instruction wins. */
+        if (!(consts->known >> regno & 1)) {
+            consts->known |= 1ull << regno;
+            consts->value[regno] = value;
+        }
+    }
+}
+
+static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+    (void)id;
+    size_t n = qemu_plugin_tb_n_insns(tb);
+    if (roi_counting()) {
+        qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
+            tb, QEMU_PLUGIN_INLINE_ADD_U64,
+            qemu_plugin_scoreboard_u64_in_struct(bd.vcpus, struct vcpu_state, insns),
+            n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+        uint8_t bytes[ARCH_MAX_INSN_BYTES];
+        size_t len = qemu_plugin_insn_size(insn);
+        if (len > sizeof bytes || qemu_plugin_insn_data(insn, bytes, len) != len ||
+            !bd.arch->is_magic(bytes, len)) {
+            continue;
+        }
+        struct site site;
+        memset(&site, 0, sizeof site);
+        site.pc = qemu_plugin_insn_vaddr(insn);
+        site.tb_insns = (uint32_t)n;
+        site.tb_index = (uint32_t)i;
+        struct constant_regs consts;
+        scan_constants(tb, i, &consts);
+        switch (site_predecode(&site, &consts, bd.arch->regno, bd.arch->regno_abi32)) {
+        case DECODE_OK:
+            break;
+        case DECODE_NOT_OURS:
+            continue;
+        case DECODE_PROBE:
+            /* A constant that is no valid request gets no callback, only
+             * an inline count, so the summary matches the run-time path. */
+            qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(
+                insn, QEMU_PLUGIN_INLINE_ADD_U64,
+                qemu_plugin_scoreboard_u64_in_struct(bd.vcpus, struct vcpu_state,
+                                                     counters.probes), 1);
+            continue;
+        case DECODE_MALFORMED:
+            qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(
+                insn, QEMU_PLUGIN_INLINE_ADD_U64,
+                qemu_plugin_scoreboard_u64_in_struct(bd.vcpus, struct vcpu_state,
+                                                     counters.malformed), 1);
+            continue;
+        }
+        const struct site *shared = site_intern(&site);
+        qemu_plugin_register_vcpu_insn_exec_cb(insn, on_magic, site_flags(shared),
+                                               (void *)shared);
+    }
+}
+
+static void vcpu_init(qemu_plugin_id_t id, unsigned int vcpu)
+{
+    (void)id;
+    registers_resolve();
+    struct vcpu_state *vs = vcpu_state(vcpu);
+    if (vs->ready) {
+        return;
+    }
+    vs->reg_buf = g_byte_array_sized_new(64);
+    vs->mem_buf = g_byte_array_sized_new(4096);
+    vs->out_buf = g_byte_array_sized_new(64);
+    report_vcpu_init(vs, vcpu);
+    roi_vcpu_init(vs);
+    vs->ready = true;
+}
+
+static void plugin_exit(qemu_plugin_id_t id, void *userdata)
+{
+    (void)id, (void)userdata;
+    report_finish("end of emulation", -1);
+}
+
+static void describe_degradation(void)
+{
+    if (bd.can_write_regs && bd.can_write_memory) {
+        return;
+    }
+    plugin_log("QEMU plugin API %d cannot write guest registers or memory "
+               "(needs API 5, QEMU >= 10.1): results, backdoor_present() and "
+               "receive buffers are off; calls, arguments and send buffers work",
+               bd.api);
+}
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
+                                           const qemu_info_t *info, int argc,
+                                           char **argv)
+{
+    char err[1024];
+    bd.id = id;
+    bd.start_ns = monotonic_ns();
+    bd.target = g_strdup(info->target_name);
+    bd.system_mode = info->system_emulation;
+    bd.api = info->version.cur;
+    if (!options_parse(&bd.opts, argc, argv, err, sizeof err)) {
+        plugin_log("%s", err);
+        return -1;
+    }
+    bd.arch = arch_for_target(info->target_name);
+    if (bd.arch == NULL) {
+        plugin_log("QEMU target '%s' is not supported (supported: %s)",
+                   info->target_name, arch_supported_targets());
+        return -1;
+    }
+    bd.can_write_regs = bd.api >= 5 && qemu_plugin_write_register != NULL;
+    bd.can_write_memory = bd.api >= 5 && qemu_plugin_write_memory_vaddr != NULL;
+    bd.features = BACKDOOR_FEATURE_MEM_READ |
+                  (bd.can_write_regs ? BACKDOOR_FEATURE_RESULTS : 0) |
+                  (bd.can_write_memory ? BACKDOOR_FEATURE_MEM_WRITE : 0) |
+                  (bd.opts.handler_path ? BACKDOOR_FEATURE_HANDLER : 0) |
+                  (bd.system_mode ? BACKDOOR_FEATURE_SYSTEM : 0);
+    services_init();
+    if (!report_open(err, sizeof err)) {
+        plugin_log("%s", err);
+        return -1;
+    }
+    if (bd.opts.handler_path != NULL &&
+        !handler_load(bd.opts.handler_path, bd.opts.handler_argc,
+                      bd.opts.handler_argv, &bd_host, err, sizeof err)) {
+        plugin_log("%s", err);
+        return -1;
+    }
+    describe_degradation();
+
+    bd.vcpus = qemu_plugin_scoreboard_new(sizeof(struct vcpu_state));
+    sites = g_hash_table_new(site_hash, site_equal);
+    qemu_plugin_register_vcpu_init_cb(id, vcpu_init);
+    qemu_plugin_register_vcpu_tb_trans_cb(id, vcpu_tb_trans);
+    qemu_plugin_register_atexit_cb(id, plugin_exit, NULL);
+    return 0;
+}

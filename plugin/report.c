@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The plugin's outputs. Event and trace records are formatted by hand into
+ * per-vCPU buffers (output.c); the summary is built once in a GString and
+ * written in one go, as QEMU's own plugins do.
+ */
+#include "report.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "builtins.h"
+#include "handler.h"
+#include "options.h"
+#include "output.h"
+#include "roi.h"
+#include "summary.h"
+
+static struct sink *events_sink, *trace_sink;
+static FILE *print_file, *summary_file;
+static pthread_mutex_t print_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t summary_lock = PTHREAD_MUTEX_INITIALIZER;
+static int finished;
+static unsigned stats_dumps;
+
+static const char trace_header[] =
+    "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n"
+    "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,"
+    "\"args\":{\"name\":\"QEMU guest (backdoor)\"}},\n";
+/* Ends the array with an element, so every record can end in a comma. */
+static const char trace_footer[] =
+    "{\"name\":\"process_sort_index\",\"ph\":\"M\",\"pid\":1,\"tid\":0,"
+    "\"args\":{\"sort_index\":0}}\n]}\n";
+
+static FILE *open_text_output(const char *path, const char *option, char *err,
+                              size_t err_size)
+{
+    if (path == NULL || strcmp(path, "stderr") == 0) {
+        return stderr;
+    }
+    if (strcmp(path, "stdout") == 0) {
+        return stdout;
+    }
+    FILE *file = fopen(path, "w");
+    if (file == NULL) {
+        snprintf(err, err_size, "option '%s=%s': cannot open for writing: %s",
+                 option, path, strerror(errno));
+    }
+    return file;
+}
+
+bool report_open(char *err, size_t err_size)
+{
+    char why[512];
+    const struct options *o = &bd.opts;
+    if (o->events_path != NULL) {
+        events_sink = sink_open(o->events_path, NULL, NULL, why, sizeof why);
+        if (events_sink == NULL) {
+            snprintf(err, err_size, "option 'events=%s': %s", o->events_path, why);
+            return false;
+        }
+    }
+    if (o->trace_path != NULL) {
+        trace_sink = sink_open(o->trace_path, trace_header, trace_footer, why,
+                               sizeof why);
+        if (trace_sink == NULL) {
+            snprintf(err, err_size, "option 'trace=%s': %s", o->trace_path, why);
+            return false;
+        }
+    }
+    print_file = open_text_output(o->print_path, "print", err, err_size);
+    if (print_file == NULL) {
+        return false;
+    }
+    if (o->summary_path == NULL || strcmp(o->summary_path, "none") != 0) {
+        summary_file = open_text_output(o->summary_path, "summary", err, err_size);
+        if (summary_file == NULL) {
+            return false;
+        }
+    }
+    return true;
+}
+
+bool report_enabled_events(void)
+{
+    return events_sink != NULL;
+}
+
+void report_vcpu_init(struct vcpu_state *vs, unsigned int vcpu)
+{
+    vs->events = event_buffer_new(events_sink);
+    vs->trace = event_buffer_new(trace_sink);
+    GString *out = event_begin(vs->trace);
+    if (out != NULL) {
+        g_string_append(out, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":");
+        json_u64(out, vcpu);
+        g_string_append(out, ",\"args\":{\"name\":\"vCPU ");
+        json_u64(out, vcpu);
+        g_string_append(out, "\"}},\n");
+        event_end(vs->trace);
+    }
+}
+
+static const char *status_name(enum call_status status)
+{
+    static const char *const names[STATUS_COUNT] = {
+        [STATUS_OK] = "ok",
+        [STATUS_DENIED] = "denied",
+        [STATUS_UNHANDLED] = "unhandled",
+        [STATUS_FAULT] = "fault",
+        [STATUS_TOO_BIG] = "too_big",
+        [STATUS_NO_WRITE] = "no_write",
+        [STATUS_INVALID] = "invalid",
+    };
+    return names[status];
+}
+
+static void record_start(GString *out, uint64_t ts, unsigned int vcpu,
+                         const char *event)
+{
+    g_string_append(out, "{\"ts_ns\":");
+    json_u64(out, ts);
+    g_string_append(out, ",\"vcpu\":");
+    json_u64(out, vcpu);
+    g_string_append(out, ",\"event\":\"");
+    g_string_append(out, event);
+    g_string_append_c(out, '"');
+}
+
+static void log_call(const struct call_ctx *ctx)
+{
+    char args[128] = "";
+    size_t used = 0;
+    for (unsigned i = 0; i < ctx->rq.nargs && used < sizeof args; i++) {
+        used += (size_t)snprintf(args + used, sizeof args - used, " 0x%" PRIx64,
+                                 ctx->rq.args[i]);
+    }
+    plugin_log("vcpu %u pc 0x%" PRIx64 ": %s %s %u%s -> %s", ctx->vcpu,
+               ctx->site->pc, call_type_name(ctx->rq.type), ctx->op_name,
+               ctx->rq.command, args, status_name(ctx->status));
+}
+
+void report_call(struct call_ctx *ctx)
+{
+    if (ctx->reported) {
+        return;
+    }
+    ctx->reported = true;
+    if (bd.opts.log_calls) {
+        log_call(ctx);
+    }
+    GString *out = event_begin(ctx->vs->events);
+    if (out == NULL) {
+        return;
+    }
+    record_start(out, now_ns(), ctx->vcpu, "call");
+    g_string_append(out, ",\"pc\":");
+    json_hex(out, ctx->site->pc);
+    g_string_append(out, ",\"type\":\"");
+    g_string_append(out, call_type_name(ctx->rq.type));
+    g_string_append(out, "\",\"cmd\":");
+    json_u64(out, ctx->rq.command);
+    g_string_append(out, ",\"op\":\"");
+    g_string_append(out, ctx->op_name);
+    g_string_append(out, "\",\"args\":[");
+    for (unsigned i = 0; i < ctx->rq.nargs; i++) {
+        if (i > 0) {
+            g_string_append_c(out, ',');
+        }
+        json_u64(out, ctx->rq.args[i]);
+    }
+    g_string_append(out, "],\"status\":\"");
+    g_string_append(out, status_name(ctx->status));
+    g_string_append_c(out, '"');
+    if (ctx->returns_result) {
+        g_string_append(out, ",\"result\":");
+        json_i64(out, (int64_t)ctx->call.result);
+    }
+    for (unsigned i = 0; i < ctx->n_extra; i++) {
+        g_string_append(out, ",\"");
+        g_string_append(out, ctx->extra[i].key);
+        g_string_append(out, "\":");
+        json_u64(out, ctx->extra[i].value);
+    }
+    if (ctx->text != NULL) {
+        g_string_append(out, ",\"text\":");
+        json_string(out, ctx->text, ctx->text_len);
+    }
+    g_string_append(out, "}\n");
+    event_end(ctx->vs->events);
+}
+
+void report_handler_event(struct call_ctx *ctx, const char *name, uint64_t value)
+{
+    uint64_t ts = now_ns();
+    GString *out = event_begin(ctx->vs->events);
+    if (out != NULL) {
+        record_start(out, ts, ctx->vcpu, "handler");
+        g_string_append(out, ",\"name\":");
+        json_string(out, name, strlen(name));
+        g_string_append(out, ",\"value\":");
+        json_u64(out, value);
+        g_string_append(out, "}\n");
+        event_end(ctx->vs->events);
+    }
+    out = event_begin(ctx->vs->trace);
+    if (out != NULL) {
+        g_string_append(out, "{\"name\":");
+        json_string(out, name, strlen(name));
+        g_string_append(out, ",\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":");
+        json_u64(out, ctx->vcpu);
+        g_string_append(out, ",\"ts\":");
+        json_us(out, ts);
+        g_string_append(out, ",\"args\":{\"value\":");
+        json_u64(out, value);
+        g_string_append(out, "}},\n");
+        event_end(ctx->vs->trace);
+    }
+}
+
+void report_print(const char *text, size_t len)
+{
+    pthread_mutex_lock(&print_lock);
+    if (!__atomic_load_n(&finished, __ATOMIC_ACQUIRE)) {
+        fwrite(text, 1, len, print_file);
+        fflush(print_file);
+    }
+    pthread_mutex_unlock(&print_lock);
+}
+
+void report_trace(struct vcpu_state *vs, unsigned int vcpu, char phase,
+                  const char *kind, uint64_t id, uint64_t ts_ns,
+                  const char *arg_key, uint64_t arg_value)
+{
+    GString *out = event_begin(vs->trace);
+    if (out == NULL) {
+        return;
+    }
+    g_string_append(out, "{\"name\":\"");
+    g_string_append(out, kind);
+    g_string_append_c(out, ' ');
+    json_u64(out, id);
+    g_string_append(out, "\",\"cat\":\"");
+    g_string_append(out, kind);
+    g_string_append(out, "\",\"ph\":\"");
+    g_string_append_c(out, phase);
+    g_string_append(out, phase == 'i' ? "\",\"s\":\"t" : "");
+    g_string_append(out, "\",\"pid\":1,\"tid\":");
+    json_u64(out, vcpu);
+    g_string_append(out, ",\"ts\":");
+    json_us(out, ts_ns);
+    g_string_append(out, ",\"args\":{\"id\":");
+    json_u64(out, id);
+    if (arg_key != NULL) {
+        g_string_append(out, ",\"");
+        g_string_append(out, arg_key);
+        g_string_append(out, "\":");
+        json_u64(out, arg_value);
+    }
+    g_string_append(out, "}},\n");
+    event_end(vs->trace);
+}
+
+static void write_summary_text(const GString *text)
+{
+    if (summary_file == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&summary_lock);
+    fwrite(text->str, 1, text->len, summary_file);
+    fflush(summary_file);
+    pthread_mutex_unlock(&summary_lock);
+}
+
+void report_stats_dump(struct call_ctx *ctx)
+{
+    unsigned dump = __atomic_add_fetch(&stats_dumps, 1, __ATOMIC_RELAXED);
+    char title[32];
+    snprintf(title, sizeof title, "statistics dump %u", dump);
+    GString *text = summary_build(title, false);
+    write_summary_text(text);
+    g_string_free(text, TRUE);
+    call_add_extra(ctx, "dump", dump);
+
+    GString *out = event_begin(ctx->vs->events);
+    if (out != NULL) {
+        record_start(out, now_ns(), ctx->vcpu, "stats");
+        g_string_append(out, ",\"dump\":");
+        json_u64(out, dump);
+        g_string_append_c(out, ',');
+        summary_regions_json(out, false);
+        g_string_append(out, "}\n");
+        event_end(ctx->vs->events);
+    }
+}
+
+void report_finish(const char *reason, int status)
+{
+    if (__atomic_exchange_n(&finished, 1, __ATOMIC_ACQ_REL)) {
+        return;
+    }
+    char title[128];
+    if (status >= 0) {
+        snprintf(title, sizeof title, "summary, ended by %s (status %d)", reason, status);
+    } else {
+        snprintf(title, sizeof title, "summary, ended by %s", reason);
+    }
+    GString *text = summary_build(title, true);
+    if (events_sink != NULL) {
+        g_string_append_printf(text, "events: %s\n", bd.opts.events_path);
+    }
+    if (trace_sink != NULL) {
+        g_string_append_printf(text, "trace: %s (open in ui.perfetto.dev)\n",
+                               bd.opts.trace_path);
+    }
+    write_summary_text(text);
+    g_string_free(text, TRUE);
+    handler_fini();
+    /* Handlers print with stdio; QEMU may leave without flushing it. */
+    fflush(NULL);
+    sink_close(events_sink);
+    sink_close(trace_sink);
+    pthread_mutex_lock(&print_lock);
+    fflush(print_file);
+    pthread_mutex_unlock(&print_lock);
+    if (summary_file != NULL && summary_file != stderr && summary_file != stdout) {
+        fclose(summary_file);
+        summary_file = NULL;
+    }
+}

@@ -1,0 +1,276 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Regions of interest, marks and statistics.
+ *
+ * Instructions are counted by an inline per-vCPU scoreboard add of each
+ * translation block's length when the block starts, so counting adds no
+ * callback anywhere. A call in the middle of a block corrects for the part of
+ * the block not yet executed, using its position recorded at translation.
+ *
+ * Regions are per vCPU (per guest thread in user mode) and per id; the same
+ * id nests by depth, different ids overlap freely. Each vCPU's tables have a
+ * lock of their own, taken by that vCPU on each region call and by others
+ * only for statistics snapshots and resets.
+ */
+#include "roi.h"
+
+#include <pthread.h>
+
+#include "builtins.h"
+#include "report.h"
+
+/* Distinct ids a vCPU tracks; later ones are counted as dropped, so a guest
+ * cannot grow the plugin's memory without bound. */
+#define MAX_IDS_PER_VCPU 4096
+
+struct region {
+    uint64_t id;
+    unsigned depth;
+    uint64_t start_insns;
+    uint64_t start_ns;
+    uint64_t entries;
+    uint64_t insns;
+    uint64_t wall_ns;
+    uint64_t unmatched_ends;
+};
+
+struct mark {
+    uint64_t count;
+    uint64_t last_value;
+};
+
+struct roi_vcpu {
+    pthread_mutex_t lock;
+    unsigned int vcpu;
+    GHashTable *regions; /* id -> struct region */
+    GHashTable *marks;   /* id -> struct mark */
+    uint64_t dropped;
+};
+
+static uint64_t dropped_ids;
+
+bool roi_counting(void)
+{
+    return true;
+}
+
+void roi_vcpu_init(struct vcpu_state *vs)
+{
+    struct roi_vcpu *roi = g_new0(struct roi_vcpu, 1);
+    pthread_mutex_init(&roi->lock, NULL);
+    roi->regions = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+    roi->marks = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    vs->roi = roi;
+}
+
+uint64_t roi_insns_before_call(const struct call_ctx *ctx)
+{
+    return ctx->vs->insns - ctx->site->tb_insns + ctx->site->tb_index;
+}
+
+static struct region *region_get(struct roi_vcpu *roi, uint64_t id, bool create)
+{
+    struct region *r = g_hash_table_lookup(roi->regions, &id);
+    if (r == NULL && create) {
+        if (g_hash_table_size(roi->regions) >= MAX_IDS_PER_VCPU) {
+            __atomic_add_fetch(&dropped_ids, 1, __ATOMIC_RELAXED);
+            return NULL;
+        }
+        r = g_new0(struct region, 1);
+        r->id = id;
+        g_hash_table_insert(roi->regions, &r->id, r);
+    }
+    return r;
+}
+
+void builtin_roi_begin(struct call_ctx *ctx)
+{
+    struct roi_vcpu *roi = ctx->vs->roi;
+    uint64_t id = ctx->call.args[0];
+    /* The region starts after this call's own instruction. */
+    uint64_t insns = roi_insns_before_call(ctx) + 1;
+    uint64_t ts = now_ns();
+    pthread_mutex_lock(&roi->lock);
+    struct region *r = region_get(roi, id, true);
+    bool opened = r != NULL && r->depth++ == 0;
+    if (opened) {
+        r->entries++;
+        r->start_insns = insns;
+        r->start_ns = ts;
+    }
+    pthread_mutex_unlock(&roi->lock);
+    call_add_extra(ctx, "depth", r ? r->depth : 0);
+    if (opened) {
+        report_trace(ctx->vs, ctx->vcpu, 'B', "roi", id, ts, NULL, 0);
+    }
+}
+
+void builtin_roi_end(struct call_ctx *ctx)
+{
+    struct roi_vcpu *roi = ctx->vs->roi;
+    uint64_t id = ctx->call.args[0];
+    uint64_t insns = roi_insns_before_call(ctx);
+    uint64_t ts = now_ns();
+    uint64_t region_insns = 0, region_ns = 0;
+    bool closed = false;
+    pthread_mutex_lock(&roi->lock);
+    struct region *r = region_get(roi, id, true);
+    if (r != NULL && r->depth == 0) {
+        r->unmatched_ends++;
+    } else if (r != NULL && --r->depth == 0) {
+        region_insns = insns - r->start_insns;
+        region_ns = ts - r->start_ns;
+        r->insns += region_insns;
+        r->wall_ns += region_ns;
+        closed = true;
+    }
+    pthread_mutex_unlock(&roi->lock);
+    if (closed) {
+        call_add_extra(ctx, "insns", region_insns);
+        call_add_extra(ctx, "wall_ns", region_ns);
+        report_trace(ctx->vs, ctx->vcpu, 'E', "roi", id, ts, "insns", region_insns);
+    } else {
+        call_add_extra(ctx, "unmatched", r != NULL && r->depth == 0);
+    }
+}
+
+void builtin_mark(struct call_ctx *ctx)
+{
+    struct roi_vcpu *roi = ctx->vs->roi;
+    uint64_t id = ctx->call.args[0], value = ctx->call.args[1];
+    pthread_mutex_lock(&roi->lock);
+    struct mark *m = g_hash_table_lookup(roi->marks, &id);
+    if (m == NULL && g_hash_table_size(roi->marks) < MAX_IDS_PER_VCPU) {
+        m = g_new0(struct mark, 1);
+        g_hash_table_insert(roi->marks, g_memdup2(&id, sizeof id), m);
+    } else if (m == NULL) {
+        __atomic_add_fetch(&dropped_ids, 1, __ATOMIC_RELAXED);
+    }
+    if (m != NULL) {
+        m->count++;
+        m->last_value = value;
+    }
+    pthread_mutex_unlock(&roi->lock);
+    report_trace(ctx->vs, ctx->vcpu, 'i', "mark", id, now_ns(), "value", value);
+}
+
+/* Instructions the vCPU has executed, as best known from another thread. */
+static uint64_t insns_now(struct vcpu_state *vs, const struct call_ctx *caller)
+{
+    if (caller != NULL && caller->vs == vs) {
+        return roi_insns_before_call(caller);
+    }
+    return __atomic_load_n(&vs->insns, __ATOMIC_RELAXED);
+}
+
+void builtin_stats_reset(struct call_ctx *ctx)
+{
+    int n = qemu_plugin_num_vcpus();
+    uint64_t ts = now_ns();
+    for (int i = 0; i < n; i++) {
+        struct vcpu_state *vs = vcpu_state((unsigned)i);
+        if (!vs->ready) {
+            continue;
+        }
+        struct roi_vcpu *roi = vs->roi;
+        pthread_mutex_lock(&roi->lock);
+        GHashTableIter it;
+        gpointer value;
+        g_hash_table_iter_init(&it, roi->regions);
+        while (g_hash_table_iter_next(&it, NULL, &value)) {
+            struct region *r = value;
+            r->entries = r->depth > 0 ? 1 : 0;
+            r->insns = r->wall_ns = r->unmatched_ends = 0;
+            r->start_insns = insns_now(vs, ctx);
+            r->start_ns = ts;
+        }
+        g_hash_table_remove_all(roi->marks);
+        pthread_mutex_unlock(&roi->lock);
+    }
+}
+
+void builtin_stats_dump(struct call_ctx *ctx)
+{
+    report_stats_dump(ctx);
+}
+
+GArray *roi_snapshot(bool at_exit)
+{
+    GArray *rows = g_array_new(FALSE, TRUE, sizeof(struct roi_row));
+    struct call_ctx *caller = current_call();
+    int n = qemu_plugin_num_vcpus();
+    uint64_t ts = now_ns();
+    for (int i = 0; i < n; i++) {
+        struct vcpu_state *vs = vcpu_state((unsigned)i);
+        if (!vs->ready) {
+            continue;
+        }
+        struct roi_vcpu *roi = vs->roi;
+        pthread_mutex_lock(&roi->lock);
+        GHashTableIter it;
+        gpointer value;
+        g_hash_table_iter_init(&it, roi->regions);
+        while (g_hash_table_iter_next(&it, NULL, &value)) {
+            struct region *r = value;
+            struct roi_row row = {
+                .id = r->id, .vcpu = (unsigned)i, .entries = r->entries,
+                .insns = r->insns, .wall_ns = r->wall_ns,
+                .unmatched_ends = r->unmatched_ends, .open = r->depth > 0,
+            };
+            if (r->depth > 0) {
+                row.insns += insns_now(vs, caller) - r->start_insns;
+                row.wall_ns += ts - r->start_ns;
+                if (at_exit) {
+                    report_trace(vs, (unsigned)i, 'E', "roi", r->id, ts,
+                                 "open_at_exit", 1);
+                }
+            }
+            g_array_append_val(rows, row);
+        }
+        pthread_mutex_unlock(&roi->lock);
+    }
+    return rows;
+}
+
+GArray *roi_marks_snapshot(void)
+{
+    GHashTable *by_id = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+    int n = qemu_plugin_num_vcpus();
+    for (int i = 0; i < n; i++) {
+        struct vcpu_state *vs = vcpu_state((unsigned)i);
+        if (!vs->ready) {
+            continue;
+        }
+        struct roi_vcpu *roi = vs->roi;
+        pthread_mutex_lock(&roi->lock);
+        GHashTableIter it;
+        gpointer key, value;
+        g_hash_table_iter_init(&it, roi->marks);
+        while (g_hash_table_iter_next(&it, &key, &value)) {
+            const struct mark *m = value;
+            struct mark_row *row = g_hash_table_lookup(by_id, key);
+            if (row == NULL) {
+                row = g_new0(struct mark_row, 1);
+                row->id = *(uint64_t *)key;
+                g_hash_table_insert(by_id, &row->id, row);
+            }
+            row->count += m->count;
+            row->last_value = m->last_value;
+        }
+        pthread_mutex_unlock(&roi->lock);
+    }
+    GArray *rows = g_array_new(FALSE, TRUE, sizeof(struct mark_row));
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, by_id);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        g_array_append_val(rows, *(struct mark_row *)value);
+    }
+    g_hash_table_destroy(by_id);
+    return rows;
+}
+
+uint64_t roi_dropped_ids(void)
+{
+    return __atomic_load_n(&dropped_ids, __ATOMIC_RELAXED);
+}

@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The services handler libraries call (struct backdoor_host). Memory and
+ * register services act on the vCPU of the call in progress on this thread,
+ * which is also the only context where QEMU allows them.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "dispatch.h"
+#include "guestmem.h"
+#include "policy.h"
+#include "registers.h"
+#include "report.h"
+
+static bool service_read_memory(uint64_t vaddr, void *buf, size_t len)
+{
+    struct call_ctx *ctx = current_call();
+    return ctx != NULL && len <= bd.opts.max_buffer &&
+           guest_read(ctx->vs, vaddr, buf, len);
+}
+
+static bool service_write_memory(uint64_t vaddr, const void *buf, size_t len)
+{
+    struct call_ctx *ctx = current_call();
+    return ctx != NULL && len <= bd.opts.max_buffer &&
+           guest_write(ctx->vs, vaddr, buf, len);
+}
+
+static bool service_read_register(const char *name, uint64_t *value)
+{
+    struct call_ctx *ctx = current_call();
+    return ctx != NULL && reg_read_by_name(ctx->vs, name, value);
+}
+
+static bool service_write_register(const char *name, uint64_t value)
+{
+    struct call_ctx *ctx = current_call();
+    return ctx != NULL && reg_write_by_name(ctx->vs, name, value);
+}
+
+static int service_privilege_level(void)
+{
+    struct call_ctx *ctx = current_call();
+    return ctx != NULL ? policy_privilege_level(ctx->vs) : -1;
+}
+
+static void service_emit_event(const char *name, uint64_t value)
+{
+    struct call_ctx *ctx = current_call();
+    if (ctx != NULL && name != NULL) {
+        report_handler_event(ctx, name, value);
+    }
+}
+
+static void service_request_exit(int status)
+{
+    /* Stored as status + 1 so that 0 means "no request". */
+    __atomic_store_n(&bd.exit_requested, (status & 0xff) + 1, __ATOMIC_RELEASE);
+}
+
+static void service_log(const char *format, ...)
+{
+    char line[1024];
+    va_list args;
+    va_start(args, format);
+    vsnprintf(line, sizeof line, format, args);
+    va_end(args);
+    plugin_log("handler: %s", line);
+}
+
+struct backdoor_host bd_host;
+
+void services_init(void)
+{
+    bd_host = (struct backdoor_host){
+    .abi_version = BACKDOOR_HOST_ABI_VERSION,
+    .plugin_api = bd.api,
+    .system_mode = bd.system_mode,
+    .target = bd.target,
+    .features = bd.features,
+    .read_memory = service_read_memory,
+    .write_memory = service_write_memory,
+    .read_register = service_read_register,
+    .write_register = service_write_register,
+    .privilege_level = service_privilege_level,
+    .emit_event = service_emit_event,
+    .request_exit = service_request_exit,
+    .log = service_log,
+    };
+}
