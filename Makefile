@@ -1,0 +1,135 @@
+# backdoor: a guest-initiated command channel for QEMU TCG.
+#   make demo    install what is missing, build QEMU (cached) and the project,
+#                run the demo
+#   make check   the same set-up, then every test
+#   make bench   the benchmarks (bench/README.md)
+#   make install PREFIX=/usr/local
+# QEMU_PREFIX=/path/to/qemu uses an existing plugin-enabled QEMU (>= 10.0)
+# instead of building one.
+
+BUILD       ?= build
+QEMU_LINK   := $(BUILD)/qemu
+QEMU_PREFIX ?= $(QEMU_LINK)
+PREFIX      ?= /usr/local
+export BACKDOOR_CACHE ?= $(HOME)/.cache/backdoor
+
+CC          ?= cc
+WARN        := -Wall -Wextra -Werror
+CFLAGS_C11  := -std=c11 $(WARN) -O2 -g
+GLIB_CFLAGS  = $(shell pkg-config --cflags glib-2.0)
+GLIB_LIBS    = $(shell pkg-config --libs glib-2.0)
+
+# The plugin.
+PLUGIN_SRCS := $(wildcard plugin/*.c)
+PLUGIN_OBJS := $(PLUGIN_SRCS:plugin/%.c=$(BUILD)/plugin/%.o)
+PLUGIN_CFLAGS = $(CFLAGS_C11) -D_GNU_SOURCE -fPIC -fvisibility=hidden \
+	-Iinclude -I$(QEMU_PREFIX)/include $(GLIB_CFLAGS)
+PUBLIC_HEADERS := $(wildcard include/backdoor/*.h)
+
+# Guest programs (tests and examples), built static for every x86 guest.
+GUEST_CFLAGS := -std=c11 $(WARN) -O2 -Iinclude -Itests/guest -static
+GUEST_ARCHES := x86_64 i386
+GUEST_FLAGS_x86_64 := -m64
+GUEST_FLAGS_i386   := -m32
+TEST_GUESTS  := $(basename $(notdir $(wildcard tests/guest/*.c)))
+GUEST_BINS   := $(foreach a,$(GUEST_ARCHES),$(TEST_GUESTS:%=$(BUILD)/guest/$(a)/%)) \
+	$(foreach a,$(GUEST_ARCHES),$(BUILD)/guest/$(a)/seed_sequence-disabled)
+
+# Handler libraries used by the tests.
+TEST_HANDLERS := $(basename $(notdir $(wildcard tests/handlers/*.c)))
+HANDLER_LIBS  := $(TEST_HANDLERS:%=$(BUILD)/handlers/lib%.so)
+
+# Host unit tests of the plugin's pure parts.
+UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
+UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/unit/%)
+UNIT_PLUGIN_OBJS := decode options arch arch_x86 site
+
+# The demo (examples/print).
+EXAMPLE_BINS := $(BUILD)/examples/print-guest $(BUILD)/examples/libprint-handler.so
+
+.PHONY: all plugin guests deps qemu demo check test unit bench install clean
+all: plugin guests $(HANDLER_LIBS) $(UNIT_BINS) $(EXAMPLE_BINS)
+
+plugin: $(BUILD)/libbackdoor.so
+guests: $(GUEST_BINS)
+
+$(QEMU_PREFIX)/include/qemu-plugin.h:
+	@echo "No QEMU at $(QEMU_PREFIX): run 'make qemu' (or pass QEMU_PREFIX=...)" >&2; exit 1
+
+$(BUILD)/plugin/%.o: plugin/%.c $(wildcard plugin/*.h) $(PUBLIC_HEADERS) $(QEMU_PREFIX)/include/qemu-plugin.h
+	@mkdir -p $(dir $@)
+	$(CC) $(PLUGIN_CFLAGS) -c $< -o $@
+
+$(BUILD)/libbackdoor.so: $(PLUGIN_OBJS)
+	$(CC) -shared -o $@ $^ $(GLIB_LIBS) -ldl -lpthread
+
+define guest_rules
+$(BUILD)/guest/$(1)/%: tests/guest/%.c $(PUBLIC_HEADERS) $(wildcard tests/guest/*.h)
+	@mkdir -p $$(dir $$@)
+	$(CC) $(GUEST_CFLAGS) $(GUEST_FLAGS_$(1)) $$< -o $$@
+$(BUILD)/guest/$(1)/seed_sequence-disabled: tests/guest/seed_sequence.c $(PUBLIC_HEADERS)
+	@mkdir -p $$(dir $$@)
+	$(CC) $(GUEST_CFLAGS) $(GUEST_FLAGS_$(1)) -DBACKDOOR_DISABLE $$< -o $$@
+endef
+$(foreach a,$(GUEST_ARCHES),$(eval $(call guest_rules,$(a))))
+
+$(BUILD)/handlers/lib%.so: tests/handlers/%.c $(PUBLIC_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -fPIC -shared -Iinclude $< -o $@ -lpthread
+
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_PLUGIN_OBJS:%=plugin/%.c) $(wildcard plugin/*.h) $(PUBLIC_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -Iinclude -Iplugin $< $(UNIT_PLUGIN_OBJS:%=plugin/%.c) -o $@
+
+$(BUILD)/examples/print-guest: examples/print/guest.c $(PUBLIC_HEADERS)
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) $< -o $@
+
+$(BUILD)/examples/libprint-handler.so: examples/print/handler.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_C11) -fPIC -shared $< -o $@
+
+# Set-up: Debian packages, then QEMU (built once into the cache).
+deps:
+	@scripts/install-deps.sh build system
+
+qemu: deps
+ifeq ($(origin QEMU_PREFIX),file)
+	@scripts/build-qemu.sh $(QEMU_LINK)
+else
+	@test -x $(QEMU_PREFIX)/bin/qemu-x86_64 -a -f $(QEMU_PREFIX)/include/qemu-plugin.h \
+	  || { echo "QEMU_PREFIX=$(QEMU_PREFIX) lacks bin/qemu-x86_64 or include/qemu-plugin.h" >&2; exit 1; }
+	@echo "==> using QEMU at $(QEMU_PREFIX)"
+endif
+
+demo: qemu
+	@$(MAKE) --no-print-directory all
+	@scripts/demo.sh
+
+check: qemu
+	@$(MAKE) --no-print-directory all
+	@scripts/install-deps.sh compat
+	@python3 tests/run.py
+
+# Only the tests, without the set-up (for a warm tree).
+test: all
+	@python3 tests/run.py $(TESTS)
+
+unit: $(UNIT_BINS)
+	@for t in $(UNIT_BINS); do $$t || exit 1; done
+
+bench: qemu
+	@$(MAKE) --no-print-directory all
+	@python3 bench/run.py
+
+install: plugin
+	install -d $(DESTDIR)$(PREFIX)/include/backdoor $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 644 $(PUBLIC_HEADERS) $(DESTDIR)$(PREFIX)/include/backdoor/
+	install -m 755 $(BUILD)/libbackdoor.so $(DESTDIR)$(PREFIX)/lib/
+	sed -e 's|@PREFIX@|$(PREFIX)|' scripts/backdoor.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/backdoor.pc
+	@if [ -x $(BUILD)/backdoor ]; then install -d $(DESTDIR)$(PREFIX)/bin && \
+	  install -m 755 $(BUILD)/backdoor $(DESTDIR)$(PREFIX)/bin/; fi
+
+clean:
+	rm -rf $(BUILD)/plugin $(BUILD)/libbackdoor.so $(BUILD)/guest $(BUILD)/handlers \
+	  $(BUILD)/unit $(BUILD)/examples $(BUILD)/tests
