@@ -1,0 +1,181 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Helpers for the tests: where things are, running QEMU, checking results.
+
+Each test is a function test_*(t) in a tests/test_*.py module; t is a Test
+with a private temporary directory and assertion helpers. tests/run.py
+collects and runs them.
+"""
+import json
+import os
+import shutil
+import signal
+import subprocess
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
+QEMU = os.path.join(BUILD, "qemu")
+PLUGIN = os.path.join(BUILD, "libbackdoor.so")
+HANDLERS = os.path.join(BUILD, "handlers")
+FIRMWARE = ["-L", "/usr/share/qemu", "-L", "/usr/share/seabios"]
+
+USER_QEMU = {"x86_64": "qemu-x86_64", "i386": "qemu-i386",
+             "aarch64": "qemu-aarch64", "riscv64": "qemu-riscv64"}
+
+
+class Failure(Exception):
+    pass
+
+
+class Skip(Exception):
+    pass
+
+
+def guest(arch, name):
+    return os.path.join(BUILD, "guest", arch, name)
+
+
+def handler(name):
+    return os.path.join(HANDLERS, "lib%s.so" % name)
+
+
+def qemu_bin(name):
+    return os.path.join(QEMU, "bin", name)
+
+
+def plugin_arg(plugin=PLUGIN, **options):
+    """-plugin argument; option values that are lists repeat the key."""
+    parts = [plugin]
+    for key, value in options.items():
+        key = key.replace("_", "-")
+        for v in value if isinstance(value, list) else [value]:
+            parts.append("%s=%s" % (key, str(v).replace(",", ",,")))
+    return ",".join(parts)
+
+
+class Result:
+    def __init__(self, cmd, returncode, stdout, stderr):
+        self.cmd, self.returncode = cmd, returncode
+        self.stdout, self.stderr = stdout, stderr
+
+    def __str__(self):
+        return "command: %s\nstatus: %s\nstdout:\n%s\nstderr:\n%s" % (
+            " ".join(self.cmd), self.returncode, self.stdout[-3000:],
+            self.stderr[-3000:])
+
+
+class Test:
+    def __init__(self, name):
+        self.name = name
+        self.dir = tempfile.mkdtemp(prefix="backdoor-%s-" % name)
+        self.notes = []
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    # Running things.
+    def run(self, cmd, timeout=120, env=None, input=None, check=None):
+        """Runs cmd; a timeout is a failure, never a hang."""
+        full_env = dict(os.environ)
+        full_env.update(env or {})
+        try:
+            p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
+                               env=full_env, input=input, errors="replace",
+                               cwd=self.dir)
+        except subprocess.TimeoutExpired as e:
+            raise Failure("timed out after %ss: %s\n%s" % (timeout, " ".join(cmd),
+                                                           (e.stderr or b"")[-2000:]))
+        r = Result(cmd, p.returncode, p.stdout, p.stderr)
+        if check is not None and r.returncode != check:
+            raise Failure("expected exit status %s\n%s" % (check, r))
+        return r
+
+    def user(self, arch, program, args=(), plugin=True, qemu_args=(), timeout=120,
+             check=None, env=None, **options):
+        """Runs a guest program under qemu-ARCH, with the plugin and options."""
+        cmd = [qemu_bin(USER_QEMU[arch])] + list(qemu_args)
+        if plugin:
+            cmd += ["-plugin", plugin_arg(**options)]
+        cmd += [program] + list(args)
+        return self.run(cmd, timeout=timeout, check=check, env=env)
+
+    def system(self, kernel, plugin=True, qemu=None, qemu_args=(), timeout=120,
+               debugcon=True, append=None, initrd=None, check=None, **options):
+        """Boots kernel under qemu-system-x86_64 with isa-debug-exit; debugcon
+        output goes to the returned result's .console."""
+        console = self.path("console-%d.txt" % len(os.listdir(self.dir)))
+        cmd = [qemu or qemu_bin("qemu-system-x86_64")] + FIRMWARE + [
+            "-M", "pc", "-display", "none", "-nodefaults", "-no-reboot",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            "-kernel", kernel]
+        if debugcon:
+            cmd += ["-debugcon", "file:" + console]
+        if append is not None:
+            cmd += ["-append", append]
+        if initrd is not None:
+            cmd += ["-initrd", initrd]
+        cmd += list(qemu_args)
+        if plugin:
+            cmd += ["-plugin", plugin_arg(**options)]
+        r = self.run(cmd, timeout=timeout, check=check)
+        r.console = open(console, errors="replace").read() if os.path.exists(console) else ""
+        return r
+
+    # Assertions.
+    def check(self, condition, message, detail=None):
+        if not condition:
+            raise Failure(message + ("\n" + str(detail) if detail is not None else ""))
+
+    def eq(self, actual, expected, message, detail=None):
+        if actual != expected:
+            raise Failure("%s\nexpected: %r\nactual:   %r%s" % (
+                message, expected, actual,
+                "\n" + str(detail) if detail is not None else ""))
+
+    def contains(self, text, needle, message, detail=None):
+        if needle not in text:
+            raise Failure("%s: %r not found in:\n%s%s" % (
+                message, needle, text[-3000:],
+                "\n" + str(detail) if detail is not None else ""))
+
+
+def read_jsonl(path):
+    """Every line must be one JSON object."""
+    records = []
+    with open(path) as f:
+        for number, line in enumerate(f, 1):
+            try:
+                obj = json.loads(line)
+            except ValueError as e:
+                raise Failure("%s line %d is not JSON (%s): %r" % (path, number, e, line))
+            if not isinstance(obj, dict):
+                raise Failure("%s line %d is not an object: %r" % (path, number, line))
+            records.append(obj)
+    return records
+
+
+def summary_counts(text):
+    """The numbers of the summary's 'calls dispatched' and 'ignored' lines."""
+    import re
+    out = {}
+    m = re.search(r"calls dispatched: (\d+) \(decoded at translation: (\d+), of which (\d+) "
+                  r"read arguments at run time; at run time: (\d+)\)", text)
+    if m:
+        out["dispatched"], out["translation"], out["mixed"], out["runtime"] = map(int, m.groups())
+    m = re.search(r"ignored: (\d+) hypervisor probes \(i8 = 0\), (\d+) malformed requests", text)
+    if m:
+        out["probes"], out["malformed"] = map(int, m.groups())
+    m = re.search(r"failed: (\d+) denied by policy, (\d+) unhandled, (\d+) bad buffer address, "
+                  r"(\d+) over max-buffer, (\d+) receive without memory writes, (\d+) wrong", text)
+    if m:
+        (out["denied"], out["unhandled"], out["fault"], out["too_big"], out["no_write"],
+         out["invalid"]) = map(int, m.groups())
+    return out
+
+
+def send_signal_later(proc, sig, delay):
+    import threading
+    threading.Timer(delay, lambda: proc.send_signal(sig)).start()

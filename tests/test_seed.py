@@ -1,0 +1,92 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Seed parity in user mode: the 2010 calls, their exact encoding, and the
+CPUIDs that must not be taken for calls."""
+from harness import guest, handler, read_jsonl, summary_counts
+
+# What tests/guest/seed_sequence.c sends: (type, i8, [v32]).
+EXPECTED = [
+    (0, 1, []),
+    (1, 2, [0xdeadbeef]),
+    (0, 255, []),
+    (1, 9, [123456789]),
+] + [(1, 4, [i]) for i in range(5)] + [(0, 10, [])]
+# BACKDOOR_i8(0), two probe-shaped CPUIDs and a 16-leaf signature scan.
+PROBES = 1 + 2 + 16
+MALFORMED = 3
+
+
+def record_lines(calls):
+    return ["%d %d%s" % (t, c, "".join(" %d" % v for v in args)) for t, c, args in calls]
+
+
+def check_sequence(t, arch):
+    log = t.path("calls.log")
+    events = t.path("events.jsonl")
+    summary = t.path("summary.txt")
+    r = t.user(arch, guest(arch, "seed_sequence"), check=0,
+               handler=handler("record"), handler_arg="log=" + log,
+               events=events, summary=summary)
+    got = open(log).read().splitlines()
+    t.eq(got, record_lines(EXPECTED), "calls seen by the handler (order, values, count)", r)
+    records = read_jsonl(events)
+    t.eq([(e["type"], e["cmd"], e["args"]) for e in records],
+         [(["i8", "i8_v32"][ty], c, a) for ty, c, a in EXPECTED], "event log")
+    t.check(all(e["event"] == "call" and e["status"] == "ok" and e["op"] == "seed"
+                and e["vcpu"] == 0 for e in records), "every event is an ok seed call",
+            records)
+    counts = summary_counts(open(summary).read())
+    t.eq((counts["dispatched"], counts["probes"], counts["malformed"]),
+         (len(EXPECTED), PROBES, MALFORMED), "summary: dispatched, probes, malformed",
+         open(summary).read())
+    # Constant calls are decoded at translation, the others at run time.
+    t.check(counts["translation"] > 0 and counts["runtime"] > 0,
+            "both decode paths were used", open(summary).read())
+
+
+def test_x86_64_sequence(t):
+    check_sequence(t, "x86_64")
+
+
+def test_i386_sequence(t):
+    check_sequence(t, "i386")
+
+
+def test_seed_handler_unchanged(t):
+    """A library with only the seed's helper functions receives the calls."""
+    for arch in ("x86_64", "i386"):
+        r = t.user(arch, guest(arch, "seed_sequence"), check=0, handler=handler("seed"),
+                   summary="none")
+        want = ["seed %s %d%s" % (["i8", "i8_v32"][ty], c, "".join(" %d" % v for v in a))
+                for ty, c, a in EXPECTED]
+        t.eq(r.stdout.splitlines(), want, "seed handler output on " + arch, r)
+
+
+def test_disabled_build_dispatches_nothing(t):
+    """With BACKDOOR_DISABLE every call compiles to nothing."""
+    for arch in ("x86_64", "i386"):
+        summary = t.path("summary-%s.txt" % arch)
+        r = t.user(arch, guest(arch, "seed_sequence-disabled"), check=0,
+                   handler=handler("record"), handler_arg="log=" + t.path("log"),
+                   summary=summary)
+        counts = summary_counts(open(summary).read())
+        t.eq((counts["dispatched"], counts["probes"]), (0, PROBES - 1),
+             "dispatched calls and probes with BACKDOOR_DISABLE on " + arch, r)
+        t.eq(open(t.path("log")).read(), "", "handler saw nothing")
+
+
+def test_native_run_is_harmless(t):
+    """The guest programs run natively: CPUID is harmless, calls return defaults."""
+    for arch in ("x86_64", "i386"):
+        t.run([guest(arch, "seed_sequence")], check=0)
+        r = t.run([guest(arch, "native_harmless")], check=0)
+        t.eq(r.stdout.strip(),
+             "present=0 features=0 sum=-38 call=77 info=-38 buf=untouched printed=-38 time=0",
+             "defaults returned natively on " + arch)
+
+
+def test_without_plugin_is_harmless(t):
+    for arch in ("x86_64", "i386"):
+        r = t.user(arch, guest(arch, "native_harmless"), plugin=False, check=0)
+        t.eq(r.stdout.strip(),
+             "present=0 features=0 sum=-38 call=77 info=-38 buf=untouched printed=-38 time=0",
+             "defaults returned under QEMU without the plugin on " + arch)
