@@ -47,8 +47,12 @@ UNIT_PLUGIN_OBJS := decode options arch arch_x86 site
 # The demo (examples/print).
 EXAMPLE_BINS := $(BUILD)/examples/print-guest $(BUILD)/examples/libprint-handler.so
 
+# Parts with build rules of their own add their outputs to EXTRA_TARGETS.
+EXTRA_TARGETS :=
+include $(wildcard tests/*/rules.mk tests/*/*/rules.mk tools/rules.mk)
+
 .PHONY: all plugin guests deps qemu demo check test unit bench install clean
-all: plugin guests $(HANDLER_LIBS) $(UNIT_BINS) $(EXAMPLE_BINS)
+all: plugin guests $(HANDLER_LIBS) $(UNIT_BINS) $(EXAMPLE_BINS) $(EXTRA_TARGETS)
 
 plugin: $(BUILD)/libbackdoor.so
 guests: $(GUEST_BINS)
@@ -75,7 +79,7 @@ $(foreach a,$(GUEST_ARCHES),$(eval $(call guest_rules,$(a))))
 
 $(BUILD)/handlers/lib%.so: tests/handlers/%.c $(PUBLIC_HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -fPIC -shared -Iinclude $< -o $@ -lpthread
+	$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -fPIC -shared -Iinclude -Itests/guest $< -o $@ -lpthread
 
 $(BUILD)/unit/%: tests/unit/%.c $(UNIT_PLUGIN_OBJS:%=plugin/%.c) $(wildcard plugin/*.h) $(PUBLIC_HEADERS)
 	@mkdir -p $(dir $@)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Test handler (project ABI): appends one line per call to the file named by
- * handler-arg=log=PATH, and answers the test commands below. Every service of
- * struct backdoor_host is reachable from a guest through one of them.
+ * handler-arg=log=PATH, and answers the commands of tests/guest/
+ * test_commands.h. Every service of struct backdoor_host is reachable from a
+ * guest through one of them.
  */
 #include <inttypes.h>
 #include <pthread.h>
@@ -12,30 +13,13 @@
 
 #include <backdoor/host.h>
 
-BACKDOOR_HANDLER_ABI;
+#include "test_commands.h"
 
-enum {
-    CMD_MIX = 0x900,       /* result = a function of all four arguments */
-    CMD_FILL = 0x901,      /* receive: bytes i * 7 + arg2 */
-    CMD_CHECKSUM = 0x902,  /* send: sum of bytes * 31 + length */
-    CMD_READ_REG = 0x910,  /* result = register named by the guest string */
-    CMD_WRITE_MEM = 0x911, /* write arg2 (8 bytes) at arg0 via the service */
-    CMD_EVENT = 0x912,     /* emit_event("guest-event", arg0) */
-    CMD_EXIT = 0x913,      /* request_exit(arg0) */
-    CMD_PRIVILEGE = 0x914, /* result = privilege level */
-    CMD_READ_MEM = 0x915,  /* result = 8 bytes read at arg0, or -14 */
-    CMD_WRITE_REG = 0x916, /* write arg1 into the register named at arg0 */
-    CMD_VCPU = 0x917,      /* result = vcpu index */
-};
+BACKDOOR_HANDLER_ABI;
 
 static FILE *log_file;
 static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static const struct backdoor_host *host;
-
-static uint64_t mix(const uint64_t *a)
-{
-    return a[0] * 3 + (a[1] ^ 0x5555555555555555ull) - a[2] + (a[3] << 1);
-}
 
 int backdoor_handler_init(const struct backdoor_host *h, int argc, char **argv)
 {
@@ -86,7 +70,7 @@ int backdoor_handler_call(struct backdoor_call *call)
     case 0:
         return BACKDOOR_HANDLED;
     case CMD_MIX:
-        call->result = mix(a);
+        call->result = test_mix(a[0], a[1], a[2], a[3]);
         return BACKDOOR_HANDLED;
     case CMD_FILL:
         for (size_t i = 0; i < call->out_capacity; i++) {
@@ -94,14 +78,9 @@ int backdoor_handler_call(struct backdoor_call *call)
         }
         call->out_len = call->out_capacity;
         return BACKDOOR_HANDLED;
-    case CMD_CHECKSUM: {
-        uint64_t sum = 0;
-        for (size_t i = 0; i < call->data_len; i++) {
-            sum += call->data[i];
-        }
-        call->result = sum * 31 + call->data_len;
+    case CMD_CHECKSUM:
+        call->result = test_checksum(call->data, call->data_len);
         return BACKDOOR_HANDLED;
-    }
     case CMD_READ_REG: {
         char name[32] = {0};
         uint64_t value = 0;
