@@ -11,6 +11,8 @@
 
 int main(void)
 {
+    /* Unbuffered, so guest and host lines interleave in order. */
+    setvbuf(stdout, NULL, _IONBF, 0);
     printf("guest: sending 1, then 2 with the values 0..4, then 3 with 42\n");
     BACKDOOR_i8(1);
     for (unsigned v = 0; v < 5; v++) {

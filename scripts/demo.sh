@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The demo `make demo` runs: guest programs under QEMU user mode with the
+# backdoor plugin, showing what arrives on the host side.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build=${BUILD:-build}
+qemu=$build/qemu/bin
+out=$build/demo
+mkdir -p "$out"
+
+step() { printf '\n\033[1m## %s\033[0m\n' "$*"; }
+
+step "1. The seed's example: a guest sends numbers, a seed-era handler prints them"
+echo "\$ qemu-x86_64 -plugin libbackdoor.so,handler=libprint-handler.so,summary=none print-guest"
+"$qemu/qemu-x86_64" \
+    -plugin "$build/libbackdoor.so,handler=$build/examples/libprint-handler.so,summary=none" \
+    "$build/examples/print-guest"

@@ -1,0 +1,40 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""make install: headers, plugin and a pkg-config file that builds both sides."""
+import os
+
+from harness import ROOT, qemu_bin
+
+
+def test_install_and_build_against_it(t):
+    prefix = t.path("prefix")
+    t.run(["make", "-C", ROOT, "--no-print-directory", "install", "PREFIX=" + prefix],
+          check=0, timeout=300)
+    for f in ("include/backdoor/guest.h", "include/backdoor/host.h", "lib/libbackdoor.so",
+              "lib/pkgconfig/backdoor.pc"):
+        t.check(os.path.exists(os.path.join(prefix, f)), "installed " + f)
+    env = {"PKG_CONFIG_PATH": os.path.join(prefix, "lib", "pkgconfig")}
+    cflags = t.run(["pkg-config", "--cflags", "backdoor"], env=env, check=0).stdout.split()
+    plugin = t.run(["pkg-config", "--variable=plugin", "backdoor"], env=env,
+                   check=0).stdout.strip()
+    t.eq(plugin, os.path.join(prefix, "lib", "libbackdoor.so"), "plugin path from pkg-config")
+
+    src = t.path("hello.c")
+    open(src, "w").write(
+        '#include <backdoor/guest.h>\n#include <stdio.h>\n'
+        'int main(void) { printf("sum=%ld\\n", (long)backdoor_sum(1, 2, 3, 4)); '
+        'BACKDOOR_i8_v32(7, 8); return 0; }\n')
+    handler_src = t.path("h.c")
+    open(handler_src, "w").write(
+        '#include <backdoor/host.h>\n#include <stdio.h>\nBACKDOOR_HANDLER_ABI;\n'
+        'int backdoor_handler_call(struct backdoor_call *c) {\n'
+        '  printf("host got %u %u\\n", c->command, (unsigned)c->args[0]); fflush(stdout);\n'
+        '  return BACKDOOR_HANDLED; }\n')
+    t.run(["cc", "-std=c99", "-Wall", "-Werror", "-static"] + cflags + [src, "-o", t.path("hello")],
+          check=0)
+    t.run(["cc", "-std=c99", "-Wall", "-Werror", "-fPIC", "-shared"] + cflags +
+          [handler_src, "-o", t.path("libh.so")], check=0)
+    r = t.run([qemu_bin("qemu-x86_64"), "-plugin",
+               "%s,handler=%s,summary=none" % (plugin, t.path("libh.so")), t.path("hello")],
+              check=0)
+    t.eq(r.stdout.splitlines(), ["host got 7 8", "sum=10"], "program and handler built "
+         "from the installed files work together", r)

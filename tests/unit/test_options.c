@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Option parsing: values, defaults, and messages that name the option. */
+#include <stdarg.h>
+#include <string.h>
+
+#include "options.h"
+#include "unit.h"
+
+static bool parse(struct options *o, char *err, size_t n, int argc, ...)
+{
+    char *argv[16];
+    va_list ap;
+    va_start(ap, argc);
+    for (int i = 0; i < argc; i++) {
+        argv[i] = va_arg(ap, char *);
+    }
+    va_end(ap);
+    err[0] = '\0';
+    return options_parse(o, argc, argv, err, n);
+}
+
+
+
+int main(void)
+{
+    struct options o;
+    char err[512];
+
+    CHECK(parse(&o, err, sizeof err, 0));
+    CHECK_EQ(o.max_buffer, 1u << 20);
+    CHECK(o.handler_path == NULL && o.allow_from == ALLOW_FROM_ANY && !o.log_calls);
+
+    CHECK(parse(&o, err, sizeof err, 7, "handler=/x.so", "handler-arg=a=b",
+                "handler-arg=c", "max-buffer=64K", "allow-from=kernel",
+                "deny=exit:print", "log=on"));
+    CHECK(strcmp(o.handler_path, "/x.so") == 0);
+    CHECK_EQ(o.handler_argc, 2);
+    CHECK(strcmp(o.handler_argv[0], "a=b") == 0 && o.handler_argv[2] == NULL);
+    CHECK_EQ(o.max_buffer, 64 * 1024);
+    CHECK_EQ(o.allow_from, ALLOW_FROM_KERNEL);
+    CHECK(o.denied[BACKDOOR_OP_EXIT] && o.denied[BACKDOOR_OP_PRINT] &&
+          !o.denied[BACKDOOR_OP_MARK]);
+    CHECK(o.log_calls);
+
+    CHECK(!parse(&o, err, sizeof err, 1, "colour=blue"));
+    CHECK(strstr(err, "'colour=blue'") != NULL && strstr(err, "unknown key") != NULL);
+    CHECK(!parse(&o, err, sizeof err, 1, "max-buffer=12x"));
+    CHECK(strstr(err, "max-buffer=12x") != NULL);
+    CHECK(!parse(&o, err, sizeof err, 1, "max-buffer=0"));
+    CHECK(!parse(&o, err, sizeof err, 1, "max-buffer=2G"));
+    CHECK(!parse(&o, err, sizeof err, 1, "deny=exit:frobnicate"));
+    CHECK(strstr(err, "'frobnicate' is not a built-in command") != NULL);
+    CHECK(!parse(&o, err, sizeof err, 1, "allow-from=root"));
+    CHECK(!parse(&o, err, sizeof err, 1, "log=maybe"));
+    CHECK(!parse(&o, err, sizeof err, 1, "handler"));
+    CHECK(strstr(err, "expected KEY=VALUE") != NULL);
+    CHECK(!parse(&o, err, sizeof err, 1, "events="));
+    CHECK(strstr(err, "empty value") != NULL);
+    CHECK(!parse(&o, err, sizeof err, 1, "handler-arg=x"));
+    CHECK(strstr(err, "without 'handler'") != NULL);
+
+    uint64_t bytes;
+    CHECK(parse_size("4096", &bytes) && bytes == 4096);
+    CHECK(parse_size("1M", &bytes) && bytes == 1u << 20);
+    CHECK(!parse_size("", &bytes) && !parse_size("-1", &bytes) && !parse_size("1KB", &bytes));
+    CHECK(!parse_size("99999999999999999999", &bytes));
+
+    CHECK_EQ(builtin_by_name("roi_begin"), BACKDOOR_OP_ROI_BEGIN);
+    CHECK(strcmp(builtin_name(BACKDOOR_OP_HOST_TIME_NS), "host_time_ns") == 0);
+    CHECK(builtin_name(0x7ff) == NULL);
+    return unit_report("test_options");
+}
