@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""The two-way channel in user mode (QEMU 10.2, plugin API 5): results,
+presence, bulk data both ways, handler services."""
+from harness import guest, handler, read_jsonl, summary_counts
+
+ARCHES = ("x86_64", "i386")
+
+
+def test_round_trip_100k_random(t):
+    """10^5 random argument sets; the handler returns a function of all four."""
+    for arch in ARCHES:
+        r = t.user(arch, guest(arch, "roundtrip"), ["100000"], handler=handler("record"),
+                   summary="none", timeout=300)
+        t.eq(r.returncode, 0, "round trip on " + arch, r)
+        t.contains(r.stdout, "100000 round trips, 0 mismatches, 0 sum mismatches",
+                   "every result right on " + arch, r)
+
+
+def test_presence_and_features(t):
+    for arch in ARCHES:
+        r = t.user(arch, guest(arch, "native_harmless"), check=0, summary="none")
+        # host_info fills the guest's 64-byte buffer, truncated and terminated.
+        t.eq(r.stdout.strip(),
+             "present=1 features=7 sum=10 call=-38 info=64 buf=filled printed=16 time=set",
+             "what a guest sees under the plugin on " + arch, r)
+        r = t.user(arch, guest(arch, "native_harmless"), check=0, summary="none",
+                   handler=handler("record"))
+        t.contains(r.stdout, "features=15 ", "HANDLER feature bit with a handler", r)
+
+
+def test_bulk_both_ways(t):
+    for arch in ARCHES:
+        summary = t.path("summary-%s.txt" % arch)
+        r = t.user(arch, guest(arch, "bulk"), handler=handler("record"),
+                   max_buffer="65536", summary=summary)
+        t.eq(r.returncode, 0, "bulk cases on " + arch, r)
+        t.check("FAIL" not in r.stdout, "no failing case on " + arch, r)
+        t.eq(r.stdout.count(": ok"), 16, "all 16 cases ran on " + arch, r)
+        counts = summary_counts(open(summary).read())
+        # send: unmapped, null, wild, wraps; receive: unmapped, null.
+        t.eq((counts["fault"], counts["too_big"]), (6, 2),
+             "faults and over-cap buffers counted on " + arch, open(summary).read())
+
+
+def test_handler_services(t):
+    for arch in ARCHES:
+        events = t.path("events-%s.jsonl" % arch)
+        r = t.user(arch, guest(arch, "services"), ["5"], handler=handler("record"),
+                   events=events, summary="none")
+        t.eq(r.returncode, 5, "request_exit(5) ends QEMU with status 5 on " + arch, r)
+        t.contains(r.stdout, "0 failures", "services behave on " + arch, r)
+        t.check("still running" not in r.stdout, "nothing runs after the exit request", r)
+        records = read_jsonl(events)
+        handler_events = [e for e in records if e["event"] == "handler"]
+        t.eq([(e["name"], e["value"]) for e in handler_events], [("guest-event", 4242)],
+             "emit_event reaches the event log", records)
+        t.eq(records[-1]["cmd"], 0x913, "the exit request's call is logged last", records)
+
+
+def test_unknown_commands_get_enosys(t):
+    """A command nobody implements returns BACKDOOR_ENOSYS and is counted."""
+    src = t.path("unknown.c")
+    open(src, "w").write(
+        '#include <backdoor/guest.h>\n#include <stdio.h>\n'
+        'int main(void) { printf("%ld %ld %ld\\n", (long)backdoor_call0(0x7fe, 5),\n'
+        '  (long)backdoor_call1(0xfffe, 1, 5), (long)backdoor_send(1, "x", 1, 5));\n'
+        '  return 0; }\n')
+    from harness import ROOT
+    t.run(["cc", "-I", ROOT + "/include", "-static", src, "-o", t.path("unknown")], check=0)
+    summary = t.path("summary.txt")
+    r = t.user("x86_64", t.path("unknown"), check=0, handler=handler("record"),
+               summary=summary)
+    # Unknown built-in, unhandled handler command, built-in with the wrong type.
+    t.eq(r.stdout.split(), ["-38", "-38", "-22"], "error results", r)
+    counts = summary_counts(open(summary).read())
+    t.eq((counts["unhandled"], counts["invalid"]), (2, 1), "counted", open(summary).read())
