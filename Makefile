@@ -31,9 +31,12 @@ GUEST_CFLAGS := -std=c11 $(WARN) -O2 -Iinclude -Itests/guest -static
 GUEST_ARCHES := x86_64 i386
 GUEST_FLAGS_x86_64 := -m64
 GUEST_FLAGS_i386   := -m32
-TEST_GUESTS  := $(basename $(notdir $(wildcard tests/guest/*.c)))
+# adversarial.c needs its x86-64 assembly (adversarial.S).
+X86_64_ONLY  := adversarial
+TEST_GUESTS  := $(filter-out $(X86_64_ONLY),$(basename $(notdir $(wildcard tests/guest/*.c))))
 GUEST_BINS   := $(foreach a,$(GUEST_ARCHES),$(TEST_GUESTS:%=$(BUILD)/guest/$(a)/%)) \
-	$(foreach a,$(GUEST_ARCHES),$(BUILD)/guest/$(a)/seed_sequence-disabled)
+	$(foreach a,$(GUEST_ARCHES),$(BUILD)/guest/$(a)/seed_sequence-disabled) \
+	$(X86_64_ONLY:%=$(BUILD)/guest/x86_64/%)
 
 # Handler libraries used by the tests.
 TEST_HANDLERS := $(basename $(notdir $(wildcard tests/handlers/*.c)))
@@ -76,6 +79,10 @@ $(BUILD)/guest/$(1)/seed_sequence-disabled: tests/guest/seed_sequence.c $(PUBLIC
 	$(CC) $(GUEST_CFLAGS) $(GUEST_FLAGS_$(1)) -DBACKDOOR_DISABLE $$< -o $$@
 endef
 $(foreach a,$(GUEST_ARCHES),$(eval $(call guest_rules,$(a))))
+
+$(BUILD)/guest/x86_64/adversarial: tests/guest/adversarial.c tests/guest/adversarial.S
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -m64 $^ -o $@
 
 $(BUILD)/handlers/lib%.so: tests/handlers/%.c $(PUBLIC_HEADERS)
 	@mkdir -p $(dir $@)

@@ -1,0 +1,235 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Boots a real Linux kernel (Debian bookworm's) with a tiny initramfs under
+qemu-system-x86_64 and the plugin, runs a shell script as the only job of
+/init, and powers the machine off.
+
+    from linux import boot_linux
+    b = boot_linux(t, "native_harmless", binaries={"native_harmless": path},
+                   summary=t.path("summary.txt"))
+    t.eq(b.status, 0, "script exit status", b)
+    b.output     what the script printed (between the markers)
+    b.console    the whole serial console
+    b.result     the harness.Result of QEMU (returncode, stderr, ...)
+    b.seconds    wall-clock seconds from starting QEMU to its exit
+
+The kernel and busybox come from scripts/fetch-linux.sh (cached in
+$CACHE/linux); when they cannot be fetched the test is skipped.
+"""
+import gzip
+import io
+import os
+import re
+import stat
+import subprocess
+import threading
+import time
+
+import harness
+
+CACHE = os.environ.get("BACKDOOR_CACHE") or os.environ.get("CACHE") or \
+    os.path.join(os.path.expanduser("~"), ".cache", "backdoor")
+LINUX_DIR = os.path.join(CACHE, "linux")
+VMLINUZ = os.path.join(LINUX_DIR, "vmlinuz")
+BUSYBOX = os.path.join(LINUX_DIR, "busybox")
+FETCH = os.path.join(harness.ROOT, "scripts", "fetch-linux.sh")
+
+BEGIN = "==backdoor-linux== begin"
+END = "==backdoor-linux== end status="
+END_RE = re.compile(re.escape(END) + r"(\d+)")
+
+# Kernel command line. quiet keeps printk off the console (it is slow under
+# TCG and would mix with the script's output); the rest skips work that costs
+# seconds of emulated time and is useless here: no mitigations (retpolines
+# and friends are pure overhead under TCG), one legacy UART probed, no
+# integrity/audit/watchdog machinery, no random seed wait.
+APPEND = " ".join([
+    "console=ttyS0", "quiet", "loglevel=3", "panic=-1", "oops=panic",
+    "mitigations=off", "nokaslr", "8250.nr_uarts=1", "no_timer_check",
+    "tsc=reliable", "audit=0", "nowatchdog", "random.trust_cpu=on",
+    "rdinit=/init",
+])
+
+# pc rather than q35 (fewer devices), no defaults, no network, no disks.
+QEMU_ARGS = ["-M", "pc", "-cpu", "max", "-m", "256M", "-smp", "1",
+             "-display", "none", "-nodefaults", "-no-reboot", "-net", "none"]
+
+_fetch_lock = threading.Lock()
+_fetch_error = None
+
+
+def ensure_kernel():
+    """Runs scripts/fetch-linux.sh once per process if the cache lacks the
+    kernel or busybox; raises harness.Skip with its reason if that fails."""
+    global _fetch_error
+    with _fetch_lock:
+        if os.path.isfile(VMLINUZ) and os.access(BUSYBOX, os.X_OK):
+            return
+        if _fetch_error is None:
+            try:
+                p = subprocess.run(["bash", FETCH], capture_output=True, text=True,
+                                   timeout=900, errors="replace")
+                if p.returncode != 0:
+                    _fetch_error = "scripts/fetch-linux.sh failed: " + (
+                        p.stderr.strip().splitlines() or ["status %d" % p.returncode])[-1]
+            except (OSError, subprocess.TimeoutExpired) as e:
+                _fetch_error = "scripts/fetch-linux.sh failed: %s" % e
+        if os.path.isfile(VMLINUZ) and os.access(BUSYBOX, os.X_OK):
+            return
+        raise harness.Skip(_fetch_error or "no Linux kernel in " + LINUX_DIR)
+
+
+class Cpio:
+    """A newc ("070701") cpio archive, written in memory."""
+
+    def __init__(self):
+        self.out = io.BytesIO()
+        self.ino = 1000
+        self.names = set()
+
+    def _entry(self, name, mode, data=b"", rdev=(0, 0)):
+        name = name.lstrip("/")
+        if name in self.names:
+            return
+        self.names.add(name)
+        self.ino += 1
+        encoded = name.encode() + b"\0"
+        fields = [self.ino, mode, 0, 0, 2 if stat.S_ISDIR(mode) else 1, 0, len(data),
+                  0, 0, rdev[0], rdev[1], len(encoded), 0]
+        self.out.write(b"070701" + b"".join(b"%08X" % f for f in fields))
+        self.out.write(encoded)
+        self.out.write(b"\0" * (-(110 + len(encoded)) % 4))
+        self.out.write(data)
+        self.out.write(b"\0" * (-len(data) % 4))
+
+    def dir(self, name, mode=0o755):
+        parts = name.strip("/").split("/")
+        for i in range(1, len(parts) + 1):
+            self._entry("/".join(parts[:i]), stat.S_IFDIR | mode)
+
+    def file(self, name, data, mode=0o755):
+        self.dir(os.path.dirname(name.strip("/")) or ".")
+        self._entry(name, stat.S_IFREG | mode, data)
+
+    def symlink(self, name, target):
+        self.dir(os.path.dirname(name.strip("/")) or ".")
+        self._entry(name, stat.S_IFLNK | 0o777, target.encode())
+
+    def chardev(self, name, major, minor, mode=0o600):
+        self.dir(os.path.dirname(name.strip("/")) or ".")
+        self._entry(name, stat.S_IFCHR | mode, rdev=(major, minor))
+
+    def finish(self):
+        self._entry("TRAILER!!!", 0)
+        self.out.write(b"\0" * (-self.out.tell() % 512))
+        return self.out.getvalue()
+
+
+_applets = None
+
+
+def busybox_applets():
+    """Paths of busybox's applets (bin/sh, sbin/poweroff, ...), asked of the
+    static binary itself (it runs on the x86-64 host)."""
+    global _applets
+    if _applets is None:
+        p = subprocess.run([BUSYBOX, "--list-full"], capture_output=True, text=True)
+        if p.returncode != 0 or "bin/sh" not in p.stdout.split():
+            raise harness.Failure("%s --list-full failed: %s" % (BUSYBOX, p.stderr))
+        _applets = [a for a in p.stdout.split() if "/" in a and a != "bin/busybox"]
+    return _applets
+
+
+INIT = """#!/bin/busybox sh
+export PATH=/bin:/sbin:/usr/bin:/usr/sbin HOME=/ TERM=dumb
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mkdir -p /tmp && mount -t tmpfs tmpfs /tmp
+cd /
+echo "%(begin)s"
+sh /test.sh </dev/console >/dev/console 2>&1
+status=$?
+echo "%(end)s$status uptime=$(cut -d' ' -f1 /proc/uptime)"
+poweroff -f
+""" % {"begin": BEGIN, "end": END}
+
+
+def build_initramfs(path, script, binaries=None, files=None):
+    """Writes a gzipped newc initramfs: busybox and its applet links, the
+    binaries ({name: host path}) under /bin, files ({guest path: bytes or
+    str}), /test.sh (the script) and /init. Returns its size in bytes."""
+    c = Cpio()
+    for d in ("bin", "sbin", "usr/bin", "usr/sbin", "dev", "proc", "sys", "tmp", "root"):
+        c.dir(d)
+    c.chardev("dev/console", 5, 1)
+    c.chardev("dev/null", 1, 3, 0o666)
+    c.file("init", INIT.encode())
+    c.file("test.sh", script.encode() if isinstance(script, str) else script)
+    for name, host_path in (binaries or {}).items():
+        with open(host_path, "rb") as f:
+            c.file("bin/" + name, f.read())
+    for guest_path, data in (files or {}).items():
+        c.file(guest_path, data.encode() if isinstance(data, str) else data, 0o644)
+    with open(BUSYBOX, "rb") as f:
+        c.file("bin/busybox", f.read())
+    for applet in busybox_applets():
+        c.symlink(applet, "/bin/busybox")
+    data = gzip.compress(c.finish(), compresslevel=6, mtime=0)
+    with open(path, "wb") as f:
+        f.write(data)
+    return len(data)
+
+
+class Boot:
+    def __init__(self, result, console, seconds, initrd_size):
+        self.result, self.console, self.seconds = result, console, seconds
+        self.initrd_size = initrd_size
+        m = END_RE.search(console)
+        self.status = int(m.group(1)) if m else None
+        begin = console.find(BEGIN)
+        if begin >= 0:
+            begin = console.find("\n", begin) + 1
+            self.output = console[begin:m.start() if m else len(console)]
+        else:
+            self.output = ""
+        m = re.search(re.escape(END) + r"\d+ uptime=([0-9.]+)", console)
+        self.uptime = float(m.group(1)) if m else None
+        self.output = self.output.replace("\r\n", "\n")
+
+    def __str__(self):
+        return "%s\nconsole (last 3000 characters):\n%s" % (self.result, self.console[-3000:])
+
+
+def boot_linux(t, script, binaries=None, files=None, plugin=True, plugin_options=None,
+               timeout=120, append="", qemu_args=(), note=True, **options):
+    """Boots Linux with an initramfs whose /init runs script (sh) and powers
+    off. Plugin options come from plugin_options (a dict) and keyword
+    arguments, as for harness.plugin_arg; plugin=False boots without the
+    plugin. Returns a Boot; a boot that never reaches the end marker, or
+    QEMU failing, is not raised here: check b.status (None if no marker)."""
+    ensure_kernel()
+    n = len([f for f in os.listdir(t.dir) if f.startswith("initramfs-")])
+    initrd = t.path("initramfs-%d.cpio.gz" % n)
+    console = t.path("linux-console-%d.txt" % n)
+    size = build_initramfs(initrd, script, binaries, files)
+    cmd = [harness.qemu_bin("qemu-system-x86_64")] + harness.FIRMWARE + QEMU_ARGS + [
+        "-kernel", VMLINUZ, "-initrd", initrd,
+        "-append", (APPEND + " " + append).strip(),
+        "-serial", "file:" + console] + list(qemu_args)
+    if plugin:
+        opts = dict(plugin_options or {})
+        opts.update(options)
+        cmd += ["-plugin", harness.plugin_arg(**opts)]
+    start = time.time()
+    try:
+        r = t.run(cmd, timeout=timeout)
+    except harness.Failure as e:
+        text = open(console, errors="replace").read() if os.path.exists(console) else ""
+        raise harness.Failure("%s\nconsole (last 3000 characters):\n%s" % (e, text[-3000:]))
+    seconds = time.time() - start
+    text = open(console, errors="replace").read() if os.path.exists(console) else ""
+    b = Boot(r, text, seconds, size)
+    if note:
+        t.notes.append("linux boot: %.1f s wall (guest uptime at end %s s), initramfs %d KiB"
+                       % (seconds, b.uptime, size // 1024))
+    return b

@@ -1,0 +1,70 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Translation-time decoding (docs/abi.md): constant requests are decoded when
+the code is translated, everything else when it runs; the two paths give the
+same results, and no instruction sequence can make them disagree with the
+registers."""
+from harness import guest, handler, read_jsonl, summary_counts
+
+
+def comparable(record):
+    """An event record without what differs between call sites: time, place,
+    and a region's measured length (the two rounds' code differs)."""
+    return {k: v for k, v in record.items() if k not in ("ts_ns", "pc", "insns", "wall_ns")}
+
+
+def test_constant_and_runtime_calls_agree(t):
+    for arch in ("x86_64", "i386"):
+        log, events, summary = (t.path(n + arch) for n in ("log-", "events-", "summary-"))
+        r = t.user(arch, guest(arch, "decode_paths"), check=0, handler=handler("record"),
+                   handler_arg="log=" + log, events=events, summary=summary)
+        for line in r.stdout.splitlines():
+            constant, runtime = line.split()
+            t.eq(runtime, constant, "results of both rounds on " + arch, r)
+        calls = open(log).read().splitlines()
+        half = len(calls) // 2
+        t.eq(calls[half:], calls[:half], "handler log of both rounds on " + arch)
+        records = [comparable(e) for e in read_jsonl(events) if e["event"] == "call"]
+        t.eq(len(records), 18, "event count on " + arch, records)
+        t.eq(records[9:], records[:9], "event records of both rounds on " + arch)
+        counts = summary_counts(open(summary).read())
+        # Round one: 9 constant calls; round two: present() is still constant,
+        # roi_begin/mark/roi_end have constant words but run-time arguments.
+        t.eq((counts["translation"], counts["mixed"], counts["runtime"]), (13, 3, 5),
+             "decode paths in the summary on " + arch, open(summary).read())
+
+
+ADVERSARIAL = ["1 1 100", "1 2 200", "1 1 100"] + ["1 3 %d" % v for v in (1, 1, 2, 2, 3, 3)]
+
+
+def test_jump_into_magic_and_self_modifying_code(t):
+    """A jump straight to the CPUID with other register values, and code that
+    rewrites the immediate before the CPUID between executions."""
+    log, summary = t.path("log"), t.path("summary")
+    t.user("x86_64", guest("x86_64", "adversarial"), check=0, handler=handler("record"),
+           handler_arg="log=" + log, summary=summary)
+    t.eq(open(log).read().splitlines(), ADVERSARIAL, "values the handler saw")
+    counts = summary_counts(open(summary).read())
+    t.eq(counts["runtime"], 1, "only the jumped-to CPUID is decoded at run time",
+         open(summary).read())
+
+
+def test_one_instruction_per_block(t):
+    """With one instruction per block nothing precedes a CPUID in its block:
+    every call is decoded from the registers, with the same results."""
+    for program, arch, expected in (("adversarial", "x86_64", ADVERSARIAL),
+                                    ("decode_paths", "x86_64", None),
+                                    ("decode_paths", "i386", None)):
+        log, summary = t.path("log-" + program + arch), t.path("summary-" + program + arch)
+        r = t.user(arch, guest(arch, program), check=0, qemu_args=["-one-insn-per-tb"],
+                   handler=handler("record"), handler_arg="log=" + log, summary=summary)
+        calls = open(log).read().splitlines()
+        if expected is not None:
+            t.eq(calls, expected, "values the handler saw", r)
+        else:
+            t.eq(calls[len(calls) // 2:], calls[:len(calls) // 2], "both rounds agree", r)
+            for line in r.stdout.splitlines():
+                t.eq(len(set(line.split())), 1, "results agree", r)
+        counts = summary_counts(open(summary).read())
+        t.eq((counts["translation"], counts["mixed"]), (0, 0),
+             "nothing decoded at translation for " + program, open(summary).read())
+        t.check(counts["runtime"] > 0, "calls decoded at run time", open(summary).read())
