@@ -29,7 +29,10 @@ def test_constant_and_runtime_calls_agree(t):
         counts = summary_counts(open(summary).read())
         # Round one: 9 constant calls; round two: present() is still constant,
         # roi_begin/mark/roi_end have constant words but run-time arguments.
-        t.eq((counts["translation"], counts["mixed"], counts["runtime"]), (13, 3, 5),
+        # On i386 the two four-argument calls of round one load their
+        # arguments outside the asm (EBP is swapped in through the stack).
+        mixed = 3 if arch == "x86_64" else 5
+        t.eq((counts["translation"], counts["mixed"], counts["runtime"]), (13, mixed, 5),
              "decode paths in the summary on " + arch, open(summary).read())
 
 
