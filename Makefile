@@ -36,7 +36,7 @@ X86_64_ONLY  := adversarial
 TEST_GUESTS  := $(filter-out $(X86_64_ONLY),$(basename $(notdir $(wildcard tests/guest/*.c))))
 GUEST_BINS   := $(foreach a,$(GUEST_ARCHES),$(TEST_GUESTS:%=$(BUILD)/guest/$(a)/%)) \
 	$(foreach a,$(GUEST_ARCHES),$(BUILD)/guest/$(a)/seed_sequence-disabled) \
-	$(X86_64_ONLY:%=$(BUILD)/guest/x86_64/%)
+	$(X86_64_ONLY:%=$(BUILD)/guest/x86_64/%) $(BUILD)/guest/x86_64/whole_program
 
 # Handler libraries used by the tests.
 TEST_HANDLERS := $(basename $(notdir $(wildcard tests/handlers/*.c)))
@@ -83,6 +83,10 @@ $(foreach a,$(GUEST_ARCHES),$(eval $(call guest_rules,$(a))))
 $(BUILD)/guest/x86_64/adversarial: tests/guest/adversarial.c tests/guest/adversarial.S
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -m64 $^ -o $@
+
+$(BUILD)/guest/x86_64/whole_program: tests/guest/whole_program.S
+	@mkdir -p $(dir $@)
+	$(CC) -m64 -nostdlib -static $< -o $@
 
 $(BUILD)/handlers/lib%.so: tests/handlers/%.c $(PUBLIC_HEADERS)
 	@mkdir -p $(dir $@)

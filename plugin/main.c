@@ -222,6 +222,13 @@ static void plugin_exit(qemu_plugin_id_t id, void *userdata)
     report_finish("end of emulation", -1);
 }
 
+void plugin_register_callbacks(qemu_plugin_id_t id)
+{
+    qemu_plugin_register_vcpu_init_cb(id, vcpu_init);
+    qemu_plugin_register_vcpu_tb_trans_cb(id, vcpu_tb_trans);
+    qemu_plugin_register_atexit_cb(id, plugin_exit, NULL);
+}
+
 static void describe_degradation(void)
 {
     if (bd.can_write_regs && bd.can_write_memory) {
@@ -275,8 +282,6 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 
     bd.vcpus = qemu_plugin_scoreboard_new(sizeof(struct vcpu_state));
     sites = g_hash_table_new(site_hash, site_equal);
-    qemu_plugin_register_vcpu_init_cb(id, vcpu_init);
-    qemu_plugin_register_vcpu_tb_trans_cb(id, vcpu_tb_trans);
-    qemu_plugin_register_atexit_cb(id, plugin_exit, NULL);
+    plugin_register_callbacks(id);
     return 0;
 }

@@ -18,6 +18,7 @@
 
 #include "builtins.h"
 #include "report.h"
+#include "state.h"
 
 /* Distinct ids a vCPU tracks; later ones are counted as dropped, so a guest
  * cannot grow the plugin's memory without bound. */
@@ -41,17 +42,41 @@ struct mark {
 
 struct roi_vcpu {
     pthread_mutex_t lock;
-    unsigned int vcpu;
     GHashTable *regions; /* id -> struct region */
     GHashTable *marks;   /* id -> struct mark */
-    uint64_t dropped;
 };
 
 static uint64_t dropped_ids;
 
+/*
+ * Counting starts with the first roi_begin: a program that never marks a
+ * region pays nothing. Turning it on takes a reset of the plugin (QEMU
+ * flushes every translated block, so blocks get retranslated with the
+ * counter); until the reset happens, at the end of the current block, the
+ * formula in roi_insns_before_call() still holds because the block's own
+ * instructions after the call are accounted for in the region's start.
+ */
+enum { COUNTING_OFF, COUNTING_REQUESTED, COUNTING_ON };
+static int counting = COUNTING_OFF;
+
 bool roi_counting(void)
 {
-    return true;
+    return __atomic_load_n(&counting, __ATOMIC_ACQUIRE) == COUNTING_ON;
+}
+
+static void counting_enabled(qemu_plugin_id_t id)
+{
+    __atomic_store_n(&counting, COUNTING_ON, __ATOMIC_RELEASE);
+    plugin_register_callbacks(id);
+}
+
+static void request_counting(void)
+{
+    int expected = COUNTING_OFF;
+    if (__atomic_compare_exchange_n(&counting, &expected, COUNTING_REQUESTED, false,
+                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+        qemu_plugin_reset(bd.id, counting_enabled);
+    }
 }
 
 void roi_vcpu_init(struct vcpu_state *vs)
@@ -63,6 +88,13 @@ void roi_vcpu_init(struct vcpu_state *vs)
     vs->roi = roi;
 }
 
+/*
+ * The counter has this block's length added when the block starts, so the
+ * instructions before the call are the counter minus what of the block has
+ * not run yet. In a block translated before counting started the counter did
+ * not move; the same formula then makes a region begun here count the rest of
+ * the block, which no counter will.
+ */
 uint64_t roi_insns_before_call(const struct call_ctx *ctx)
 {
     return ctx->vs->insns - ctx->site->tb_insns + ctx->site->tb_index;
@@ -85,6 +117,7 @@ static struct region *region_get(struct roi_vcpu *roi, uint64_t id, bool create)
 
 void builtin_roi_begin(struct call_ctx *ctx)
 {
+    request_counting();
     struct roi_vcpu *roi = ctx->vs->roi;
     uint64_t id = ctx->call.args[0];
     /* The region starts after this call's own instruction. */

@@ -100,6 +100,9 @@ static inline struct vcpu_state *vcpu_state(unsigned int vcpu)
     return qemu_plugin_scoreboard_find(bd.vcpus, vcpu);
 }
 
+/* Registers the plugin's QEMU callbacks; again after a plugin reset. */
+void plugin_register_callbacks(qemu_plugin_id_t id);
+
 /* Monotonic nanoseconds since the plugin was installed. */
 uint64_t now_ns(void);
 

@@ -174,6 +174,10 @@ BACKDOOR__INLINE uint32_t backdoor__seed(uint32_t leaf, uint32_t v32)
 #define BACKDOOR__CONST_ARG(v) __builtin_constant_p(v)
 #endif
 #define BACKDOOR__CONST(v) __builtin_constant_p(v)
+/* Loads constant argument i only if the call has that many (assembler .if
+ * on the nargs operand): the plugin reads no more than nargs anyway. */
+#define BACKDOOR__LOAD_ARG(i, reg) \
+    ".if %c[n] > " #i "\n\tmovl %[a" #i "], %%" reg "\n\t.endif\n\t"
 
 BACKDOOR__INLINE uint32_t backdoor__seed(uint32_t leaf, uint32_t v32)
 {
@@ -207,14 +211,13 @@ BACKDOOR__INLINE backdoor_word_t backdoor__request(
     backdoor_word_t result = dflt;
     uint32_t eax, ecx;
     backdoor_word_t rbx = a1, rdx = a0;
-    (void)nargs;
     if (BACKDOOR__CONST(leaf) && BACKDOOR__CONST(selector) &&
         BACKDOOR__CONST_ARG(a0) && BACKDOOR__CONST_ARG(a1) &&
         BACKDOOR__CONST_ARG(a2) && BACKDOOR__CONST_ARG(a3)) {
-        __asm__ __volatile__("movl %[a0], %%edx\n\t"
-                             "movl %[a1], %%ebx\n\t"
-                             "movl %[a2], %%edi\n\t"
-                             "movl %[a3], %%r8d\n\t"
+        __asm__ __volatile__(BACKDOOR__LOAD_ARG(0, "edx")
+                             BACKDOOR__LOAD_ARG(1, "ebx")
+                             BACKDOOR__LOAD_ARG(2, "edi")
+                             BACKDOOR__LOAD_ARG(3, "r8d")
                              "movl %[sel], %%ecx\n\t"
                              "movl %[leaf], %%eax\n\t"
                              "cpuid"
@@ -222,7 +225,7 @@ BACKDOOR__INLINE backdoor_word_t backdoor__request(
                                "=b"(rbx)
                              : [a0] "i"(a0), [a1] "i"(a1), [a2] "i"(a2),
                                [a3] "i"(a3), [sel] "i"(selector),
-                               [leaf] "i"(leaf)
+                               [leaf] "i"(leaf), [n] "i"(nargs)
                              : "rdi", "r8", "memory", "cc");
     } else if (BACKDOOR__CONST(leaf) && BACKDOOR__CONST(selector)) {
         register backdoor_word_t r8 __asm__("r8") = a3;
@@ -267,16 +270,17 @@ BACKDOOR__INLINE backdoor_word_t backdoor__request(
     if (nargs < 4 && BACKDOOR__CONST(leaf) && BACKDOOR__CONST(selector) &&
         BACKDOOR__CONST_ARG(a0) && BACKDOOR__CONST_ARG(a1) &&
         BACKDOOR__CONST_ARG(a2)) {
-        __asm__ __volatile__("movl %[a0], %%edx\n\t"
-                             "movl %[a1], %%ebx\n\t"
-                             "movl %[a2], %%edi\n\t"
+        __asm__ __volatile__(BACKDOOR__LOAD_ARG(0, "edx")
+                             BACKDOOR__LOAD_ARG(1, "ebx")
+                             BACKDOOR__LOAD_ARG(2, "edi")
                              "movl %[sel], %%ecx\n\t"
                              "movl %[leaf], %%eax\n\t"
                              "cpuid"
                              : "+S"(result), "=a"(eax), "=c"(ecx), "=d"(edx),
                                "=b"(ebx)
                              : [a0] "i"(a0), [a1] "i"(a1), [a2] "i"(a2),
-                               [sel] "i"(selector), [leaf] "i"(leaf)
+                               [sel] "i"(selector), [leaf] "i"(leaf),
+                               [n] "i"(nargs)
                              : "edi", "memory", "cc");
     } else if (nargs < 4 && BACKDOOR__CONST(leaf) &&
                BACKDOOR__CONST(selector)) {
