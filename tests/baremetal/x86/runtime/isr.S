@@ -62,7 +62,10 @@ exception_common:
     .balign 4
     .globl exception_stubs
 exception_stubs:
-    .irp vector, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
+    .irp vector, 0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15
+    .long exception_\vector
+    .endr
+    .irp vector, 16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31
     .long exception_\vector
     .endr
 
