@@ -27,7 +27,7 @@ PLUGIN_CFLAGS = $(CFLAGS_C11) -D_GNU_SOURCE -fPIC -fvisibility=hidden \
 PUBLIC_HEADERS := $(wildcard include/backdoor/*.h)
 
 # Guest programs (tests and examples), built static for every x86 guest.
-GUEST_CFLAGS := -std=c11 $(WARN) -O2 -Iinclude -Itests/guest -static
+GUEST_CFLAGS := -std=c11 $(WARN) -O2 -Iinclude -Itests/guest -static -pthread
 GUEST_ARCHES := x86_64 i386
 GUEST_FLAGS_x86_64 := -m64
 GUEST_FLAGS_i386   := -m32

@@ -121,7 +121,7 @@ void event_end(struct event_buffer *buf)
     pthread_mutex_unlock(&buf->lock);
 }
 
-void sink_close(struct sink *sink)
+void sink_close(struct sink *sink, const char *last)
 {
     if (sink == NULL) {
         return;
@@ -147,6 +147,9 @@ void sink_close(struct sink *sink)
         }
         pthread_mutex_lock(&sink->lock);
         if (sink->buffers->len == n) {
+            if (last != NULL) {
+                write_all(sink, last, strlen(last));
+            }
             write_all(sink, sink->footer, strlen(sink->footer));
             sink->closed = true;
             close(sink->fd);

@@ -30,8 +30,9 @@ struct event_buffer *event_buffer_new(struct sink *sink);
 GString *event_begin(struct event_buffer *buf);
 void event_end(struct event_buffer *buf);
 
-/* Writes out every buffer, the footer, and closes. Idempotent. */
-void sink_close(struct sink *sink);
+/* Writes out every buffer, then last (may be NULL), the footer, and
+ * closes. Idempotent. */
+void sink_close(struct sink *sink, const char *last);
 
 /* Records written to the file so far (for the summary). */
 uint64_t sink_records(const struct sink *sink);

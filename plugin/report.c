@@ -26,14 +26,37 @@ static pthread_mutex_t summary_lock = PTHREAD_MUTEX_INITIALIZER;
 static int finished;
 static unsigned stats_dumps;
 
-static const char trace_header[] =
-    "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n"
-    "{\"name\":\"process_name\",\"ph\":\"M\",\"pid\":1,\"tid\":0,"
-    "\"args\":{\"name\":\"QEMU guest (backdoor)\"}},\n";
+/*
+ * Trace layout: each vCPU is a process (pid vcpu + 1, "vCPU N"); its thread
+ * 0 carries marks and handler events, and each region id gets a thread of its
+ * own (tid id + 1), so regions with different ids may overlap freely while
+ * spans on one thread always nest, as the trace-event format requires.
+ */
+static const char trace_header[] = "{\"displayTimeUnit\":\"ns\",\"traceEvents\":[\n";
 /* Ends the array with an element, so every record can end in a comma. */
 static const char trace_footer[] =
-    "{\"name\":\"process_sort_index\",\"ph\":\"M\",\"pid\":1,\"tid\":0,"
-    "\"args\":{\"sort_index\":0}}\n]}\n";
+    "{\"name\":\"trace_end\",\"ph\":\"M\",\"pid\":0,\"tid\":0,\"args\":{}}\n]}\n";
+
+static uint64_t trace_tid(const char *kind, uint64_t id)
+{
+    return strcmp(kind, "roi") == 0 ? id + 1 : 0;
+}
+
+/* A metadata record naming a trace process or thread. */
+static void trace_name(GString *out, const char *what, unsigned int vcpu, uint64_t tid,
+                       const char *prefix, uint64_t number)
+{
+    g_string_append(out, "{\"name\":\"");
+    g_string_append(out, what);
+    g_string_append(out, "\",\"ph\":\"M\",\"pid\":");
+    json_u64(out, vcpu + 1u);
+    g_string_append(out, ",\"tid\":");
+    json_u64(out, tid);
+    g_string_append(out, ",\"args\":{\"name\":\"");
+    g_string_append(out, prefix);
+    json_u64(out, number);
+    g_string_append(out, "\"}},\n");
+}
 
 static FILE *open_text_output(const char *path, const char *option, char *err,
                               size_t err_size)
@@ -95,11 +118,13 @@ void report_vcpu_init(struct vcpu_state *vs, unsigned int vcpu)
     vs->trace = event_buffer_new(trace_sink);
     GString *out = event_begin(vs->trace);
     if (out != NULL) {
-        g_string_append(out, "{\"name\":\"thread_name\",\"ph\":\"M\",\"pid\":1,\"tid\":");
+        trace_name(out, "process_name", vcpu, 0, "vCPU ", vcpu);
+        g_string_append(out, "{\"name\":\"process_sort_index\",\"ph\":\"M\",\"pid\":");
+        json_u64(out, vcpu + 1u);
+        g_string_append(out, ",\"tid\":0,\"args\":{\"sort_index\":");
         json_u64(out, vcpu);
-        g_string_append(out, ",\"args\":{\"name\":\"vCPU ");
-        json_u64(out, vcpu);
-        g_string_append(out, "\"}},\n");
+        g_string_append(out, "}},\n");
+        trace_name(out, "thread_name", vcpu, 0, "marks and events", 0);
         event_end(vs->trace);
     }
 }
@@ -210,8 +235,9 @@ void report_handler_event(struct call_ctx *ctx, const char *name, uint64_t value
     if (out != NULL) {
         g_string_append(out, "{\"name\":");
         json_string(out, name, strlen(name));
-        g_string_append(out, ",\"ph\":\"i\",\"s\":\"t\",\"pid\":1,\"tid\":");
-        json_u64(out, ctx->vcpu);
+        g_string_append(out, ",\"ph\":\"i\",\"s\":\"t\",\"pid\":");
+        json_u64(out, ctx->vcpu + 1u);
+        g_string_append(out, ",\"tid\":0");
         g_string_append(out, ",\"ts\":");
         json_us(out, ts);
         g_string_append(out, ",\"args\":{\"value\":");
@@ -231,6 +257,15 @@ void report_print(const char *text, size_t len)
     pthread_mutex_unlock(&print_lock);
 }
 
+void report_trace_region_name(struct vcpu_state *vs, unsigned int vcpu, uint64_t id)
+{
+    GString *out = event_begin(vs->trace);
+    if (out != NULL) {
+        trace_name(out, "thread_name", vcpu, trace_tid("roi", id), "roi ", id);
+        event_end(vs->trace);
+    }
+}
+
 void report_trace(struct vcpu_state *vs, unsigned int vcpu, char phase,
                   const char *kind, uint64_t id, uint64_t ts_ns,
                   const char *arg_key, uint64_t arg_value)
@@ -248,8 +283,10 @@ void report_trace(struct vcpu_state *vs, unsigned int vcpu, char phase,
     g_string_append(out, "\",\"ph\":\"");
     g_string_append_c(out, phase);
     g_string_append(out, phase == 'i' ? "\",\"s\":\"t" : "");
-    g_string_append(out, "\",\"pid\":1,\"tid\":");
-    json_u64(out, vcpu);
+    g_string_append(out, "\",\"pid\":");
+    json_u64(out, vcpu + 1u);
+    g_string_append(out, ",\"tid\":");
+    json_u64(out, trace_tid(kind, id));
     g_string_append(out, ",\"ts\":");
     json_us(out, ts_ns);
     g_string_append(out, ",\"args\":{\"id\":");
@@ -280,7 +317,8 @@ void report_stats_dump(struct call_ctx *ctx)
     unsigned dump = __atomic_add_fetch(&stats_dumps, 1, __ATOMIC_RELAXED);
     char title[32];
     snprintf(title, sizeof title, "statistics dump %u", dump);
-    GString *text = summary_build(title, false);
+    struct roi_snapshot snap = summary_take_snapshot(false);
+    GString *text = summary_build(title, &snap);
     write_summary_text(text);
     g_string_free(text, TRUE);
     call_add_extra(ctx, "dump", dump);
@@ -291,10 +329,30 @@ void report_stats_dump(struct call_ctx *ctx)
         g_string_append(out, ",\"dump\":");
         json_u64(out, dump);
         g_string_append_c(out, ',');
-        summary_regions_json(out, false);
+        summary_regions_json(out, &snap);
         g_string_append(out, "}\n");
         event_end(ctx->vs->events);
     }
+    summary_free_snapshot(&snap);
+}
+
+/* The last record of the event log: why the emulation ended, and the
+ * regions and marks as the summary shows them. */
+static GString *summary_record(const char *reason, int status,
+                               const struct roi_snapshot *snap)
+{
+    GString *out = g_string_new(NULL);
+    record_start(out, now_ns(), 0, "summary");
+    g_string_append(out, ",\"reason\":");
+    json_string(out, reason, strlen(reason));
+    if (status >= 0) {
+        g_string_append(out, ",\"status\":");
+        json_u64(out, (uint64_t)status);
+    }
+    g_string_append_c(out, ',');
+    summary_regions_json(out, snap);
+    g_string_append(out, "}\n");
+    return out;
 }
 
 void report_finish(const char *reason, int status)
@@ -308,7 +366,10 @@ void report_finish(const char *reason, int status)
     } else {
         snprintf(title, sizeof title, "summary, ended by %s", reason);
     }
-    GString *text = summary_build(title, true);
+    struct roi_snapshot snap = summary_take_snapshot(true);
+    GString *last_event = summary_record(reason, status, &snap);
+    GString *text = summary_build(title, &snap);
+    summary_free_snapshot(&snap);
     if (events_sink != NULL) {
         g_string_append_printf(text, "events: %s\n", bd.opts.events_path);
     }
@@ -321,8 +382,9 @@ void report_finish(const char *reason, int status)
     handler_fini();
     /* Handlers print with stdio; QEMU may leave without flushing it. */
     fflush(NULL);
-    sink_close(events_sink);
-    sink_close(trace_sink);
+    sink_close(events_sink, last_event->str);
+    sink_close(trace_sink, NULL);
+    g_string_free(last_event, TRUE);
     pthread_mutex_lock(&print_lock);
     fflush(print_file);
     pthread_mutex_unlock(&print_lock);

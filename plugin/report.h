@@ -24,10 +24,14 @@ void report_handler_event(struct call_ctx *ctx, const char *name, uint64_t value
 /* Guest text from the print command. */
 void report_print(const char *text, size_t len);
 
-/* Trace-event records ("B", "E" or "i"), on the vCPU's track. */
+/* Trace-event records ("B", "E" or "i"): regions on their own thread of
+ * the vCPU's process, everything else on its thread 0. */
 void report_trace(struct vcpu_state *vs, unsigned int vcpu, char phase,
                   const char *kind, uint64_t id, uint64_t ts_ns,
                   const char *arg_key, uint64_t arg_value);
+
+/* Names the trace thread of region id on a vCPU (once, when first seen). */
+void report_trace_region_name(struct vcpu_state *vs, unsigned int vcpu, uint64_t id);
 
 /* A statistics snapshot (stats_dump command) into the events and summary. */
 void report_stats_dump(struct call_ctx *ctx);

@@ -100,8 +100,9 @@ uint64_t roi_insns_before_call(const struct call_ctx *ctx)
     return ctx->vs->insns - ctx->site->tb_insns + ctx->site->tb_index;
 }
 
-static struct region *region_get(struct roi_vcpu *roi, uint64_t id, bool create)
+static struct region *region_get(const struct call_ctx *ctx, uint64_t id, bool create)
 {
+    struct roi_vcpu *roi = ctx->vs->roi;
     struct region *r = g_hash_table_lookup(roi->regions, &id);
     if (r == NULL && create) {
         if (g_hash_table_size(roi->regions) >= MAX_IDS_PER_VCPU) {
@@ -111,6 +112,7 @@ static struct region *region_get(struct roi_vcpu *roi, uint64_t id, bool create)
         r = g_new0(struct region, 1);
         r->id = id;
         g_hash_table_insert(roi->regions, &r->id, r);
+        report_trace_region_name(ctx->vs, ctx->vcpu, id);
     }
     return r;
 }
@@ -124,7 +126,7 @@ void builtin_roi_begin(struct call_ctx *ctx)
     uint64_t insns = roi_insns_before_call(ctx) + 1;
     uint64_t ts = now_ns();
     pthread_mutex_lock(&roi->lock);
-    struct region *r = region_get(roi, id, true);
+    struct region *r = region_get(ctx, id, true);
     bool opened = r != NULL && r->depth++ == 0;
     if (opened) {
         r->entries++;
@@ -147,7 +149,7 @@ void builtin_roi_end(struct call_ctx *ctx)
     uint64_t region_insns = 0, region_ns = 0;
     bool closed = false;
     pthread_mutex_lock(&roi->lock);
-    struct region *r = region_get(roi, id, true);
+    struct region *r = region_get(ctx, id, true);
     if (r != NULL && r->depth == 0) {
         r->unmatched_ends++;
     } else if (r != NULL && --r->depth == 0) {

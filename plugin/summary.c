@@ -123,10 +123,24 @@ static gint compare_mark_rows(gconstpointer a, gconstpointer b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
-static void append_regions(GString *out, bool at_exit)
+struct roi_snapshot summary_take_snapshot(bool at_exit)
 {
-    GArray *rows = roi_snapshot(at_exit);
-    g_array_sort(rows, compare_roi_rows);
+    struct roi_snapshot snap = {roi_snapshot(at_exit), roi_marks_snapshot(), at_exit};
+    g_array_sort(snap.regions, compare_roi_rows);
+    g_array_sort(snap.marks, compare_mark_rows);
+    return snap;
+}
+
+void summary_free_snapshot(struct roi_snapshot *snap)
+{
+    g_array_free(snap->regions, TRUE);
+    g_array_free(snap->marks, TRUE);
+}
+
+static void append_regions(GString *out, const struct roi_snapshot *snap)
+{
+    GArray *rows = snap->regions;
+    bool at_exit = snap->at_exit;
     if (rows->len > 0) {
         g_string_append_printf(out, "regions of interest:\n  %-8s %5s %9s %16s %12s  %s\n",
                                "id", "vcpu", "entries", "instructions", "wall ms",
@@ -145,10 +159,8 @@ static void append_regions(GString *out, bool at_exit)
         }
         g_string_append_c(out, '\n');
     }
-    g_array_free(rows, TRUE);
 
-    GArray *marks = roi_marks_snapshot();
-    g_array_sort(marks, compare_mark_rows);
+    GArray *marks = snap->marks;
     if (marks->len > 0) {
         g_string_append_printf(out, "marks:\n  %-8s %12s %20s\n", "id", "count", "last value");
     }
@@ -157,14 +169,13 @@ static void append_regions(GString *out, bool at_exit)
         g_string_append_printf(out, "  %-8" PRIu64 " %12" PRIu64 " %20" PRIu64 "\n",
                                m->id, m->count, m->last_value);
     }
-    g_array_free(marks, TRUE);
     if (roi_dropped_ids() != 0) {
         g_string_append_printf(out, "region/mark ids over the per-vCPU limit, not tracked: %"
                                PRIu64 "\n", roi_dropped_ids());
     }
 }
 
-GString *summary_build(const char *title, bool at_exit)
+GString *summary_build(const char *title, const struct roi_snapshot *snap)
 {
     GString *out = g_string_new(NULL);
     struct call_counters total = {0};
@@ -173,15 +184,14 @@ GString *summary_build(const char *title, bool at_exit)
     g_string_append_printf(out, "== backdoor %s: target %s, %s mode, QEMU plugin API %d ==\n",
                            title, bd.target, bd.system_mode ? "system" : "user", bd.api);
     append_calls(out, &total, user_commands);
-    append_regions(out, at_exit);
+    append_regions(out, snap);
     g_hash_table_destroy(user_commands);
     return out;
 }
 
-void summary_regions_json(GString *out, bool at_exit)
+void summary_regions_json(GString *out, const struct roi_snapshot *snap)
 {
-    GArray *rows = roi_snapshot(at_exit);
-    g_array_sort(rows, compare_roi_rows);
+    GArray *rows = snap->regions;
     g_string_append(out, "\"regions\":[");
     for (guint i = 0; i < rows->len; i++) {
         const struct roi_row *r = &g_array_index(rows, struct roi_row, i);
@@ -199,9 +209,7 @@ void summary_regions_json(GString *out, bool at_exit)
         json_u64(out, r->unmatched_ends);
         g_string_append(out, r->open ? ",\"open\":true}" : ",\"open\":false}");
     }
-    g_array_free(rows, TRUE);
-    GArray *marks = roi_marks_snapshot();
-    g_array_sort(marks, compare_mark_rows);
+    GArray *marks = snap->marks;
     g_string_append(out, "],\"marks\":[");
     for (guint i = 0; i < marks->len; i++) {
         const struct mark_row *m = &g_array_index(marks, struct mark_row, i);
@@ -214,5 +222,4 @@ void summary_regions_json(GString *out, bool at_exit)
         g_string_append_c(out, '}');
     }
     g_string_append_c(out, ']');
-    g_array_free(marks, TRUE);
 }

@@ -6,11 +6,21 @@
 #include <glib.h>
 #include <stdbool.h>
 
-/* Call counts over every vCPU, then regions and marks. at_exit closes open
- * regions (and says so). */
-GString *summary_build(const char *title, bool at_exit);
+/* Regions and marks at one moment, sorted by id. */
+struct roi_snapshot {
+    GArray *regions; /* struct roi_row */
+    GArray *marks;   /* struct mark_row */
+    bool at_exit;    /* open regions were closed by the end of emulation */
+};
 
-/* Regions and marks only, as JSON members "regions":[...],"marks":[...]. */
-void summary_regions_json(GString *out, bool at_exit);
+/* at_exit also closes open regions in the trace. */
+struct roi_snapshot summary_take_snapshot(bool at_exit);
+void summary_free_snapshot(struct roi_snapshot *snap);
+
+/* Call counts over every vCPU, then the snapshot's regions and marks. */
+GString *summary_build(const char *title, const struct roi_snapshot *snap);
+
+/* The snapshot as JSON members "regions":[...],"marks":[...]. */
+void summary_regions_json(GString *out, const struct roi_snapshot *snap);
 
 #endif

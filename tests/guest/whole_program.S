@@ -6,7 +6,8 @@
  * roi_end(1). Loop iterations: 1000 x argc.
  *
  * Instructions outside the region: the 4 of roi_begin (up to and including
- * its CPUID), roi_end's CPUID, and the 3 that exit: 8 in all.
+ * its CPUID), roi_end's CPUID, and the 3 that exit: 8 in all. Inside: 2 to
+ * set up the loop, 3 per iteration, roi_end's 3 loads.
  */
     .text
     .globl _start
@@ -20,7 +21,7 @@ _start:
 1:  add %rcx, %rax             /* ... 3 instructions per iteration */
     dec %rcx
     jnz 1b
-    movl $1, %edx              /* roi_end(1): its two loads are in the region */
+    movl $1, %edx              /* roi_end(1): its three loads are in the region */
     movl $0xbdca0005, %ecx
     movl $0x400012b1, %eax
     cpuid

@@ -179,3 +179,46 @@ def summary_counts(text):
 def send_signal_later(proc, sig, delay):
     import threading
     threading.Timer(delay, lambda: proc.send_signal(sig)).start()
+
+
+def validate_trace(path):
+    """Checks a Chrome/Perfetto trace-event file: a JSON object whose
+    traceEvents carry the format's required fields, with B/E spans properly
+    nested on each thread (pid, tid). Returns the events."""
+    with open(path) as f:
+        try:
+            doc = json.load(f)
+        except ValueError as e:
+            raise Failure("%s is not JSON: %s" % (path, e))
+    if not isinstance(doc, dict) or not isinstance(doc.get("traceEvents"), list):
+        raise Failure("%s: no traceEvents array" % path)
+    open_spans = {}
+    for e in doc["traceEvents"]:
+        for key, kind in (("name", str), ("ph", str), ("pid", int), ("tid", int)):
+            if not isinstance(e.get(key), kind):
+                raise Failure("%s: event without %s (%s): %r" % (path, key, kind.__name__, e))
+        if e["ph"] not in "BEiM":
+            raise Failure("%s: unexpected phase %r" % (path, e))
+        if e["ph"] != "M" and not isinstance(e.get("ts"), (int, float)):
+            raise Failure("%s: event without a numeric ts: %r" % (path, e))
+        if e["ph"] == "i" and e.get("s") not in ("t", "p", "g"):
+            raise Failure("%s: instant event without scope: %r" % (path, e))
+        stack = open_spans.setdefault((e["pid"], e["tid"]), [])
+        if e["ph"] == "B":
+            stack.append(e)
+        elif e["ph"] == "E":
+            if not stack or stack[-1]["name"] != e["name"] or stack[-1]["ts"] > e["ts"]:
+                raise Failure("%s: E without matching B: %r" % (path, e))
+            stack.pop()
+    for tid, stack in open_spans.items():
+        if stack:
+            raise Failure("%s: spans never closed on %s: %r" % (path, tid, stack))
+    return doc["traceEvents"]
+
+
+def last_summary(events):
+    """The summary record that ends every event log."""
+    if not events or events[-1].get("event") != "summary":
+        raise Failure("the event log does not end with its summary record: %r"
+                      % (events[-3:],))
+    return events[-1]
