@@ -1,0 +1,100 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""A real Linux kernel (Debian bookworm's) under qemu-system-x86_64 with the
+plugin: backdoor calls from a static 64-bit user process reach the host just
+as in user mode, and a boot without any backdoor program dispatches nothing
+although firmware and kernel probe the hypervisor CPUID leaves."""
+import re
+
+from harness import guest, handler, read_jsonl, summary_counts
+from linux import boot_linux
+from test_seed import EXPECTED, MALFORMED, PROBES, record_lines
+
+
+def check_booted(t, b):
+    t.check(b.status is not None, "the guest's /init reached its end marker", b)
+    t.eq(b.result.returncode, 0, "QEMU exit status after poweroff", b)
+
+
+def test_native_harmless(t):
+    """Every kind of request from a user process: the plugin answers the
+    built-in ones and, with no handler, the handler call returns -ENOSYS."""
+    summary = t.path("summary.txt")
+    printed = t.path("print.txt")
+    b = boot_linux(t, "native_harmless\n",
+                   binaries={"native_harmless": guest("x86_64", "native_harmless")},
+                   summary=summary, print=printed)
+    check_booted(t, b)
+    t.eq(b.status, 0, "native_harmless exit status", b)
+    m = re.search(r"present=(\d+) features=(\d+) sum=(-?\d+) call=(-?\d+) info=(-?\d+) "
+                  r"buf=(\S+) printed=(-?\d+) time=(\S+)", b.output)
+    t.check(m is not None, "native_harmless printed its results", b)
+    present, features, total, call, info, buf, printed_len, when = m.groups()
+    t.eq((present, total, call, buf, printed_len, when), ("1", "10", "-38", "filled", "16", "set"),
+         "present, sum, call (no handler), buffer, print and time under Linux", b)
+    t.check(int(info) > 0, "host_info returned a length", b)
+    t.eq(open(printed).read(), "native-harmless\n", "what backdoor_print sent to print=")
+    # The same program under qemu-x86_64 makes the same calls.
+    user_summary = t.path("user-summary.txt")
+    r = t.user("x86_64", guest("x86_64", "native_harmless"), check=0, summary=user_summary,
+               print=t.path("user-print.txt"))
+    # features differs by BACKDOOR_FEATURE_SYSTEM (0x10) alone.
+    user_features = re.search(r"features=(\d+)", r.stdout)
+    t.check(user_features is not None, "native_harmless output in user mode", r)
+    t.eq(int(features), int(user_features.group(1)) | 0x10,
+         "features under Linux: those of user mode plus BACKDOOR_FEATURE_SYSTEM", r)
+    t.eq(m.group(0).replace("features=" + features, "features=" + user_features.group(1)),
+         r.stdout.strip(), "otherwise the same results as in user mode", r)
+    sys_counts = summary_counts(open(summary).read())
+    user_counts = summary_counts(open(user_summary).read())
+    for key in ("dispatched", "malformed", "unhandled", "denied", "fault"):
+        t.eq(sys_counts[key], user_counts[key], "summary '%s' under Linux and in user mode" % key,
+             open(summary).read())
+
+
+def test_seed_sequence(t):
+    """The seed's call sequence from a user process reaches a handler library
+    exactly as in user mode: same calls, same order, same values."""
+    log = t.path("calls.log")
+    events = t.path("events.jsonl")
+    summary = t.path("summary.txt")
+    b = boot_linux(t, "seed_sequence\n",
+                   binaries={"seed_sequence": guest("x86_64", "seed_sequence")},
+                   handler=handler("record"), handler_arg="log=" + log,
+                   events=events, summary=summary)
+    check_booted(t, b)
+    t.eq(b.status, 0, "seed_sequence exit status", b)
+    t.eq(open(log).read().splitlines(), record_lines(EXPECTED),
+         "calls seen by the handler (order, values, count)", b)
+    records = [e for e in read_jsonl(events) if e.get("event") == "call"]
+    t.eq([(e["type"], e["cmd"], e["args"]) for e in records],
+         [(["i8", "i8_v32"][ty], c, a) for ty, c, a in EXPECTED], "event log")
+    t.check(all(e["event"] == "call" and e["status"] == "ok" and e["vcpu"] == 0
+                for e in records), "every event is an ok call on vCPU 0", records)
+    counts = summary_counts(open(summary).read())
+    t.eq((counts["dispatched"], counts["malformed"]), (len(EXPECTED), MALFORMED),
+         "summary: dispatched, malformed", open(summary).read())
+    t.check(counts["translation"] > 0 and counts["runtime"] > 0,
+            "both decode paths were used", open(summary).read())
+    # The program's own probe-shaped CPUIDs, plus those of SeaBIOS and Linux.
+    t.check(counts["probes"] >= PROBES, "at least the program's %d probes counted" % PROBES,
+            open(summary).read())
+
+
+def test_boot_without_backdoor_program(t):
+    """Firmware and kernel scan the hypervisor leaves 0x40000000..0x4000ff00:
+    those are probes, never calls."""
+    summary = t.path("summary.txt")
+    log = t.path("calls.log")
+    b = boot_linux(t, "echo no backdoor program here\n",
+                   handler=handler("record"), handler_arg="log=" + log, summary=summary)
+    check_booted(t, b)
+    t.eq(b.status, 0, "script exit status", b)
+    t.contains(b.output, "no backdoor program here", "the script's output")
+    text = open(summary).read()
+    counts = summary_counts(text)
+    t.eq((counts["dispatched"], counts["malformed"]), (0, 0),
+         "calls dispatched and malformed requests during a plain boot", text)
+    t.check(counts["probes"] > 0, "the plugin saw the hypervisor probes of SeaBIOS and Linux",
+            text)
+    t.eq(open(log).read(), "", "the handler saw nothing")
+    t.notes.append("hypervisor probes during a plain boot: %d" % counts["probes"])
