@@ -50,6 +50,8 @@ UNIT_PLUGIN_OBJS := decode options arch arch_x86 site
 # The demo (examples/print).
 EXAMPLE_BINS := $(BUILD)/examples/print-guest $(BUILD)/examples/libprint-handler.so
 
+.DEFAULT_GOAL := all
+
 # Parts with build rules of their own add their outputs to EXTRA_TARGETS.
 EXTRA_TARGETS :=
 include $(wildcard tests/*/rules.mk tests/*/*/rules.mk tools/rules.mk)

@@ -28,9 +28,9 @@ const struct builtin *builtin_lookup(uint32_t command)
     return &table[command];
 }
 
-_Noreturn void end_emulation(int status)
+_Noreturn void end_emulation(const char *reason, int status)
 {
-    report_finish("exit command", status);
+    report_finish(reason, status);
     exit(status);
 }
 
@@ -49,7 +49,7 @@ void builtin_exit(struct call_ctx *ctx)
     int status = (int)(ctx->call.args[0] & 0xff);
     call_add_extra(ctx, "status", (uint64_t)status);
     report_call(ctx);
-    end_emulation(status);
+    end_emulation("exit command", status);
 }
 
 void builtin_sum(struct call_ctx *ctx)

@@ -20,7 +20,7 @@ struct builtin {
 const struct builtin *builtin_lookup(uint32_t command);
 
 /* Flushes every output and ends QEMU with status. Never returns. */
-_Noreturn void end_emulation(int status);
+_Noreturn void end_emulation(const char *reason, int status);
 
 #define BUILTIN_DECLARE(NAME, name, number, type, nargs, result, doc) \
     void builtin_##name(struct call_ctx *ctx);

@@ -205,18 +205,21 @@ static void dispatch(struct call_ctx *ctx)
     }
     count->by_status[ctx->status]++;
 
-    if (!seed && ctx->returns_result && bd.can_write_regs) {
+    if (!seed && ctx->returns_result) {
         uint64_t result = ctx->status == STATUS_OK
                               ? ctx->call.result
                               : (uint64_t)status_result(ctx->status);
-        ctx->call.result = result;
-        reg_write(ctx->vs, reg_map_for(ctx->rq.abi32)->handle[ROLE_RESULT], result);
+        /* What the guest's result register holds: a 32-bit caller gets the
+         * low half, which reads back as the same small negative errors. */
+        ctx->call.result = ctx->rq.abi32 ? (uint64_t)(int64_t)(int32_t)result : result;
+        ctx->result_delivered =
+            reg_write(ctx->vs, reg_map_for(ctx->rq.abi32)->handle[ROLE_RESULT], result);
     }
     report_call(ctx);
 
     int exit_status = __atomic_load_n(&bd.exit_requested, __ATOMIC_ACQUIRE);
     if (exit_status != 0) {
-        end_emulation(exit_status - 1);
+        end_emulation("handler exit request", exit_status - 1);
     }
 }
 
@@ -227,6 +230,7 @@ void on_magic(unsigned int vcpu, void *udata)
     ctx.vs = vcpu_state(vcpu);
     ctx.site = udata;
     ctx.returns_result = false;
+    ctx.result_delivered = false;
     ctx.text = NULL;
     ctx.text_len = 0;
     ctx.n_extra = 0;

@@ -21,6 +21,7 @@ struct call_ctx {
     struct backdoor_call call; /* what built-ins and handlers see */
     enum call_status status;
     bool returns_result;
+    bool result_delivered;     /* written to the guest (plugin API >= 5) */
     const char *op_name;       /* built-in name, "handler" or "seed" */
     bool reported;             /* report_call done */
     /* Extra fields for the event record, set by built-ins. */

@@ -29,6 +29,7 @@
 #include "registers.h"
 #include "report.h"
 #include "roi.h"
+#include "signals.h"
 #include "site.h"
 #include "state.h"
 
@@ -268,7 +269,8 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
                   (bd.opts.handler_path ? BACKDOOR_FEATURE_HANDLER : 0) |
                   (bd.system_mode ? BACKDOOR_FEATURE_SYSTEM : 0);
     services_init();
-    if (!report_open(err, sizeof err)) {
+    if (!report_open(err, sizeof err) ||
+        (!bd.system_mode && !signals_install(err, sizeof err))) {
         plugin_log("%s", err);
         return -1;
     }

@@ -200,7 +200,7 @@ void report_call(struct call_ctx *ctx)
     g_string_append(out, "],\"status\":\"");
     g_string_append(out, status_name(ctx->status));
     g_string_append_c(out, '"');
-    if (ctx->returns_result) {
+    if (ctx->result_delivered) {
         g_string_append(out, ",\"result\":");
         json_i64(out, (int64_t)ctx->call.result);
     }

@@ -8,6 +8,23 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+# QEMU 10.0.2 (plugin API 4) for the compatibility tests. An older
+# qemu-system-x86 (Debian 12's own 7.2) counts as missing.
+compat_qemu() {
+    local version
+    version=$(dpkg-query -W -f='${Version}' qemu-system-x86 2>/dev/null || true)
+    case $version in
+        1:10.*) return 0 ;;
+    esac
+    apt_private_update
+    say "installing QEMU 10.0 from bookworm-backports (plugin API 4 compatibility tests)"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get \
+        -o Dir::Etc::sourcelist="$APT_DIR/sources.list" -o Dir::State::Lists="$APT_DIR/lists" \
+        -y -qq --no-install-recommends install qemu-system-x86/bookworm-backports \
+        qemu-system-common/bookworm-backports qemu-system-data/bookworm-backports >&2 \
+        || die "installing qemu-system-x86 from bookworm-backports failed"
+}
+
 for group in "$@"; do
     case $group in
         build)
@@ -19,10 +36,12 @@ for group in "$@"; do
                 meson@bookworm-backports python3-pycotap@bookworm-backports
             ;;
         system)
-            apt_install seabios qemu-system-data cpio
+            # Firmware from the same suite as the compat QEMU, so the two
+            # never ask for different versions of qemu-system-data.
+            apt_install seabios@bookworm-backports qemu-system-data@bookworm-backports cpio
             ;;
         compat)
-            apt_install qemu-system-x86@bookworm-backports
+            compat_qemu
             ;;
         *)
             die "unknown group '$group' (build, qemu, system, compat)"

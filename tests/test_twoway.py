@@ -54,7 +54,10 @@ def test_handler_services(t):
         handler_events = [e for e in records if e["event"] == "handler"]
         t.eq([(e["name"], e["value"]) for e in handler_events], [("guest-event", 4242)],
              "emit_event reaches the event log", records)
-        t.eq(records[-1]["cmd"], 0x913, "the exit request's call is logged last", records)
+        calls = [e for e in records if e["event"] == "call"]
+        t.eq(calls[-1]["cmd"], 0x913, "the exit request's call is logged last", records)
+        t.eq(records[-1]["event"], "summary", "the summary record ends the log")
+        t.contains(records[-1]["reason"], "exit", "why it ended", records[-1])
 
 
 def test_unknown_commands_get_enosys(t):
