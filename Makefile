@@ -14,6 +14,9 @@ PREFIX      ?= /usr/local
 export BACKDOOR_CACHE ?= $(HOME)/.cache/backdoor
 
 CC          ?= cc
+# make V=1 shows the full commands.
+V ?= 0
+Q := $(if $(filter 1,$(V)),,@)
 WARN        := -Wall -Wextra -Werror
 CFLAGS_C11  := -std=c11 $(WARN) -O2 -g
 GLIB_CFLAGS  = $(shell pkg-config --cflags glib-2.0)
@@ -26,12 +29,16 @@ PLUGIN_CFLAGS = $(CFLAGS_C11) -D_GNU_SOURCE -fPIC -fvisibility=hidden \
 	-Iinclude -I$(QEMU_PREFIX)/include $(GLIB_CFLAGS)
 PUBLIC_HEADERS := $(wildcard include/backdoor/*.h)
 
-# Guest programs (tests and examples), built static for every x86 guest.
+# Guest programs (tests and examples), static, for every guest architecture.
+# i386 uses the i686 cross compiler: Debian 12's gcc-multilib conflicts with
+# the aarch64 and riscv64 cross compilers.
+GUEST_ARCHES     := x86_64 i386 aarch64 riscv64
+GUEST_CC_x86_64  := $(CC) -m64
+GUEST_CC_i386    := i686-linux-gnu-gcc
+GUEST_CC_aarch64 := aarch64-linux-gnu-gcc
+GUEST_CC_riscv64 := riscv64-linux-gnu-gcc
 GUEST_CFLAGS := -std=c11 $(WARN) -O2 -Iinclude -Itests/guest -static -pthread
-GUEST_ARCHES := x86_64 i386
-GUEST_FLAGS_x86_64 := -m64
-GUEST_FLAGS_i386   := -m32
-# adversarial.c needs its x86-64 assembly (adversarial.S).
+# Programs written in x86-64 assembly, and the test guests for every arch.
 X86_64_ONLY  := adversarial
 TEST_GUESTS  := $(filter-out $(X86_64_ONLY),$(basename $(notdir $(wildcard tests/guest/*.c))))
 GUEST_BINS   := $(foreach a,$(GUEST_ARCHES),$(TEST_GUESTS:%=$(BUILD)/guest/$(a)/%)) \
@@ -45,7 +52,7 @@ HANDLER_LIBS  := $(TEST_HANDLERS:%=$(BUILD)/handlers/lib%.so)
 # Host unit tests of the plugin's pure parts.
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/unit/%)
-UNIT_PLUGIN_OBJS := decode options arch arch_x86 site
+UNIT_PLUGIN_OBJS := decode options arch arch_x86 arch_aarch64 arch_riscv64 site
 
 # The demo (examples/print).
 EXAMPLE_BINS := $(BUILD)/examples/print-guest $(BUILD)/examples/libprint-handler.so
@@ -67,44 +74,54 @@ $(QEMU_PREFIX)/include/qemu-plugin.h:
 
 $(BUILD)/plugin/%.o: plugin/%.c $(wildcard plugin/*.h) $(PUBLIC_HEADERS) $(QEMU_PREFIX)/include/qemu-plugin.h
 	@mkdir -p $(dir $@)
-	$(CC) $(PLUGIN_CFLAGS) -c $< -o $@
+	@echo "  CC      $@"
+	$(Q)$(CC) $(PLUGIN_CFLAGS) -c $< -o $@
 
 $(BUILD)/libbackdoor.so: $(PLUGIN_OBJS)
-	$(CC) -shared -o $@ $^ $(GLIB_LIBS) -ldl -lpthread
+	@echo "  CC      $@"
+	$(Q)$(CC) -shared -o $@ $^ $(GLIB_LIBS) -ldl -lpthread
 
 define guest_rules
 $(BUILD)/guest/$(1)/%: tests/guest/%.c $(PUBLIC_HEADERS) $(wildcard tests/guest/*.h)
 	@mkdir -p $$(dir $$@)
-	$(CC) $(GUEST_CFLAGS) $(GUEST_FLAGS_$(1)) $$< -o $$@
+	@echo "  CC      $$@"
+	$(Q)$(GUEST_CC_$(1)) $(GUEST_CFLAGS) $$< -o $$@
 $(BUILD)/guest/$(1)/seed_sequence-disabled: tests/guest/seed_sequence.c $(PUBLIC_HEADERS)
 	@mkdir -p $$(dir $$@)
-	$(CC) $(GUEST_CFLAGS) $(GUEST_FLAGS_$(1)) -DBACKDOOR_DISABLE $$< -o $$@
+	@echo "  CC      $$@"
+	$(Q)$(GUEST_CC_$(1)) $(GUEST_CFLAGS) -DBACKDOOR_DISABLE $$< -o $$@
 endef
 $(foreach a,$(GUEST_ARCHES),$(eval $(call guest_rules,$(a))))
 
 $(BUILD)/guest/x86_64/adversarial: tests/guest/adversarial.c tests/guest/adversarial.S
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -m64 $^ -o $@
+	@echo "  CC      $@"
+	$(Q)$(GUEST_CC_x86_64) $(GUEST_CFLAGS) $^ -o $@
 
 $(BUILD)/guest/x86_64/whole_program: tests/guest/whole_program.S
 	@mkdir -p $(dir $@)
-	$(CC) -m64 -nostdlib -static $< -o $@
+	@echo "  CC      $@"
+	$(Q)$(CC) -m64 -nostdlib -static $< -o $@
 
 $(BUILD)/handlers/lib%.so: tests/handlers/%.c $(PUBLIC_HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -fPIC -shared -Iinclude -Itests/guest $< -o $@ -lpthread
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -fPIC -shared -Iinclude -Itests/guest $< -o $@ -lpthread
 
 $(BUILD)/unit/%: tests/unit/%.c $(UNIT_PLUGIN_OBJS:%=plugin/%.c) $(wildcard plugin/*.h) $(PUBLIC_HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -Iinclude -Iplugin $< $(UNIT_PLUGIN_OBJS:%=plugin/%.c) -o $@
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -Iinclude -Iplugin $< $(UNIT_PLUGIN_OBJS:%=plugin/%.c) -o $@
 
 $(BUILD)/examples/print-guest: examples/print/guest.c $(PUBLIC_HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) $< -o $@
+	@echo "  CC      $@"
+	$(Q)$(GUEST_CC_x86_64) $(GUEST_CFLAGS) $< -o $@
 
 $(BUILD)/examples/libprint-handler.so: examples/print/handler.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_C11) -fPIC -shared $< -o $@
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS_C11) -fPIC -shared $< -o $@
 
 # Set-up: Debian packages, then QEMU (built once into the cache).
 deps:

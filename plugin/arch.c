@@ -6,6 +6,8 @@
 
 static const struct arch *const arches[] = {
     &arch_x86,
+    &arch_aarch64,
+    &arch_riscv64,
 };
 
 const struct arch *arch_for_target(const char *target_name)

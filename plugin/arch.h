@@ -52,8 +52,7 @@ struct arch {
     /* Register holding the privilege level, and its decoding. */
     const char *privilege_reg;
     int (*privilege_level)(uint64_t raw);
-    int most_privileged;  /* value of privilege_level for the kernel */
-    int least_privileged; /* and for user code */
+    int least_privileged; /* the level of user code; all others are kernel */
 };
 
 /* The entry for QEMU target name, or NULL. */
@@ -63,5 +62,7 @@ const struct arch *arch_for_target(const char *target_name);
 const char *arch_supported_targets(void);
 
 extern const struct arch arch_x86;
+extern const struct arch arch_aarch64;
+extern const struct arch arch_riscv64;
 
 #endif

@@ -95,6 +95,5 @@ const struct arch arch_x86 = {
     .constant_load = x86_constant_load,
     .privilege_reg = "cs",
     .privilege_level = x86_privilege_level,
-    .most_privileged = 0,
     .least_privileged = 3,
 };

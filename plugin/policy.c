@@ -34,8 +34,8 @@ bool policy_allows(struct call_ctx *ctx)
     if (bd.opts.allow_from == ALLOW_FROM_ANY) {
         return true;
     }
-    int level = policy_privilege_level(ctx->vs);
-    int wanted = bd.opts.allow_from == ALLOW_FROM_KERNEL ? bd.arch->most_privileged
-                                                         : bd.arch->least_privileged;
-    return level == wanted;
+    /* Kernel means any level above user code: x86 CPL 0-2, Arm EL1-3,
+     * RISC-V S and M. */
+    bool user = policy_privilege_level(ctx->vs) == bd.arch->least_privileged;
+    return bd.opts.allow_from == ALLOW_FROM_USER ? user : !user;
 }

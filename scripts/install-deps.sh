@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the build and the tests need from Debian, once: later runs
 # find everything installed and return at once.
-#   install-deps.sh build    compilers and libraries for the project
+#   install-deps.sh build    compilers and libraries for the project, and a
+#                            cross compiler per guest architecture
 #   install-deps.sh qemu     what building QEMU from source needs
 #   install-deps.sh system   firmware for system mode, i386 multilib
 #   install-deps.sh compat   QEMU 10.0 (plugin API 4) from bookworm-backports
@@ -28,7 +29,13 @@ compat_qemu() {
 for group in "$@"; do
     case $group in
         build)
-            apt_install gcc g++ make pkg-config libglib2.0-dev gcc-multilib
+            # i386 guests use the i686 cross compiler, not gcc-multilib:
+            # Debian 12's gcc-multilib conflicts with every gcc-12 cross
+            # compiler, and the aarch64 and riscv64 guests need two.
+            apt_install gcc g++ make pkg-config libglib2.0-dev \
+                gcc-i686-linux-gnu libc6-dev-i386-cross \
+                gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
+                gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
             ;;
         qemu)
             apt_install ninja-build libglib2.0-dev pkg-config python3-venv flex \

@@ -1,11 +1,14 @@
-# The guest command line, a static binary per guest architecture.
-CLI_BINS := $(BUILD)/backdoor $(BUILD)/backdoor-i386
+# The guest command line, a static binary per guest architecture:
+# build/backdoor for x86-64, build/backdoor-ARCH for the others.
+CLI_BINS := $(BUILD)/backdoor $(foreach a,i386 aarch64 riscv64,$(BUILD)/backdoor-$(a))
 EXTRA_TARGETS += $(CLI_BINS)
 
 $(BUILD)/backdoor: tools/backdoor.c $(PUBLIC_HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -m64 $< -o $@
+	@echo "  CC      $@"
+	$(Q)$(GUEST_CC_x86_64) $(GUEST_CFLAGS) $< -o $@
 
-$(BUILD)/backdoor-i386: tools/backdoor.c $(PUBLIC_HEADERS)
+$(BUILD)/backdoor-%: tools/backdoor.c $(PUBLIC_HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(GUEST_CFLAGS) -m32 $< -o $@
+	@echo "  CC      $@"
+	$(Q)$(GUEST_CC_$*) $(GUEST_CFLAGS) $< -o $@

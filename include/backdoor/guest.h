@@ -320,8 +320,55 @@ BACKDOOR__INLINE backdoor_word_t backdoor__request(
 }
 #endif
 
+#elif defined(__aarch64__) || (defined(__riscv) && __riscv_xlen == 64)
+
+/*
+ * aarch64 and riscv64: the magic instruction does nothing on hardware and
+ * no compiler emits it (docs/abi.md, "Magic instructions"):
+ *   aarch64  orr xzr, x17, x16, ror #42    (0xaad0aa3f: writes the zero register)
+ *   riscv64  sltiu zero, zero, 0x5a5       (0x5a503013: a HINT for custom use)
+ * Register map, the C calling convention of f(dflt, leaf, selector, a0..a3):
+ *   aarch64  result/default x0, leaf x1, selector x2, args x3 x4 x5 x6
+ *   riscv64  result/default a0, leaf a1, selector a2, args a3 a4 a5 a6
+ * The instruction writes none of them, so a result the host writes before
+ * it executes reaches the guest.
+ */
+#if defined(__aarch64__)
+#define BACKDOOR__MAGIC "orr xzr, x17, x16, ror #42"
+#define BACKDOOR__R(n) "x" #n
 #else
-#error "backdoor/guest.h: unsupported architecture (supported: x86-64, i386); define BACKDOOR_DISABLE to compile requests to nothing"
+#define BACKDOOR__MAGIC "sltiu zero, zero, 0x5a5"
+#define BACKDOOR__R(n) "a" #n
+#endif
+
+BACKDOOR__INLINE backdoor_word_t backdoor__request(
+    uint32_t leaf, uint32_t selector, unsigned nargs, backdoor_word_t a0,
+    backdoor_word_t a1, backdoor_word_t a2, backdoor_word_t a3,
+    backdoor_word_t dflt)
+{
+    register backdoor_word_t r_result __asm__(BACKDOOR__R(0)) = dflt;
+    register backdoor_word_t r_leaf __asm__(BACKDOOR__R(1)) = leaf;
+    register backdoor_word_t r_selector __asm__(BACKDOOR__R(2)) = selector;
+    register backdoor_word_t r_a0 __asm__(BACKDOOR__R(3)) = a0;
+    register backdoor_word_t r_a1 __asm__(BACKDOOR__R(4)) = a1;
+    register backdoor_word_t r_a2 __asm__(BACKDOOR__R(5)) = a2;
+    register backdoor_word_t r_a3 __asm__(BACKDOOR__R(6)) = a3;
+    (void)nargs;
+    __asm__ __volatile__(BACKDOOR__MAGIC
+                         : "+r"(r_result)
+                         : "r"(r_leaf), "r"(r_selector), "r"(r_a0), "r"(r_a1),
+                           "r"(r_a2), "r"(r_a3)
+                         : "memory");
+    return r_result;
+}
+
+BACKDOOR__INLINE uint32_t backdoor__seed(uint32_t leaf, uint32_t v32)
+{
+    return (uint32_t)backdoor__request(leaf, v32, 0, 0, 0, 0, 0, 0);
+}
+
+#else
+#error "backdoor/guest.h: unsupported architecture (supported: x86-64, i386, aarch64, riscv64); define BACKDOOR_DISABLE to compile requests to nothing"
 #endif
 
 #ifndef BACKDOOR__ABI32

@@ -25,7 +25,6 @@ static void expect(const char *name, unsigned long long got, unsigned long long 
 
 int main(int argc, char **argv)
 {
-    static const char reg_name[] = "rsp\0\0\0\0";
     volatile uint64_t target = 0x1122334455667788ull;
 
     uint64_t word = 0;
@@ -38,16 +37,28 @@ int main(int argc, char **argv)
            (backdoor_word_t)target);
     expect("read-memory-wild", backdoor_call1(CMD_READ_MEM, 16, 0),
            (backdoor_word_t)BACKDOOR_EFAULT);
-#if defined(__x86_64__)
     uintptr_t sp;
+#if defined(__x86_64__)
+    static const char reg_name[] = "rsp\0\0\0\0";
     __asm__ __volatile__("mov %%rsp, %0" : "=r"(sp));
-    backdoor_word_t reg = backdoor_call2(CMD_READ_REG, (uintptr_t)reg_name, 3, 0);
-    /* The call happens a few instructions later, same frame. */
-    expect("read-register-rsp", reg == sp, 1);
+#elif defined(__i386__)
+    static const char reg_name[] = "esp\0\0\0\0";
+    __asm__ __volatile__("mov %%esp, %0" : "=r"(sp));
+#elif defined(__aarch64__)
+    static const char reg_name[] = "sp\0\0\0\0\0";
+    __asm__ __volatile__("mov %0, sp" : "=r"(sp));
 #else
-    (void)reg_name;
+    static const char reg_name[] = "sp\0\0\0\0\0";
+    __asm__ __volatile__("mv %0, sp" : "=r"(sp));
 #endif
-    expect("privilege-user-mode", backdoor_call0(CMD_PRIVILEGE, 99), 3);
+    backdoor_word_t reg = backdoor_call2(CMD_READ_REG, (uintptr_t)reg_name, 3, 0);
+    /* The call happens a few instructions later, in the same frame. */
+    expect("read-register-sp", reg == sp, 1);
+#if defined(__x86_64__) || defined(__i386__)
+    expect("privilege-user-mode", backdoor_call0(CMD_PRIVILEGE, 99), 3); /* CPL 3 */
+#else
+    expect("privilege-user-mode", backdoor_call0(CMD_PRIVILEGE, 99), 0); /* EL0, U */
+#endif
     expect("vcpu-index", backdoor_call0(CMD_VCPU, 99), 0);
     backdoor_call1(CMD_EVENT, 4242, 0);
     printf("%d failures\n", failures);

@@ -29,19 +29,23 @@ EXTRA_TARGETS += $(BM_X86_KERNELS:%=$(BM_X86_OUT)/%.elf)
 
 $(BM_X86_OUT)/runtime/%.o: $(BM_X86_SRC)/runtime/%.c $(BM_X86_HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(BM_X86_CFLAGS) -c $< -o $@
+	@echo "  CC      $@"
+	$(Q)$(GUEST_CC_i386) $(BM_X86_CFLAGS) -c $< -o $@
 
 $(BM_X86_OUT)/runtime/%.o: $(BM_X86_SRC)/runtime/%.S
 	@mkdir -p $(dir $@)
-	$(CC) $(BM_X86_CFLAGS) -c $< -o $@
+	@echo "  CC      $@"
+	$(Q)$(GUEST_CC_i386) $(BM_X86_CFLAGS) -c $< -o $@
 
 $(BM_X86_OUT)/kernels/%.o: $(BM_X86_SRC)/kernels/%.c $(BM_X86_HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(BM_X86_CFLAGS) -c $< -o $@
+	@echo "  CC      $@"
+	$(Q)$(GUEST_CC_i386) $(BM_X86_CFLAGS) -c $< -o $@
 
 $(BM_X86_OUT)/%.elf: $(BM_X86_OUT)/kernels/%.o $(BM_X86_RUNTIME_OBJS) \
 		$(BM_X86_SRC)/runtime/link.ld
-	$(CC) $(BM_X86_LDFLAGS) $< $(BM_X86_RUNTIME_OBJS) -o $@
+	@echo "  CC      $@"
+	$(Q)$(GUEST_CC_i386) $(BM_X86_LDFLAGS) $< $(BM_X86_RUNTIME_OBJS) -o $@
 
 # Kept between builds, so an unchanged tree builds nothing.
 .SECONDARY: $(BM_X86_RUNTIME_OBJS) $(BM_X86_KERNELS:%=$(BM_X86_OUT)/kernels/%.o)
