@@ -86,7 +86,7 @@ $(BUILD)/guest/$(1)/%: tests/guest/%.c $(PUBLIC_HEADERS) $(wildcard tests/guest/
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$@"
 	$(Q)$(GUEST_CC_$(1)) $(GUEST_CFLAGS) $$< -o $$@
-$(BUILD)/guest/$(1)/seed_sequence-disabled: tests/guest/seed_sequence.c $(PUBLIC_HEADERS)
+$(BUILD)/guest/$(1)/seed_sequence-disabled: tests/guest/seed_sequence.c $(PUBLIC_HEADERS) $(wildcard tests/guest/*.h)
 	@mkdir -p $$(dir $$@)
 	@echo "  CC      $$@"
 	$(Q)$(GUEST_CC_$(1)) $(GUEST_CFLAGS) -DBACKDOOR_DISABLE $$< -o $$@

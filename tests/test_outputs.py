@@ -6,7 +6,7 @@ import signal
 import subprocess
 import time
 
-from harness import (Failure, guest, last_summary, plugin_arg, qemu_bin, read_jsonl,
+from harness import (ARCHES, Failure, guest, last_summary, plugin_arg, qemu_bin, read_jsonl,
                      validate_trace)
 
 
@@ -33,7 +33,7 @@ def check_outputs(t, files, reason, status=None):
 
 
 def test_guest_exit(t):
-    for arch in ("x86_64", "i386"):
+    for arch in ARCHES:
         files = outputs(t, "exit-" + arch)
         t.user(arch, guest(arch, "regions"), check=0, **files)
         records = read_jsonl(files["events"])
@@ -42,7 +42,7 @@ def test_guest_exit(t):
 
 
 def test_exit_command(t):
-    for arch in ("x86_64", "i386"):
+    for arch in ARCHES:
         files = outputs(t, "cmd-" + arch)
         r = t.user(arch, guest(arch, "forever"), ["3"], **files)
         t.eq(r.returncode, 3, "exit status from backdoor_exit(3)", r)

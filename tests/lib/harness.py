@@ -21,6 +21,11 @@ FIRMWARE = ["-L", "/usr/share/qemu", "-L", "/usr/share/seabios"]
 
 USER_QEMU = {"x86_64": "qemu-x86_64", "i386": "qemu-i386",
              "aarch64": "qemu-aarch64", "riscv64": "qemu-riscv64"}
+# Guest architectures, and those where requests are decoded at translation
+# time too (docs/abi.md).
+ARCHES = ("x86_64", "i386", "aarch64", "riscv64")
+X86 = ("x86_64", "i386")
+WORD_BITS = {"x86_64": 64, "i386": 32, "aarch64": 64, "riscv64": 64}
 
 
 class Failure(Exception):
