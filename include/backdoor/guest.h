@@ -548,6 +548,23 @@ static inline void backdoor__put(struct backdoor__text *out, char c)
         out->bytes[out->len++] = c;
 }
 
+/*
+ * value /= base, returning the remainder, in 16-bit steps: a 32-bit guest
+ * would otherwise need libgcc's 64-bit division, which bare metal lacks.
+ */
+static inline unsigned backdoor__divide(unsigned long long *value, unsigned base)
+{
+    unsigned long long quotient = 0;
+    unsigned remainder = 0;
+    for (int shift = 48; shift >= 0; shift -= 16) {
+        unsigned part = remainder << 16 | (unsigned)(*value >> shift & 0xffff);
+        quotient |= (unsigned long long)(part / base) << shift;
+        remainder = part % base;
+    }
+    *value = quotient;
+    return remainder;
+}
+
 static inline void backdoor__put_number(struct backdoor__text *out,
                                         unsigned long long value,
                                         unsigned base, int upper, int negative,
@@ -557,8 +574,7 @@ static inline void backdoor__put_number(struct backdoor__text *out,
     unsigned n = 0;
     const char *set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     do {
-        digits[n++] = set[value % base];
-        value /= base;
+        digits[n++] = set[backdoor__divide(&value, base)];
     } while (value != 0);
     if (negative && pad == '0')
         backdoor__put(out, '-');
