@@ -3,9 +3,11 @@
 plugin: backdoor calls from a static 64-bit user process reach the host just
 as in user mode, and a boot without any backdoor program dispatches nothing
 although firmware and kernel probe the hypervisor CPUID leaves."""
+import os
 import re
 
-from harness import guest, handler, read_jsonl, summary_counts
+from harness import (BUILD, guest, handler, last_summary, read_jsonl, summary_counts,
+                     validate_trace)
 from linux import boot_linux
 from test_seed import EXPECTED, MALFORMED, PROBES, record_lines
 
@@ -98,3 +100,47 @@ def test_boot_without_backdoor_program(t):
             text)
     t.eq(open(log).read(), "", "the handler saw nothing")
     t.notes.append("hypervisor probes during a plain boot: %d" % counts["probes"])
+
+
+SHELL_SCRIPT = """\
+backdoor probe || exit 10
+backdoor roi begin 1
+i=0; while [ $i -lt 200 ]; do i=$((i + 1)); done
+backdoor roi end 1
+backdoor roi begin 2
+ls / > /dev/null
+backdoor roi end 2
+backdoor mark 7 42
+backdoor print regions done from the shell
+backdoor sum 1 2 3 4
+backdoor frob 2>/dev/null; echo "bad command status $?"
+backdoor exit 3
+echo "not reached"
+"""
+
+
+def test_shell_script_regions_and_exit(t):
+    """The user story: two regions marked in a shell script under a real
+    kernel, instruction counts and a timeline read afterwards, no host code."""
+    files = {n: t.path(n) for n in ("events", "trace", "summary", "print")}
+    b = boot_linux(t, SHELL_SCRIPT, binaries={"backdoor": os.path.join(BUILD, "backdoor")},
+                   **files)
+    t.eq(b.result.returncode, 3, "'backdoor exit 3' ended QEMU with status 3", b)
+    t.contains(b.output, "backdoor protocol 1\nfeatures: results mem_read mem_write system",
+               "probe under Linux", b)
+    t.contains(b.output, "host: backdoor protocol 1, QEMU plugin API 5, target x86_64, "
+               "system mode", "probe names the host", b)
+    t.contains(b.output, "10\nbad command status 1", "sum, then a bad subcommand's status", b)
+    t.check("not reached" not in b.console, "nothing ran after the exit command", b)
+    final = last_summary(read_jsonl(files["events"]))
+    t.eq(final["reason"], "exit command", "ended by the exit command", final)
+    regions = {r["id"]: r for r in final["regions"]}
+    t.check(set(regions) == {1, 2} and all(r["entries"] == 1 and r["insns"] > 10000
+                                            and not r["open"] for r in regions.values()),
+            "both regions, closed, with instruction counts", regions)
+    t.eq(final["marks"], [{"id": 7, "count": 1, "last_value": 42}], "the mark", final)
+    spans = [e for e in validate_trace(files["trace"]) if e["ph"] in "BE"]
+    t.eq(sorted(e["name"] for e in spans), ["roi 1", "roi 1", "roi 2", "roi 2"],
+         "the timeline has both regions")
+    t.eq(open(files["print"]).read(), "regions done from the shell\n", "printed text")
+    t.contains(open(files["summary"]).read(), "ended by exit command (status 3)", "summary")
