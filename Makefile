@@ -55,7 +55,8 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/unit/%)
 UNIT_PLUGIN_OBJS := decode options arch arch_x86 arch_aarch64 arch_riscv64 site
 
 # The demo (examples/print).
-EXAMPLE_BINS := $(BUILD)/examples/print-guest $(BUILD)/examples/libprint-handler.so
+EXAMPLE_BINS := $(BUILD)/examples/print-guest $(BUILD)/examples/libprint-handler.so \
+	$(BUILD)/examples/regions-workload
 
 .DEFAULT_GOAL := all
 
@@ -114,6 +115,11 @@ $(BUILD)/unit/%: tests/unit/%.c $(UNIT_PLUGIN_OBJS:%=plugin/%.c) $(wildcard plug
 	$(Q)$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -Iinclude -Iplugin $< $(UNIT_PLUGIN_OBJS:%=plugin/%.c) -o $@
 
 $(BUILD)/examples/print-guest: examples/print/guest.c $(PUBLIC_HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(GUEST_CC_x86_64) $(GUEST_CFLAGS) $< -o $@
+
+$(BUILD)/examples/regions-workload: examples/regions/workload.c $(PUBLIC_HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(GUEST_CC_x86_64) $(GUEST_CFLAGS) $< -o $@

@@ -15,3 +15,16 @@ echo "\$ qemu-x86_64 -plugin libbackdoor.so,handler=libprint-handler.so,summary=
 "$qemu/qemu-x86_64" \
     -plugin "$build/libbackdoor.so,handler=$build/examples/libprint-handler.so,summary=none" \
     "$build/examples/print-guest"
+
+step "2. Regions of interest, no host code: a workload marks two phases"
+echo "\$ qemu-x86_64 -plugin libbackdoor.so,trace=regions-trace.json,events=regions-events.jsonl regions-workload"
+"$qemu/qemu-x86_64" \
+    -plugin "$build/libbackdoor.so,trace=$out/regions-trace.json,events=$out/regions-events.jsonl" \
+    "$build/examples/regions-workload"
+
+step "3. The same from a shell script, under a real Linux kernel (system mode)"
+scripts/fetch-linux.sh >/dev/null 2>&1 || true
+python3 scripts/demo_linux.py
+
+printf '\nTimeline: %s (open it in https://ui.perfetto.dev)\n' "$(realpath "$out/regions-trace.json")"
+printf 'Events:   %s\n' "$(realpath "$out/regions-events.jsonl")"
