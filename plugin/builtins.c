@@ -47,7 +47,7 @@ void builtin_features(struct call_ctx *ctx)
 void builtin_exit(struct call_ctx *ctx)
 {
     int status = (int)(ctx->call.args[0] & 0xff);
-    call_add_extra(ctx, "status", (uint64_t)status);
+    call_add_extra(ctx, "exit_status", (uint64_t)status);
     report_call(ctx);
     end_emulation("exit command", status);
 }
