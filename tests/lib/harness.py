@@ -147,13 +147,20 @@ class Test:
                 "\n" + str(detail) if detail is not None else ""))
 
 
+def _no_duplicate_keys(pairs):
+    keys = [k for k, _ in pairs]
+    if len(keys) != len(set(keys)):
+        raise ValueError("duplicate keys in %r" % keys)
+    return dict(pairs)
+
+
 def read_jsonl(path):
-    """Every line must be one JSON object."""
+    """Every line must be one JSON object, without duplicate keys."""
     records = []
     with open(path) as f:
         for number, line in enumerate(f, 1):
             try:
-                obj = json.loads(line)
+                obj = json.loads(line, object_pairs_hook=_no_duplicate_keys)
             except ValueError as e:
                 raise Failure("%s line %d is not JSON (%s): %r" % (path, number, e, line))
             if not isinstance(obj, dict):
@@ -192,7 +199,7 @@ def validate_trace(path):
     nested on each thread (pid, tid). Returns the events."""
     with open(path) as f:
         try:
-            doc = json.load(f)
+            doc = json.load(f, object_pairs_hook=_no_duplicate_keys)
         except ValueError as e:
             raise Failure("%s is not JSON: %s" % (path, e))
     if not isinstance(doc, dict) or not isinstance(doc.get("traceEvents"), list):
