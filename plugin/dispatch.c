@@ -100,6 +100,7 @@ static int64_t status_result(enum call_status status)
         return BACKDOOR_EINVAL;
     case STATUS_UNHANDLED:
     case STATUS_NO_WRITE:
+    case STATUS_NO_READ:
         return BACKDOOR_ENOSYS;
     default:
         return 0;
@@ -122,13 +123,16 @@ static void run(struct call_ctx *ctx, const struct builtin *builtin)
             ctx->status = STATUS_NO_WRITE;
             return;
         }
-        g_byte_array_set_size(vs->mem_buf, 0);
+        if (!bd.can_read_memory) {
+            ctx->status = STATUS_NO_READ;
+            return;
+        }
         if (call->type == BACKDOOR_CALL_SEND) {
-            if (len > 0 && !qemu_plugin_read_memory_vaddr(addr, vs->mem_buf, len)) {
+            call->data = guest_copy_in(vs, addr, len);
+            if (call->data == NULL) {
                 ctx->status = STATUS_FAULT;
                 return;
             }
-            call->data = vs->mem_buf->data;
             call->data_len = len;
         } else {
             if (!guest_range_mapped(vs, addr, len)) {

@@ -9,6 +9,9 @@
 
 #include <string.h>
 
+/* Weak: API 4 and API 5 functions, absent from older QEMUs (main.c). */
+extern bool qemu_plugin_read_memory_vaddr(uint64_t addr, GByteArray *data, size_t len)
+    __attribute__((weak));
 extern bool qemu_plugin_write_memory_vaddr(uint64_t addr, GByteArray *data)
     __attribute__((weak));
 
@@ -25,6 +28,9 @@ bool guest_range_mapped(struct vcpu_state *vs, uint64_t vaddr, size_t len)
 {
     if (len == 0) {
         return true;
+    }
+    if (!bd.can_read_memory) {
+        return false;
     }
     if (range_wraps(vaddr, len)) {
         return false;
@@ -44,16 +50,26 @@ bool guest_range_mapped(struct vcpu_state *vs, uint64_t vaddr, size_t len)
     return qemu_plugin_read_memory_vaddr(last, vs->mem_buf, 1);
 }
 
+const uint8_t *guest_copy_in(struct vcpu_state *vs, uint64_t vaddr, size_t len)
+{
+    g_byte_array_set_size(vs->mem_buf, 0);
+    if (len == 0) {
+        return vs->mem_buf->data;
+    }
+    if (!bd.can_read_memory || range_wraps(vaddr, len) ||
+        !qemu_plugin_read_memory_vaddr(vaddr, vs->mem_buf, len)) {
+        return NULL;
+    }
+    return vs->mem_buf->data;
+}
+
 bool guest_read(struct vcpu_state *vs, uint64_t vaddr, void *dest, size_t len)
 {
-    if (len == 0) {
-        return true;
-    }
-    if (range_wraps(vaddr, len) ||
-        !qemu_plugin_read_memory_vaddr(vaddr, vs->mem_buf, len)) {
+    const uint8_t *bytes = guest_copy_in(vs, vaddr, len);
+    if (bytes == NULL) {
         return false;
     }
-    memcpy(dest, vs->mem_buf->data, len);
+    memcpy(dest, bytes, len);
     return true;
 }
 

@@ -9,6 +9,10 @@
  * is unmapped. */
 bool guest_read(struct vcpu_state *vs, uint64_t vaddr, void *dest, size_t len);
 
+/* The len bytes at vaddr, in the vCPU's scratch buffer (valid until the next
+ * guest memory access), or NULL if any byte is unmapped. */
+const uint8_t *guest_copy_in(struct vcpu_state *vs, uint64_t vaddr, size_t len);
+
 /* Writes len bytes at vaddr; false (nothing written) if any byte is
  * unmapped or guest memory writes are unavailable (API < 5). */
 bool guest_write(struct vcpu_state *vs, uint64_t vaddr, const void *src,

@@ -33,8 +33,19 @@
 #include "site.h"
 #include "state.h"
 
+/*
+ * Declare API 4, so that QEMU 10.0 loads the plugin; QEMU 10.1+ does too,
+ * and the API 5 functions are then found through weak references. Built
+ * against an older QEMU's header (QEMU_PREFIX=...), declare its version.
+ */
+#if QEMU_PLUGIN_VERSION >= 4
 QEMU_PLUGIN_EXPORT int qemu_plugin_version = 4;
+#else
+QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
+#endif
 
+extern bool qemu_plugin_read_memory_vaddr(uint64_t addr, GByteArray *data, size_t len)
+    __attribute__((weak));
 extern int qemu_plugin_write_register(struct qemu_plugin_register *handle,
                                       GByteArray *buf) __attribute__((weak));
 extern bool qemu_plugin_write_memory_vaddr(uint64_t addr, GByteArray *data)
@@ -125,6 +136,22 @@ static enum qemu_plugin_cb_flags site_flags(const struct site *site)
     return QEMU_PLUGIN_CB_R_REGS;
 }
 
+/* The instruction's bytes into buf; 0 if longer than the buffer. API 3
+ * made qemu_plugin_insn_data copy instead of returning a pointer. */
+static size_t insn_bytes(const struct qemu_plugin_insn *insn, uint8_t *buf, size_t cap)
+{
+    size_t len = qemu_plugin_insn_size(insn);
+    if (len > cap) {
+        return 0;
+    }
+#if QEMU_PLUGIN_VERSION >= 3
+    return qemu_plugin_insn_data(insn, buf, len) == len ? len : 0;
+#else
+    memcpy(buf, qemu_plugin_insn_data(insn), len);
+    return len;
+#endif
+}
+
 /* Constant loads immediately before instruction index in the block. */
 static void scan_constants(struct qemu_plugin_tb *tb, size_t index,
                            struct constant_regs *consts)
@@ -133,8 +160,8 @@ static void scan_constants(struct qemu_plugin_tb *tb, size_t index,
     for (size_t i = index; i-- > 0;) {
         struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
         uint8_t bytes[ARCH_MAX_INSN_BYTES];
-        size_t len = qemu_plugin_insn_size(insn);
-        if (len > sizeof bytes || qemu_plugin_insn_data(insn, bytes, len) != len) {
+        size_t len = insn_bytes(insn, bytes, sizeof bytes);
+        if (len == 0) {
             return;
         }
         uint64_t value;
@@ -163,9 +190,8 @@ static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
     for (size_t i = 0; i < n; i++) {
         struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
         uint8_t bytes[ARCH_MAX_INSN_BYTES];
-        size_t len = qemu_plugin_insn_size(insn);
-        if (len > sizeof bytes || qemu_plugin_insn_data(insn, bytes, len) != len ||
-            !bd.arch->is_magic(bytes, len)) {
+        size_t len = insn_bytes(insn, bytes, sizeof bytes);
+        if (len == 0 || !bd.arch->is_magic(bytes, len)) {
             continue;
         }
         struct site site;
@@ -232,13 +258,17 @@ void plugin_register_callbacks(qemu_plugin_id_t id)
 
 static void describe_degradation(void)
 {
+    if (!bd.can_read_memory) {
+        plugin_log("QEMU plugin API %d cannot read guest memory (needs API 4, "
+                   "QEMU >= 9.2): send buffers are off too", bd.api);
+    }
     if (bd.can_write_regs && bd.can_write_memory) {
         return;
     }
     plugin_log("QEMU plugin API %d cannot write guest registers or memory "
                "(needs API 5, QEMU >= 10.1): results, backdoor_present() and "
-               "receive buffers are off; calls, arguments and send buffers work",
-               bd.api);
+               "receive buffers are off; calls%s work", bd.api,
+               bd.can_read_memory ? ", arguments and send buffers" : " and arguments");
 }
 
 QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
@@ -261,9 +291,10 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
                    info->target_name, arch_supported_targets());
         return -1;
     }
+    bd.can_read_memory = bd.api >= 4 && qemu_plugin_read_memory_vaddr != NULL;
     bd.can_write_regs = bd.api >= 5 && qemu_plugin_write_register != NULL;
     bd.can_write_memory = bd.api >= 5 && qemu_plugin_write_memory_vaddr != NULL;
-    bd.features = BACKDOOR_FEATURE_MEM_READ |
+    bd.features = (bd.can_read_memory ? BACKDOOR_FEATURE_MEM_READ : 0) |
                   (bd.can_write_regs ? BACKDOOR_FEATURE_RESULTS : 0) |
                   (bd.can_write_memory ? BACKDOOR_FEATURE_MEM_WRITE : 0) |
                   (bd.opts.handler_path ? BACKDOOR_FEATURE_HANDLER : 0) |

@@ -139,6 +139,7 @@ static const char *status_name(enum call_status status)
         [STATUS_TOO_BIG] = "too_big",
         [STATUS_NO_WRITE] = "no_write",
         [STATUS_INVALID] = "invalid",
+        [STATUS_NO_READ] = "no_read",
     };
     return names[status];
 }

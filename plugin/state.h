@@ -34,6 +34,7 @@ enum call_status {
     STATUS_TOO_BIG,   /* buffer over max-buffer */
     STATUS_NO_WRITE,  /* receive without guest memory writes (API < 5) */
     STATUS_INVALID,   /* a built-in issued with the wrong request type */
+    STATUS_NO_READ,   /* send without guest memory reads (API < 4) */
     STATUS_COUNT
 };
 
@@ -75,6 +76,7 @@ struct backdoor {
     const char *target;
     bool system_mode;
     int api;               /* QEMU's plugin API level */
+    bool can_read_memory;  /* API >= 4: send buffers */
     bool can_write_regs;   /* API >= 5: results reach the guest */
     bool can_write_memory; /* API >= 5: receive buffers */
     uint32_t features;     /* BACKDOOR_FEATURE_* */

@@ -102,10 +102,12 @@ static void append_calls(GString *out, const struct call_counters *c,
     g_string_append_printf(out,
         "failed: %" PRIu64 " denied by policy, %" PRIu64 " unhandled, %" PRIu64
         " bad buffer address, %" PRIu64 " over max-buffer, %" PRIu64
-        " receive without memory writes, %" PRIu64 " wrong request type\n",
+        " receive without memory writes, %" PRIu64 " wrong request type, %" PRIu64
+        " send without memory reads\n",
         c->by_status[STATUS_DENIED], c->by_status[STATUS_UNHANDLED],
         c->by_status[STATUS_FAULT], c->by_status[STATUS_TOO_BIG],
-        c->by_status[STATUS_NO_WRITE], c->by_status[STATUS_INVALID]);
+        c->by_status[STATUS_NO_WRITE], c->by_status[STATUS_INVALID],
+        c->by_status[STATUS_NO_READ]);
 }
 
 static gint compare_roi_rows(gconstpointer a, gconstpointer b)

@@ -181,10 +181,11 @@ def summary_counts(text):
     if m:
         out["probes"], out["malformed"] = map(int, m.groups())
     m = re.search(r"failed: (\d+) denied by policy, (\d+) unhandled, (\d+) bad buffer address, "
-                  r"(\d+) over max-buffer, (\d+) receive without memory writes, (\d+) wrong", text)
+                  r"(\d+) over max-buffer, (\d+) receive without memory writes, (\d+) wrong "
+                  r"request type, (\d+) send without memory reads", text)
     if m:
         (out["denied"], out["unhandled"], out["fault"], out["too_big"], out["no_write"],
-         out["invalid"]) = map(int, m.groups())
+         out["invalid"], out["no_read"]) = map(int, m.groups())
     return out
 
 
