@@ -10,6 +10,18 @@ static const struct arch *const arches[] = {
     &arch_riscv64,
 };
 
+uint32_t arch_load_le32(const uint8_t *bytes)
+{
+    return (uint32_t)bytes[0] | (uint32_t)bytes[1] << 8 |
+           (uint32_t)bytes[2] << 16 | (uint32_t)bytes[3] << 24;
+}
+
+int arch_no_constant_load(const uint8_t *insn, size_t len, uint64_t *value)
+{
+    (void)insn, (void)len, (void)value;
+    return -1;
+}
+
 const struct arch *arch_for_target(const char *target_name)
 {
     if (target_name == NULL) {

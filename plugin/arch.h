@@ -55,6 +55,12 @@ struct arch {
     int least_privileged; /* the level of user code; all others are kernel */
 };
 
+/* A little-endian 32-bit word, as instruction bytes come from QEMU. */
+uint32_t arch_load_le32(const uint8_t *bytes);
+
+/* constant_load for architectures without translation-time decoding. */
+int arch_no_constant_load(const uint8_t *insn, size_t len, uint64_t *value);
+
 /* The entry for QEMU target name, or NULL. */
 const struct arch *arch_for_target(const char *target_name);
 

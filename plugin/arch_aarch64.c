@@ -7,23 +7,9 @@
  */
 #include "arch.h"
 
-static uint32_t load_le32(const uint8_t *bytes)
-{
-    return (uint32_t)bytes[0] | (uint32_t)bytes[1] << 8 |
-           (uint32_t)bytes[2] << 16 | (uint32_t)bytes[3] << 24;
-}
-
 static bool aarch64_is_magic(const uint8_t *insn, size_t len)
 {
-    return len == 4 && load_le32(insn) == 0xaad0aa3fu;
-}
-
-/* Constants take two instructions (movz, movk) here; requests are decoded
- * when they execute. */
-static int aarch64_constant_load(const uint8_t *insn, size_t len, uint64_t *value)
-{
-    (void)insn, (void)len, (void)value;
-    return -1;
+    return len == 4 && arch_load_le32(insn) == 0xaad0aa3fu;
 }
 
 /* PSTATE.EL, bits 3:2 of the cpsr QEMU exposes. */
@@ -42,7 +28,9 @@ const struct arch arch_aarch64 = {
     .regno = {1, 2, 3, 4, 5, 6, 0},
     .regno_abi32 = {1, 2, 3, 4, 5, 6, 0},
     .is_magic = aarch64_is_magic,
-    .constant_load = aarch64_constant_load,
+    /* A 32-bit constant takes two instructions here: requests are decoded
+     * when they execute. */
+    .constant_load = arch_no_constant_load,
     .privilege_reg = "cpsr",
     .privilege_level = aarch64_privilege_level,
     .least_privileged = 0,

@@ -8,23 +8,9 @@
  */
 #include "arch.h"
 
-static uint32_t load_le32(const uint8_t *bytes)
-{
-    return (uint32_t)bytes[0] | (uint32_t)bytes[1] << 8 |
-           (uint32_t)bytes[2] << 16 | (uint32_t)bytes[3] << 24;
-}
-
 static bool riscv64_is_magic(const uint8_t *insn, size_t len)
 {
-    return len == 4 && load_le32(insn) == 0x5a503013u;
-}
-
-/* A 32-bit constant takes lui and addiw here; requests are decoded when
- * they execute. */
-static int riscv64_constant_load(const uint8_t *insn, size_t len, uint64_t *value)
-{
-    (void)insn, (void)len, (void)value;
-    return -1;
+    return len == 4 && arch_load_le32(insn) == 0x5a503013u;
 }
 
 /* QEMU's virtual "priv" register: 0 user, 1 supervisor, 3 machine. */
@@ -44,7 +30,9 @@ const struct arch arch_riscv64 = {
     .regno = {11, 12, 13, 14, 15, 16, 10},
     .regno_abi32 = {11, 12, 13, 14, 15, 16, 10},
     .is_magic = riscv64_is_magic,
-    .constant_load = riscv64_constant_load,
+    /* A 32-bit constant takes two instructions here: requests are decoded
+     * when they execute. */
+    .constant_load = arch_no_constant_load,
     .privilege_reg = "priv",
     .privilege_level = riscv64_privilege_level,
     .least_privileged = 0,

@@ -46,12 +46,6 @@ static bool x86_is_magic(const uint8_t *insn, size_t len)
     return true;
 }
 
-static uint64_t load_le32(const uint8_t *bytes)
-{
-    return (uint64_t)bytes[0] | (uint64_t)bytes[1] << 8 |
-           (uint64_t)bytes[2] << 16 | (uint64_t)bytes[3] << 24;
-}
-
 /*
  * The forms guest.h emits: "movl $imm32, %r32" (B8+r, 5 bytes) and, for
  * r8d..r15d, 41 B8+r (6 bytes). Both zero-extend in 64-bit code, which is
@@ -61,11 +55,11 @@ static uint64_t load_le32(const uint8_t *bytes)
 static int x86_constant_load(const uint8_t *insn, size_t len, uint64_t *value)
 {
     if (len == 5 && insn[0] >= 0xb8 && insn[0] <= 0xbf) {
-        *value = load_le32(insn + 1);
+        *value = arch_load_le32(insn + 1);
         return insn[0] - 0xb8;
     }
     if (len == 6 && insn[0] == 0x41 && insn[1] >= 0xb8 && insn[1] <= 0xbf) {
-        *value = load_le32(insn + 2);
+        *value = arch_load_le32(insn + 2);
         return 8 + insn[1] - 0xb8;
     }
     return -1;

@@ -15,6 +15,7 @@
 #include <glib.h>
 #include <inttypes.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +178,18 @@ static void scan_constants(struct qemu_plugin_tb *tb, size_t index,
     }
 }
 
+/*
+ * A constant that is no valid request gets no callback, only an inline
+ * count of the vcpu_state field at offset, so the summary matches what the
+ * run-time path would have counted.
+ */
+static void count_inline(struct qemu_plugin_insn *insn, size_t offset)
+{
+    qemu_plugin_u64 counter = {bd.vcpus, offset};
+    qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(insn, QEMU_PLUGIN_INLINE_ADD_U64,
+                                                        counter, 1);
+}
+
 static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
     (void)id;
@@ -207,18 +220,10 @@ static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
         case DECODE_NOT_OURS:
             continue;
         case DECODE_PROBE:
-            /* A constant that is no valid request gets no callback, only
-             * an inline count, so the summary matches the run-time path. */
-            qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(
-                insn, QEMU_PLUGIN_INLINE_ADD_U64,
-                qemu_plugin_scoreboard_u64_in_struct(bd.vcpus, struct vcpu_state,
-                                                     counters.probes), 1);
+            count_inline(insn, offsetof(struct vcpu_state, counters.probes));
             continue;
         case DECODE_MALFORMED:
-            qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(
-                insn, QEMU_PLUGIN_INLINE_ADD_U64,
-                qemu_plugin_scoreboard_u64_in_struct(bd.vcpus, struct vcpu_state,
-                                                     counters.malformed), 1);
+            count_inline(insn, offsetof(struct vcpu_state, counters.malformed));
             continue;
         }
         const struct site *shared = site_intern(&site);

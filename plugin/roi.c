@@ -198,30 +198,47 @@ static uint64_t insns_now(struct vcpu_state *vs, const struct call_ctx *caller)
     return __atomic_load_n(&vs->insns, __ATOMIC_RELAXED);
 }
 
-void builtin_stats_reset(struct call_ctx *ctx)
+/* Runs visit for every initialised vCPU, holding that vCPU's lock. */
+static void visit_vcpus(void (*visit)(struct vcpu_state *vs, unsigned vcpu, void *data),
+                        void *data)
 {
     int n = qemu_plugin_num_vcpus();
-    uint64_t ts = now_ns();
     for (int i = 0; i < n; i++) {
         struct vcpu_state *vs = vcpu_state((unsigned)i);
-        if (!vs->ready) {
-            continue;
+        if (vs->ready) {
+            pthread_mutex_lock(&vs->roi->lock);
+            visit(vs, (unsigned)i, data);
+            pthread_mutex_unlock(&vs->roi->lock);
         }
-        struct roi_vcpu *roi = vs->roi;
-        pthread_mutex_lock(&roi->lock);
-        GHashTableIter it;
-        gpointer value;
-        g_hash_table_iter_init(&it, roi->regions);
-        while (g_hash_table_iter_next(&it, NULL, &value)) {
-            struct region *r = value;
-            r->entries = r->depth > 0 ? 1 : 0;
-            r->insns = r->wall_ns = r->unmatched_ends = 0;
-            r->start_insns = insns_now(vs, ctx);
-            r->start_ns = ts;
-        }
-        g_hash_table_remove_all(roi->marks);
-        pthread_mutex_unlock(&roi->lock);
     }
+}
+
+struct reset {
+    const struct call_ctx *caller;
+    uint64_t ts;
+};
+
+static void reset_vcpu(struct vcpu_state *vs, unsigned vcpu, void *data)
+{
+    const struct reset *reset = data;
+    GHashTableIter it;
+    gpointer value;
+    (void)vcpu;
+    g_hash_table_iter_init(&it, vs->roi->regions);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        struct region *r = value;
+        r->entries = r->depth > 0 ? 1 : 0;
+        r->insns = r->wall_ns = r->unmatched_ends = 0;
+        r->start_insns = insns_now(vs, reset->caller);
+        r->start_ns = reset->ts;
+    }
+    g_hash_table_remove_all(vs->roi->marks);
+}
+
+void builtin_stats_reset(struct call_ctx *ctx)
+{
+    struct reset reset = {ctx, now_ns()};
+    visit_vcpus(reset_vcpu, &reset);
 }
 
 void builtin_stats_dump(struct call_ctx *ctx)
@@ -229,71 +246,70 @@ void builtin_stats_dump(struct call_ctx *ctx)
     report_stats_dump(ctx);
 }
 
+struct snapshot {
+    GArray *rows;
+    const struct call_ctx *caller;
+    uint64_t ts;
+    bool at_exit;
+};
+
+static void snapshot_vcpu(struct vcpu_state *vs, unsigned vcpu, void *data)
+{
+    struct snapshot *snap = data;
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, vs->roi->regions);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        const struct region *r = value;
+        struct roi_row row = {
+            .id = r->id, .vcpu = vcpu, .entries = r->entries,
+            .insns = r->insns, .wall_ns = r->wall_ns,
+            .unmatched_ends = r->unmatched_ends, .open = r->depth > 0,
+        };
+        if (r->depth > 0) {
+            row.insns += insns_now(vs, snap->caller) - r->start_insns;
+            row.wall_ns += snap->ts - r->start_ns;
+            if (snap->at_exit) {
+                report_trace(vs, vcpu, 'E', "roi", r->id, snap->ts, "open_at_exit", 1);
+            }
+        }
+        g_array_append_val(snap->rows, row);
+    }
+}
+
 GArray *roi_snapshot(bool at_exit)
 {
-    GArray *rows = g_array_new(FALSE, TRUE, sizeof(struct roi_row));
-    struct call_ctx *caller = current_call();
-    int n = qemu_plugin_num_vcpus();
-    uint64_t ts = now_ns();
-    for (int i = 0; i < n; i++) {
-        struct vcpu_state *vs = vcpu_state((unsigned)i);
-        if (!vs->ready) {
-            continue;
+    struct snapshot snap = {g_array_new(FALSE, TRUE, sizeof(struct roi_row)),
+                            current_call(), now_ns(), at_exit};
+    visit_vcpus(snapshot_vcpu, &snap);
+    return snap.rows;
+}
+
+/* Marks are summed over vCPUs by id. */
+static void sum_marks(struct vcpu_state *vs, unsigned vcpu, void *data)
+{
+    GHashTable *by_id = data;
+    GHashTableIter it;
+    gpointer key, value;
+    (void)vcpu;
+    g_hash_table_iter_init(&it, vs->roi->marks);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        const struct mark *m = value;
+        struct mark_row *row = g_hash_table_lookup(by_id, key);
+        if (row == NULL) {
+            row = g_new0(struct mark_row, 1);
+            row->id = *(uint64_t *)key;
+            g_hash_table_insert(by_id, &row->id, row);
         }
-        struct roi_vcpu *roi = vs->roi;
-        pthread_mutex_lock(&roi->lock);
-        GHashTableIter it;
-        gpointer value;
-        g_hash_table_iter_init(&it, roi->regions);
-        while (g_hash_table_iter_next(&it, NULL, &value)) {
-            struct region *r = value;
-            struct roi_row row = {
-                .id = r->id, .vcpu = (unsigned)i, .entries = r->entries,
-                .insns = r->insns, .wall_ns = r->wall_ns,
-                .unmatched_ends = r->unmatched_ends, .open = r->depth > 0,
-            };
-            if (r->depth > 0) {
-                row.insns += insns_now(vs, caller) - r->start_insns;
-                row.wall_ns += ts - r->start_ns;
-                if (at_exit) {
-                    report_trace(vs, (unsigned)i, 'E', "roi", r->id, ts,
-                                 "open_at_exit", 1);
-                }
-            }
-            g_array_append_val(rows, row);
-        }
-        pthread_mutex_unlock(&roi->lock);
+        row->count += m->count;
+        row->last_value = m->last_value;
     }
-    return rows;
 }
 
 GArray *roi_marks_snapshot(void)
 {
     GHashTable *by_id = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
-    int n = qemu_plugin_num_vcpus();
-    for (int i = 0; i < n; i++) {
-        struct vcpu_state *vs = vcpu_state((unsigned)i);
-        if (!vs->ready) {
-            continue;
-        }
-        struct roi_vcpu *roi = vs->roi;
-        pthread_mutex_lock(&roi->lock);
-        GHashTableIter it;
-        gpointer key, value;
-        g_hash_table_iter_init(&it, roi->marks);
-        while (g_hash_table_iter_next(&it, &key, &value)) {
-            const struct mark *m = value;
-            struct mark_row *row = g_hash_table_lookup(by_id, key);
-            if (row == NULL) {
-                row = g_new0(struct mark_row, 1);
-                row->id = *(uint64_t *)key;
-                g_hash_table_insert(by_id, &row->id, row);
-            }
-            row->count += m->count;
-            row->last_value = m->last_value;
-        }
-        pthread_mutex_unlock(&roi->lock);
-    }
+    visit_vcpus(sum_marks, by_id);
     GArray *rows = g_array_new(FALSE, TRUE, sizeof(struct mark_row));
     GHashTableIter it;
     gpointer value;
