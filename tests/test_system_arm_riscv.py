@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """System mode on aarch64 and riscv64: one bare-metal kernel
-(tests/baremetal/aarch64/portable/calls.c, built for both) booted with
+(tests/baremetal/common/calls.c, built for both) booted with
 -kernel on -M virt, at EL1 under qemu-system-aarch64 and in M-mode under
 qemu-system-riscv64 -bios none. It issues the same sequence of seed calls,
 extended calls, a send, two receives and the standard commands on both, so

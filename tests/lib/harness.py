@@ -170,9 +170,12 @@ def read_jsonl(path):
 
 
 def summary_counts(text):
-    """The numbers of the summary's 'calls dispatched' and 'ignored' lines."""
+    """The numbers of the final summary's 'calls dispatched', 'ignored' and
+    'failed' lines (statistics dumps earlier in the same output are skipped)."""
     import re
     out = {}
+    final = text.rfind("== backdoor summary")
+    text = text[final:] if final >= 0 else text
     m = re.search(r"calls dispatched: (\d+) \(decoded at translation: (\d+), of which (\d+) "
                   r"read arguments at run time; at run time: (\d+)\)", text)
     if m:

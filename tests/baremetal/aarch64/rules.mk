@@ -1,17 +1,17 @@
 # SPDX-License-Identifier: MIT
 # Bare-metal aarch64 test kernels for qemu-system-aarch64 -M virt (EL1, MMU
-# off), booted by tests/test_system_arm_riscv.py with -kernel. portable/
-# holds what does not depend on the architecture: the kernels (calls.c),
-# formatted output and memset/memcpy; tests/baremetal/riscv64/rules.mk
-# compiles the same files for riscv64. runtime/ is the aarch64 side: boot,
+# off), booted by tests/test_system_arm_riscv.py with -kernel.
+# tests/baremetal/common holds what does not depend on the architecture: the
+# kernels (calls.c), formatted output and memset/memcpy; the riscv64 rules
+# compile the same files. runtime/ is the aarch64 side: boot,
 # exception vectors, PL011 output, semihosting exit, link.ld.
-#   calls.elf         portable/calls.c
+#   calls.elf         common/calls.c
 #   calls-denied.elf  the same built with -DEXPECT_DENIED (allow-from=user)
 # Included by the top Makefile, which builds EXTRA_TARGETS with 'all'.
 
 BM_A64_SRC := tests/baremetal/aarch64
 BM_A64_OUT := $(BUILD)/baremetal/aarch64
-BM_PORTABLE_SRC := tests/baremetal/aarch64/portable
+BM_PORTABLE_SRC := tests/baremetal/common
 BM_A64_RUNTIME_OBJS := $(BM_A64_OUT)/runtime/boot.o $(BM_A64_OUT)/runtime/platform.o \
 	$(BM_A64_OUT)/portable/console.o $(BM_A64_OUT)/portable/mem.o
 BM_A64_HEADERS := $(wildcard $(BM_PORTABLE_SRC)/*.h) $(PUBLIC_HEADERS) \

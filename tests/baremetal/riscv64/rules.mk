@@ -2,17 +2,17 @@
 # Bare-metal riscv64 test kernels for qemu-system-riscv64 -M virt -bios none
 # (M-mode, no MMU), booted by tests/test_system_arm_riscv.py with -kernel.
 # The kernels and the parts that do not depend on the architecture are
-# those of aarch64 (tests/baremetal/aarch64/portable), compiled here for
+# those of aarch64 (tests/baremetal/common), compiled here for
 # riscv64, so both architectures issue the very same sequence. runtime/ is
 # the riscv64 side: boot, trap vector, NS16550A output, exit through the
 # SiFive test device, link.ld.
-#   calls.elf         portable/calls.c
+#   calls.elf         common/calls.c
 #   calls-denied.elf  the same built with -DEXPECT_DENIED (allow-from=user)
 # Included by the top Makefile, which builds EXTRA_TARGETS with 'all'.
 
 BM_RV_SRC := tests/baremetal/riscv64
 BM_RV_OUT := $(BUILD)/baremetal/riscv64
-BM_RV_PORTABLE := tests/baremetal/aarch64/portable
+BM_RV_PORTABLE := tests/baremetal/common
 BM_RV_RUNTIME_OBJS := $(BM_RV_OUT)/runtime/boot.o $(BM_RV_OUT)/runtime/platform.o \
 	$(BM_RV_OUT)/portable/console.o $(BM_RV_OUT)/portable/mem.o
 BM_RV_HEADERS := $(wildcard $(BM_RV_PORTABLE)/*.h) $(PUBLIC_HEADERS) \

@@ -11,7 +11,8 @@ BM_X86_OUT := $(BUILD)/baremetal/x86
 BM_X86_KERNELS := $(basename $(notdir $(wildcard $(BM_X86_SRC)/kernels/*.c)))
 BM_X86_RUNTIME := $(basename $(notdir $(wildcard $(BM_X86_SRC)/runtime/*.c \
 	$(BM_X86_SRC)/runtime/*.S)))
-BM_X86_RUNTIME_OBJS := $(BM_X86_RUNTIME:%=$(BM_X86_OUT)/runtime/%.o)
+# memset and friends come from tests/baremetal/common, shared by all arches.
+BM_X86_RUNTIME_OBJS := $(BM_X86_RUNTIME:%=$(BM_X86_OUT)/runtime/%.o) $(BM_X86_OUT)/common/mem.o
 BM_X86_HEADERS := $(wildcard $(BM_X86_SRC)/runtime/*.h) $(PUBLIC_HEADERS) \
 	tests/guest/test_commands.h
 
@@ -33,6 +34,11 @@ $(BM_X86_OUT)/runtime/%.o: $(BM_X86_SRC)/runtime/%.c $(BM_X86_HEADERS)
 	$(Q)$(GUEST_CC_i386) $(BM_X86_CFLAGS) -c $< -o $@
 
 $(BM_X86_OUT)/runtime/%.o: $(BM_X86_SRC)/runtime/%.S
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(GUEST_CC_i386) $(BM_X86_CFLAGS) -c $< -o $@
+
+$(BM_X86_OUT)/common/mem.o: tests/baremetal/common/mem.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(GUEST_CC_i386) $(BM_X86_CFLAGS) -c $< -o $@

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The aarch64 -M virt side of tests/baremetal/aarch64/portable/platform.h:
+ * The aarch64 -M virt side of tests/baremetal/common/platform.h:
  * output on the PL011 UART at 0x09000000, exit through Arm semihosting,
  * the exception level from CurrentEL.
  */

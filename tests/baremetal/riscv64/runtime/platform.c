@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The riscv64 -M virt side of tests/baremetal/aarch64/portable/platform.h:
+ * The riscv64 -M virt side of tests/baremetal/common/platform.h:
  * output on the NS16550A UART at 0x10000000, exit through the SiFive test
  * device at 0x100000, and the privilege level: M-mode, which the kernels
  * never leave.
