@@ -52,6 +52,11 @@ static bool read_request(struct call_ctx *ctx)
         }
     }
     const struct reg_map *map = reg_map_for(ctx->rq.abi32);
+    if (!map->complete) {
+        /* 64-bit code's request on a QEMU without 64-bit registers. */
+        count->malformed++;
+        return false;
+    }
     if (ctx->rq.needs_selector && !site->selector_known) {
         uint32_t selector = (uint32_t)reg_read(vs, map->handle[ROLE_SELECTOR]);
         if (decode_selector(selector, &ctx->rq) != DECODE_OK) {

@@ -35,8 +35,10 @@ static struct qemu_plugin_register *find_alternative(GHashTable *by_name,
 
 static void resolve_map(struct reg_map *map, const char *const *names)
 {
+    map->complete = true;
     for (int role = 0; role < ROLE_COUNT; role++) {
         map->handle[role] = find_alternative(bd.regs_by_name, names[role]);
+        map->complete &= map->handle[role] != NULL;
     }
 }
 
@@ -63,10 +65,9 @@ void registers_resolve(void)
     resolve_map(&bd.map64, bd.arch->reg_names);
     resolve_map(&bd.map32, bd.arch->reg_names_abi32);
     bd.privilege_reg = find_alternative(bd.regs_by_name, bd.arch->privilege_reg);
-    /* Every role of at least one map must exist; a missing 64-bit map is
-     * normal for a 32-bit-only target such as qemu-i386. */
-    const struct reg_map *usable =
-        bd.map64.handle[ROLE_ARG3] != NULL ? &bd.map64 : &bd.map32;
+    /* At least one map must be complete; a missing 64-bit map is normal
+     * for a 32-bit-only target such as qemu-i386. */
+    const struct reg_map *usable = bd.map64.complete ? &bd.map64 : &bd.map32;
     for (int role = 0; role < ROLE_COUNT; role++) {
         if (usable->handle[role] == NULL) {
             plugin_log("QEMU target %s has no register %s; cannot decode requests",

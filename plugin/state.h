@@ -67,6 +67,7 @@ struct vcpu_state {
 /* Register handles resolved for the role map of one code width. */
 struct reg_map {
     struct qemu_plugin_register *handle[ROLE_COUNT];
+    bool complete; /* every role found: qemu-i386 has no 64-bit map */
 };
 
 struct backdoor {

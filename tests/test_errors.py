@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Bad input at start-up: QEMU refuses to start, with a non-zero status and a
 message naming the option or file and what is wrong."""
-from harness import guest, handler, qemu_bin, plugin_arg, FIRMWARE
+from harness import FIRMWARE, guest, handler, plugin_arg, qemu_bin, summary_counts
 
 PROGRAM = guest("x86_64", "seed_sequence")
 
@@ -71,3 +71,22 @@ def test_handler_init_failure(t):
 def test_seed_library_takes_no_arguments(t):
     refuse(t, {"handler": handler("seed"), "handler_arg": "x=1"},
            "a seed-era library takes no handler-arg options")
+
+
+def test_request_for_registers_the_target_lacks(t):
+    """A 64-bit-code request (r8 as fourth argument) under qemu-i386, which
+    has no r8: counted as malformed, never read, never fatal."""
+    src = t.path("wide.c")
+    open(src, "w").write(
+        '#include <stdint.h>\n#include <stdio.h>\nint main(void) {\n'
+        '  uint32_t a = 0x400012b4, b = 1, c = 0xbdca0900, d = 2;\n'
+        '  __asm__ __volatile__("cpuid" : "+a"(a), "+b"(b), "+c"(c), "+d"(d));\n'
+        '  puts("survived"); return 0; }\n')
+    t.run(["i686-linux-gnu-gcc", "-static", "-O2", src, "-o", t.path("wide")], check=0)
+    summary = t.path("summary")
+    r = t.user("i386", t.path("wide"), check=0, handler=handler("record"),
+               handler_arg="log=" + t.path("log"), summary=summary)
+    t.eq(r.stdout, "survived\n", "the guest goes on", r)
+    counts = summary_counts(open(summary).read())
+    t.eq((counts["dispatched"], counts["malformed"]), (0, 1), "counted, not dispatched")
+    t.eq(open(t.path("log")).read(), "", "the handler saw nothing")
