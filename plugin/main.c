@@ -96,9 +96,22 @@ static gboolean site_equal(gconstpointer a, gconstpointer b)
     return memcmp(a, b, sizeof(struct site)) == 0;
 }
 
-static const struct site *site_intern(const struct site *candidate)
+/*
+ * Code that rewrites its own immediates forever would otherwise add a site
+ * per rewrite; past this many, sites keep only their place and decode at run
+ * time, so memory grows with the number of magic instructions, not of
+ * retranslations.
+ */
+#define MAX_PREDECODED_SITES (1u << 20)
+
+static const struct site *site_intern(struct site *candidate)
 {
     g_mutex_lock(&sites_lock);
+    if (g_hash_table_size(sites) >= MAX_PREDECODED_SITES) {
+        candidate->leaf_known = candidate->selector_known = false;
+        candidate->args_known = 0;
+        memset(&candidate->rq, 0, sizeof candidate->rq);
+    }
     struct site *site = g_hash_table_lookup(sites, candidate);
     if (site == NULL) {
         site = g_memdup2(candidate, sizeof *candidate);
