@@ -51,7 +51,8 @@ static bool read_request(struct call_ctx *ctx)
             return false;
         }
     }
-    const struct reg_map *map = reg_map_for(ctx->rq.abi32);
+    const struct reg_map *map =
+        is_seed(ctx->rq.type) ? bd.native_map : reg_map_for(ctx->rq.abi32);
     if (!map->complete) {
         /* 64-bit code's request on a QEMU without 64-bit registers. */
         count->malformed++;

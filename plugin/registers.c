@@ -75,6 +75,7 @@ void registers_resolve(void)
             exit(1);
         }
     }
+    bd.native_map = usable;
     bd.leaf_reg = usable->handle[ROLE_LEAF];
     bd.regs_resolved = true;
 }

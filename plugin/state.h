@@ -83,6 +83,9 @@ struct backdoor {
     uint32_t features;     /* BACKDOOR_FEATURE_* */
     struct qemu_plugin_scoreboard *vcpus; /* struct vcpu_state */
     struct reg_map map64, map32;
+    const struct reg_map *native_map; /* the complete one; seed requests
+                                       * carry no width and need only the
+                                       * leaf and selector, in both maps */
     struct qemu_plugin_register *leaf_reg; /* the same in both maps */
     struct qemu_plugin_register *privilege_reg;
     bool regs_resolved;
