@@ -56,7 +56,8 @@ UNIT_PLUGIN_OBJS := decode options arch arch_x86 arch_aarch64 arch_riscv64 site
 
 # The demo (examples/print).
 EXAMPLE_BINS := $(BUILD)/examples/print-guest $(BUILD)/examples/libprint-handler.so \
-	$(BUILD)/examples/regions-workload
+	$(BUILD)/examples/regions-workload $(BUILD)/examples/readfile-guest \
+	$(BUILD)/examples/libreadfile-handler.so
 
 .DEFAULT_GOAL := all
 
@@ -123,6 +124,16 @@ $(BUILD)/examples/regions-workload: examples/regions/workload.c $(PUBLIC_HEADERS
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(GUEST_CC_x86_64) $(GUEST_CFLAGS) $< -o $@
+
+$(BUILD)/examples/readfile-guest: examples/readfile/guest.c $(PUBLIC_HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(GUEST_CC_x86_64) $(GUEST_CFLAGS) $< -o $@
+
+$(BUILD)/examples/libreadfile-handler.so: examples/readfile/handler.c $(PUBLIC_HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -fPIC -shared -Iinclude $< -o $@
 
 $(BUILD)/examples/libprint-handler.so: examples/print/handler.c
 	@mkdir -p $(dir $@)

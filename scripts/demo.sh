@@ -26,5 +26,11 @@ step "3. The same from a shell script, under a real Linux kernel (system mode)"
 scripts/fetch-linux.sh >/dev/null 2>&1 || true
 python3 scripts/demo_linux.py
 
+step "4. Two-way: the guest reads a host file through a handler (like gem5's m5 readfile)"
+echo "\$ qemu-x86_64 -plugin libbackdoor.so,handler=libreadfile-handler.so,handler-arg=file=README.md readfile-guest | head -n 4"
+"$qemu/qemu-x86_64" \
+    -plugin "$build/libbackdoor.so,handler=$build/examples/libreadfile-handler.so,handler-arg=file=README.md,summary=none" \
+    "$build/examples/readfile-guest" | head -n 4
+
 printf '\nTimeline: %s (open it in https://ui.perfetto.dev)\n' "$(realpath "$out/regions-trace.json")"
 printf 'Events:   %s\n' "$(realpath "$out/regions-events.jsonl")"

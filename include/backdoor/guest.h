@@ -448,6 +448,25 @@ BACKDOOR__INLINE backdoor_word_t backdoor_recv(uint16_t cmd, void *buf,
                              cap, 0, 0, dflt);
 }
 
+/* The same with two more word arguments for the handler (an offset, ...). */
+BACKDOOR__INLINE backdoor_word_t backdoor_send4(uint16_t cmd, const void *buf,
+                                             backdoor_word_t len, backdoor_word_t a2,
+                                             backdoor_word_t a3, backdoor_word_t dflt)
+{
+    return backdoor__request(BACKDOOR__EXT_LEAF(BACKDOOR_TYPE_SEND, 4),
+                             BACKDOOR_SELECTOR(cmd), 4, (backdoor_word_t)buf,
+                             len, a2, a3, dflt);
+}
+
+BACKDOOR__INLINE backdoor_word_t backdoor_recv4(uint16_t cmd, void *buf,
+                                             backdoor_word_t cap, backdoor_word_t a2,
+                                             backdoor_word_t a3, backdoor_word_t dflt)
+{
+    return backdoor__request(BACKDOOR__EXT_LEAF(BACKDOOR_TYPE_RECV, 4),
+                             BACKDOOR_SELECTOR(cmd), 4, (backdoor_word_t)buf,
+                             cap, a2, a3, dflt);
+}
+
 /* Built-in commands. */
 BACKDOOR__INLINE backdoor_word_t backdoor_present(void)
 {
