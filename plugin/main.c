@@ -122,32 +122,26 @@ static const struct site *site_intern(struct site *candidate)
 }
 
 /*
- * Register access the site's callback needs. Reads can be skipped only when
- * translation knew everything; writes are needed for results and for
- * handlers, which may call the register services.
+ * Register access the site's callback needs. It reads registers unless
+ * translation knew the whole request; it writes them to return a result; and
+ * a call that may reach the handler gets both, for the register services.
  */
 static enum qemu_plugin_cb_flags site_flags(const struct site *site)
 {
-    bool seed = site->leaf_known && (site->rq.type == BACKDOOR_CALL_I8 ||
-                                     site->rq.type == BACKDOOR_CALL_I8_V32);
-    bool may_write = !site->leaf_known || !seed || handler_loaded();
-    if (bd.can_write_regs && may_write) {
-        if (site->leaf_known && !seed && site->rq.command < BACKDOOR_USER_COMMAND_FIRST) {
-            const struct builtin *builtin = builtin_lookup(site->rq.command);
-            if (builtin != NULL && !builtin->returns_result && site_fully_known(site) &&
-                !policy_reads_registers()) {
-                return QEMU_PLUGIN_CB_NO_REGS;
-            }
-        }
+    const struct request *rq = &site->rq;
+    bool seed = rq->type == BACKDOOR_CALL_I8 || rq->type == BACKDOOR_CALL_I8_V32;
+    bool command_known = site->leaf_known && (seed || site->selector_known);
+    const struct builtin *builtin =
+        command_known && !seed ? builtin_lookup(rq->command) : NULL;
+    bool reaches_handler = handler_loaded() && (!command_known || (builtin == NULL &&
+                           (seed || rq->command >= BACKDOOR_USER_COMMAND_FIRST)));
+    bool returns = !command_known || (!seed && (builtin == NULL || builtin->returns_result));
+    bool reads = !site_fully_known(site) || policy_reads_registers() || reaches_handler;
+
+    if (bd.can_write_regs && (returns || reaches_handler)) {
         return QEMU_PLUGIN_CB_RW_REGS;
     }
-    if (site_fully_known(site) && !policy_reads_registers() && !handler_loaded()) {
-        return QEMU_PLUGIN_CB_NO_REGS;
-    }
-    if (site_fully_known(site) && !policy_reads_registers() && seed) {
-        return QEMU_PLUGIN_CB_NO_REGS;
-    }
-    return QEMU_PLUGIN_CB_R_REGS;
+    return reads ? QEMU_PLUGIN_CB_R_REGS : QEMU_PLUGIN_CB_NO_REGS;
 }
 
 /* The instruction's bytes into buf; 0 if longer than the buffer. API 3
