@@ -10,7 +10,7 @@ def test_install_and_build_against_it(t):
     t.run(["make", "-C", ROOT, "--no-print-directory", "install", "PREFIX=" + prefix],
           check=0, timeout=300)
     for f in ("include/backdoor/guest.h", "include/backdoor/host.h", "lib/libbackdoor.so",
-              "lib/pkgconfig/backdoor.pc"):
+              "lib/pkgconfig/backdoor.pc", "bin/backdoor"):
         t.check(os.path.exists(os.path.join(prefix, f)), "installed " + f)
     env = {"PKG_CONFIG_PATH": os.path.join(prefix, "lib", "pkgconfig")}
     cflags = t.run(["pkg-config", "--cflags", "backdoor"], env=env, check=0).stdout.split()
