@@ -311,6 +311,11 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
                   (bd.can_write_memory ? BACKDOOR_FEATURE_MEM_WRITE : 0) |
                   (bd.opts.handler_path ? BACKDOOR_FEATURE_HANDLER : 0) |
                   (bd.system_mode ? BACKDOOR_FEATURE_SYSTEM : 0);
+    bd.policy_active = bd.opts.allow_from != ALLOW_FROM_ANY;
+    for (unsigned i = 0; i < OPTIONS_BUILTIN_LIMIT; i++) {
+        bd.policy_active |= bd.opts.denied[i];
+    }
+    bd.reporting_calls = bd.opts.events_path != NULL || bd.opts.log_calls;
     services_init();
     if (!report_open(err, sizeof err) ||
         (!bd.system_mode && !signals_install(err, sizeof err))) {

@@ -81,6 +81,8 @@ struct backdoor {
     bool can_write_regs;   /* API >= 5: results reach the guest */
     bool can_write_memory; /* API >= 5: receive buffers */
     uint32_t features;     /* BACKDOOR_FEATURE_* */
+    bool policy_active;    /* allow-from or deny given: check every call */
+    bool reporting_calls;  /* events= or log=on: a record per call */
     struct qemu_plugin_scoreboard *vcpus; /* struct vcpu_state */
     struct reg_map map64, map32;
     const struct reg_map *native_map; /* the complete one; seed requests
