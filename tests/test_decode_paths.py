@@ -72,3 +72,17 @@ def test_one_instruction_per_block(t):
         t.eq((counts["translation"], counts["mixed"]), (0, 0),
              "nothing decoded at translation for " + program, open(summary).read())
         t.check(counts["runtime"] > 0, "calls decoded at run time", open(summary).read())
+
+
+def test_calls_nobody_receives_are_counted_alike(t):
+    """Constant seed calls with no handler and no per-call output are counted
+    inline, without a callback; the summary must read as if they had been
+    dispatched (log=on forces the callbacks)."""
+    summaries = []
+    for options in ({}, {"log": "on"}):
+        summary = t.path("summary-%d" % len(summaries))
+        t.user("x86_64", guest("x86_64", "seed_sequence"), check=0, summary=summary,
+               **options)
+        text = open(summary).read()
+        summaries.append(text[text.index("calls dispatched"):])
+    t.eq(summaries[0], summaries[1], "summary with inline counting vs with callbacks")
