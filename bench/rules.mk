@@ -1,0 +1,57 @@
+# SPDX-License-Identifier: MIT
+# Build rules of the benchmarks (bench/README.md), for the top Makefile:
+#   include bench/rules.mk      (after the include of tests/*/rules.mk)
+# Until then bench/run.py builds the same targets with
+#   make -f Makefile -f bench/rules.mk bench-build
+# Outputs, in $(BUILD)/bench/:
+#   calls, workload   static x86-64 guests (bench/guest/calls.c, workload.c)
+#   libfloor.so       the "empty plugin" floor (bench/floor_plugin.c)
+#   bench.elf         the bare-metal kernel (bench/guest/kernel.c), linked
+#                     with the runtime of tests/baremetal/x86
+
+BENCH_OUT := $(BUILD)/bench
+BENCH_GUESTS := $(BENCH_OUT)/calls $(BENCH_OUT)/workload
+BENCH_TARGETS := $(BENCH_GUESTS) $(BENCH_OUT)/libfloor.so $(BENCH_OUT)/bench.elf
+
+EXTRA_TARGETS += $(BENCH_TARGETS)
+
+.PHONY: bench-build
+bench-build: $(BENCH_TARGETS)
+
+$(BENCH_GUESTS): $(BENCH_OUT)/%: bench/guest/%.c bench/guest/workload.h $(PUBLIC_HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(GUEST_CC_x86_64) $(GUEST_CFLAGS) -Ibench/guest $< -o $@
+
+$(BENCH_OUT)/libfloor.so: bench/floor_plugin.c $(QEMU_PREFIX)/include/qemu-plugin.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -fPIC -shared -I$(QEMU_PREFIX)/include \
+		$(GLIB_CFLAGS) $< -o $@ $(GLIB_LIBS)
+
+$(BENCH_OUT)/kernel/%.o: bench/guest/%.c bench/guest/workload.h $(BM_X86_HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(GUEST_CC_i386) $(BM_X86_CFLAGS) -Ibench/guest -c $< -o $@
+
+$(BENCH_OUT)/kernel/%.o: bench/guest/%.S
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(GUEST_CC_i386) $(BM_X86_CFLAGS) -c $< -o $@
+
+$(BENCH_OUT)/bench.elf: $(BENCH_OUT)/kernel/kernel.o $(BENCH_OUT)/kernel/ap_boot.o \
+		$(BM_X86_RUNTIME_OBJS) $(BM_X86_SRC)/runtime/link.ld
+	@echo "  CC      $@"
+	$(Q)$(GUEST_CC_i386) $(BM_X86_LDFLAGS) $(BENCH_OUT)/kernel/kernel.o \
+		$(BENCH_OUT)/kernel/ap_boot.o $(BM_X86_RUNTIME_OBJS) -o $@
+
+.SECONDARY: $(BENCH_OUT)/kernel/kernel.o $(BENCH_OUT)/kernel/ap_boot.o
+
+# 'make clean' removes the benchmark builds too; the goal is put back as in
+# tests/baremetal/x86/rules.mk, so this rule cannot become the default.
+BENCH_GOAL := $(.DEFAULT_GOAL)
+.PHONY: clean-bench
+clean: clean-bench
+clean-bench:
+	rm -rf $(BENCH_OUT)
+.DEFAULT_GOAL := $(BENCH_GOAL)
