@@ -964,10 +964,11 @@ def short_label(r):
 # Main ------------------------------------------------------------------------
 
 def source_version():
-    """The commit the plugin was built from, '+changes' if plugin/ or
-    include/ differ from it."""
+    """The last commit that changed the plugin's sources (plugin/, include/),
+    '+changes' if they differ from it."""
     try:
-        commit = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
+        commit = subprocess.run(["git", "-C", ROOT, "log", "-1", "--format=%h", "--",
+                                 "plugin", "include"],
                                 capture_output=True, text=True, check=True).stdout.strip()
         dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "plugin", "include"],
                                capture_output=True, text=True, check=True).stdout.strip()
