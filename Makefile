@@ -63,7 +63,7 @@ EXAMPLE_BINS := $(BUILD)/examples/print-guest $(BUILD)/examples/libprint-handler
 
 # Parts with build rules of their own add their outputs to EXTRA_TARGETS.
 EXTRA_TARGETS :=
-include $(wildcard tests/*/rules.mk tests/*/*/rules.mk tools/rules.mk)
+include $(wildcard tests/*/rules.mk tests/*/*/rules.mk tools/rules.mk bench/rules.mk)
 
 .PHONY: all plugin guests deps qemu demo check test unit bench install clean
 all: plugin guests $(HANDLER_LIBS) $(UNIT_BINS) $(EXAMPLE_BINS) $(EXTRA_TARGETS)
@@ -171,6 +171,7 @@ unit: $(UNIT_BINS)
 
 bench: qemu
 	@$(MAKE) --no-print-directory all
+	@scripts/install-deps.sh bench
 	@python3 bench/run.py
 
 install: plugin

@@ -209,18 +209,14 @@ static bool counted_only(const struct site *site)
            !bd.reporting_calls && !bd.policy_active;
 }
 
-/* The counters dispatch would have incremented for this call. */
+/* One inline add per call; summary.c derives the other counts dispatch
+ * would have made (type, decode path, status) from it. */
 static void count_seed_call_inline(struct qemu_plugin_insn *insn, const struct site *site)
 {
     const struct request *rq = &site->rq;
-    size_t counters = offsetof(struct vcpu_state, counters), word = sizeof(uint64_t);
-    count_inline(insn, counters + offsetof(struct call_counters, by_type) + rq->type * word);
-    count_inline(insn, counters + offsetof(struct call_counters, by_path) +
-                           PATH_TRANSLATION * word);
-    count_inline(insn, counters + offsetof(struct call_counters, seed) +
-                           (rq->type * 256 + rq->command) * word);
-    count_inline(insn, counters + offsetof(struct call_counters, by_status) +
-                           STATUS_UNHANDLED * word);
+    count_inline(insn, offsetof(struct vcpu_state, counters) +
+                           offsetof(struct call_counters, seed_inline) +
+                           (rq->type * 256 + rq->command) * sizeof(uint64_t));
 }
 
 static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)

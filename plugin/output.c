@@ -168,15 +168,13 @@ uint64_t sink_records(const struct sink *sink)
 
 void json_u64(GString *out, uint64_t value)
 {
-    char digits[21];
-    int n = 0;
+    char digits[20];
+    int n = sizeof digits;
     do {
-        digits[n++] = (char)('0' + value % 10);
+        digits[--n] = (char)('0' + value % 10);
         value /= 10;
     } while (value != 0);
-    while (n > 0) {
-        g_string_append_c(out, digits[--n]);
-    }
+    g_string_append_len(out, digits + n, (gssize)(sizeof digits - (size_t)n));
 }
 
 void json_i64(GString *out, int64_t value)
@@ -200,17 +198,17 @@ void json_us(GString *out, uint64_t ns)
 void json_hex(GString *out, uint64_t value)
 {
     static const char hex[] = "0123456789abcdef";
-    char digits[16];
-    int n = 0;
+    char text[21];
+    int n = sizeof text;
+    text[--n] = '"';
     do {
-        digits[n++] = hex[value & 0xf];
+        text[--n] = hex[value & 0xf];
         value >>= 4;
     } while (value != 0);
-    g_string_append(out, "\"0x");
-    while (n > 0) {
-        g_string_append_c(out, digits[--n]);
-    }
-    g_string_append_c(out, '"');
+    text[--n] = 'x';
+    text[--n] = '0';
+    text[--n] = '"';
+    g_string_append_len(out, text + n, (gssize)(sizeof text - (size_t)n));
 }
 
 /* Length of the well-formed UTF-8 sequence at text, or 0. */

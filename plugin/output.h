@@ -38,6 +38,7 @@ void sink_close(struct sink *sink, const char *last);
 uint64_t sink_records(const struct sink *sink);
 
 /* JSON text helpers, faster than printf on the call path. */
+#define json_lit(out, text) g_string_append_len((out), (text), sizeof(text) - 1)
 void json_u64(GString *out, uint64_t value);
 void json_i64(GString *out, int64_t value);
 void json_hex(GString *out, uint64_t value); /* "0x..." with quotes */

@@ -44,18 +44,17 @@ static uint64_t trace_tid(const char *kind, uint64_t id)
 
 /* A metadata record naming a trace process or thread. */
 static void trace_name(GString *out, const char *what, unsigned int vcpu, uint64_t tid,
-                       const char *prefix, uint64_t number)
+                       const char *name)
 {
-    g_string_append(out, "{\"name\":\"");
+    json_lit(out, "{\"name\":\"");
     g_string_append(out, what);
-    g_string_append(out, "\",\"ph\":\"M\",\"pid\":");
+    json_lit(out, "\",\"ph\":\"M\",\"pid\":");
     json_u64(out, vcpu + 1u);
-    g_string_append(out, ",\"tid\":");
+    json_lit(out, ",\"tid\":");
     json_u64(out, tid);
-    g_string_append(out, ",\"args\":{\"name\":\"");
-    g_string_append(out, prefix);
-    json_u64(out, number);
-    g_string_append(out, "\"}},\n");
+    json_lit(out, ",\"args\":{\"name\":");
+    json_string(out, name, strlen(name));
+    json_lit(out, "}},\n");
 }
 
 static FILE *open_text_output(const char *path, const char *option, char *err,
@@ -118,13 +117,15 @@ void report_vcpu_init(struct vcpu_state *vs, unsigned int vcpu)
     vs->trace = event_buffer_new(trace_sink);
     GString *out = event_begin(vs->trace);
     if (out != NULL) {
-        trace_name(out, "process_name", vcpu, 0, "vCPU ", vcpu);
-        g_string_append(out, "{\"name\":\"process_sort_index\",\"ph\":\"M\",\"pid\":");
+        char name[32];
+        snprintf(name, sizeof name, "vCPU %u", vcpu);
+        trace_name(out, "process_name", vcpu, 0, name);
+        json_lit(out, "{\"name\":\"process_sort_index\",\"ph\":\"M\",\"pid\":");
         json_u64(out, vcpu + 1u);
-        g_string_append(out, ",\"tid\":0,\"args\":{\"sort_index\":");
+        json_lit(out, ",\"tid\":0,\"args\":{\"sort_index\":");
         json_u64(out, vcpu);
-        g_string_append(out, "}},\n");
-        trace_name(out, "thread_name", vcpu, 0, "marks and events", 0);
+        json_lit(out, "}},\n");
+        trace_name(out, "thread_name", vcpu, 0, "marks and events");
         event_end(vs->trace);
     }
 }
@@ -147,11 +148,11 @@ static const char *status_name(enum call_status status)
 static void record_start(GString *out, uint64_t ts, unsigned int vcpu,
                          const char *event)
 {
-    g_string_append(out, "{\"ts_ns\":");
+    json_lit(out, "{\"ts_ns\":");
     json_u64(out, ts);
-    g_string_append(out, ",\"vcpu\":");
+    json_lit(out, ",\"vcpu\":");
     json_u64(out, vcpu);
-    g_string_append(out, ",\"event\":\"");
+    json_lit(out, ",\"event\":\"");
     g_string_append(out, event);
     g_string_append_c(out, '"');
 }
@@ -183,39 +184,39 @@ void report_call(struct call_ctx *ctx)
         return;
     }
     record_start(out, now_ns(), ctx->vcpu, "call");
-    g_string_append(out, ",\"pc\":");
+    json_lit(out, ",\"pc\":");
     json_hex(out, ctx->site->pc);
-    g_string_append(out, ",\"type\":\"");
+    json_lit(out, ",\"type\":\"");
     g_string_append(out, call_type_name(ctx->rq.type));
-    g_string_append(out, "\",\"cmd\":");
+    json_lit(out, "\",\"cmd\":");
     json_u64(out, ctx->rq.command);
-    g_string_append(out, ",\"op\":\"");
+    json_lit(out, ",\"op\":\"");
     g_string_append(out, ctx->op_name);
-    g_string_append(out, "\",\"args\":[");
+    json_lit(out, "\",\"args\":[");
     for (unsigned i = 0; i < ctx->rq.nargs; i++) {
         if (i > 0) {
             g_string_append_c(out, ',');
         }
         json_u64(out, ctx->rq.args[i]);
     }
-    g_string_append(out, "],\"status\":\"");
+    json_lit(out, "],\"status\":\"");
     g_string_append(out, status_name(ctx->status));
     g_string_append_c(out, '"');
     if (ctx->result_delivered) {
-        g_string_append(out, ",\"result\":");
+        json_lit(out, ",\"result\":");
         json_i64(out, (int64_t)ctx->call.result);
     }
     for (unsigned i = 0; i < ctx->n_extra; i++) {
-        g_string_append(out, ",\"");
+        json_lit(out, ",\"");
         g_string_append(out, ctx->extra[i].key);
-        g_string_append(out, "\":");
+        json_lit(out, "\":");
         json_u64(out, ctx->extra[i].value);
     }
     if (ctx->text != NULL) {
-        g_string_append(out, ",\"text\":");
+        json_lit(out, ",\"text\":");
         json_string(out, ctx->text, ctx->text_len);
     }
-    g_string_append(out, "}\n");
+    json_lit(out, "}\n");
     event_end(ctx->vs->events);
 }
 
@@ -225,25 +226,25 @@ void report_handler_event(struct call_ctx *ctx, const char *name, uint64_t value
     GString *out = event_begin(ctx->vs->events);
     if (out != NULL) {
         record_start(out, ts, ctx->vcpu, "handler");
-        g_string_append(out, ",\"name\":");
+        json_lit(out, ",\"name\":");
         json_string(out, name, strlen(name));
-        g_string_append(out, ",\"value\":");
+        json_lit(out, ",\"value\":");
         json_u64(out, value);
-        g_string_append(out, "}\n");
+        json_lit(out, "}\n");
         event_end(ctx->vs->events);
     }
     out = event_begin(ctx->vs->trace);
     if (out != NULL) {
-        g_string_append(out, "{\"name\":");
+        json_lit(out, "{\"name\":");
         json_string(out, name, strlen(name));
-        g_string_append(out, ",\"ph\":\"i\",\"s\":\"t\",\"pid\":");
+        json_lit(out, ",\"ph\":\"i\",\"s\":\"t\",\"pid\":");
         json_u64(out, ctx->vcpu + 1u);
-        g_string_append(out, ",\"tid\":0");
-        g_string_append(out, ",\"ts\":");
+        json_lit(out, ",\"tid\":0");
+        json_lit(out, ",\"ts\":");
         json_us(out, ts);
-        g_string_append(out, ",\"args\":{\"value\":");
+        json_lit(out, ",\"args\":{\"value\":");
         json_u64(out, value);
-        g_string_append(out, "}},\n");
+        json_lit(out, "}},\n");
         event_end(ctx->vs->trace);
     }
 }
@@ -262,7 +263,9 @@ void report_trace_region_name(struct vcpu_state *vs, unsigned int vcpu, uint64_t
 {
     GString *out = event_begin(vs->trace);
     if (out != NULL) {
-        trace_name(out, "thread_name", vcpu, trace_tid("roi", id), "roi ", id);
+        char name[32];
+        snprintf(name, sizeof name, "roi %" PRIu64, id);
+        trace_name(out, "thread_name", vcpu, trace_tid("roi", id), name);
         event_end(vs->trace);
     }
 }
@@ -275,30 +278,30 @@ void report_trace(struct vcpu_state *vs, unsigned int vcpu, char phase,
     if (out == NULL) {
         return;
     }
-    g_string_append(out, "{\"name\":\"");
+    json_lit(out, "{\"name\":\"");
     g_string_append(out, kind);
     g_string_append_c(out, ' ');
     json_u64(out, id);
-    g_string_append(out, "\",\"cat\":\"");
+    json_lit(out, "\",\"cat\":\"");
     g_string_append(out, kind);
-    g_string_append(out, "\",\"ph\":\"");
+    json_lit(out, "\",\"ph\":\"");
     g_string_append_c(out, phase);
     g_string_append(out, phase == 'i' ? "\",\"s\":\"t" : "");
-    g_string_append(out, "\",\"pid\":");
+    json_lit(out, "\",\"pid\":");
     json_u64(out, vcpu + 1u);
-    g_string_append(out, ",\"tid\":");
+    json_lit(out, ",\"tid\":");
     json_u64(out, trace_tid(kind, id));
-    g_string_append(out, ",\"ts\":");
+    json_lit(out, ",\"ts\":");
     json_us(out, ts_ns);
-    g_string_append(out, ",\"args\":{\"id\":");
+    json_lit(out, ",\"args\":{\"id\":");
     json_u64(out, id);
     if (arg_key != NULL) {
-        g_string_append(out, ",\"");
+        json_lit(out, ",\"");
         g_string_append(out, arg_key);
-        g_string_append(out, "\":");
+        json_lit(out, "\":");
         json_u64(out, arg_value);
     }
-    g_string_append(out, "}},\n");
+    json_lit(out, "}},\n");
     event_end(vs->trace);
 }
 
@@ -327,11 +330,11 @@ void report_stats_dump(struct call_ctx *ctx)
     GString *out = event_begin(ctx->vs->events);
     if (out != NULL) {
         record_start(out, now_ns(), ctx->vcpu, "stats");
-        g_string_append(out, ",\"dump\":");
+        json_lit(out, ",\"dump\":");
         json_u64(out, dump);
         g_string_append_c(out, ',');
         summary_regions_json(out, &snap);
-        g_string_append(out, "}\n");
+        json_lit(out, "}\n");
         event_end(ctx->vs->events);
     }
     summary_free_snapshot(&snap);
@@ -344,15 +347,15 @@ static GString *summary_record(const char *reason, int status,
 {
     GString *out = g_string_new(NULL);
     record_start(out, now_ns(), 0, "summary");
-    g_string_append(out, ",\"reason\":");
+    json_lit(out, ",\"reason\":");
     json_string(out, reason, strlen(reason));
     if (status >= 0) {
-        g_string_append(out, ",\"status\":");
+        json_lit(out, ",\"status\":");
         json_u64(out, (uint64_t)status);
     }
     g_string_append_c(out, ',');
     summary_regions_json(out, snap);
-    g_string_append(out, "}\n");
+    json_lit(out, "}\n");
     return out;
 }
 

@@ -44,6 +44,9 @@ struct call_counters {
     uint64_t builtin[OPTIONS_BUILTIN_LIMIT];
     uint64_t by_status[STATUS_COUNT];
     uint64_t by_path[PATH_COUNT];
+    /* Constant seed calls counted inline, with no callback (main.c); the
+     * summary folds them into the counts above. */
+    uint64_t seed_inline[2][256];
     uint64_t probes;     /* hypervisor-signature scans (i8 = 0) */
     uint64_t malformed;  /* in the range, but not a valid request */
 };

@@ -40,6 +40,20 @@ static void sum_counters(struct call_counters *total, GHashTable *user_commands)
     }
 }
 
+/* Seed calls counted inline were dispatched with no handler to take them. */
+static void fold_inline_counts(struct call_counters *c)
+{
+    for (int type = 0; type < 2; type++) {
+        for (int i8 = 0; i8 < 256; i8++) {
+            uint64_t n = c->seed_inline[type][i8];
+            c->seed[type][i8] += n;
+            c->by_type[type] += n;
+            c->by_path[PATH_TRANSLATION] += n;
+            c->by_status[STATUS_UNHANDLED] += n;
+        }
+    }
+}
+
 static gint compare_keys(gconstpointer a, gconstpointer b)
 {
     guint x = GPOINTER_TO_UINT(*(gconstpointer *)a);
@@ -183,6 +197,7 @@ GString *summary_build(const char *title, const struct roi_snapshot *snap)
     struct call_counters total = {0};
     GHashTable *user_commands = g_hash_table_new(NULL, NULL);
     sum_counters(&total, user_commands);
+    fold_inline_counts(&total);
     g_string_append_printf(out, "== backdoor %s: target %s, %s mode, QEMU plugin API %d ==\n",
                            title, bd.target, bd.system_mode ? "system" : "user", bd.api);
     append_calls(out, &total, user_commands);

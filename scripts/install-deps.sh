@@ -6,6 +6,7 @@
 #   install-deps.sh qemu     what building QEMU from source needs
 #   install-deps.sh system   firmware for system mode, i386 multilib
 #   install-deps.sh compat   QEMU 10.0 (plugin API 4) from bookworm-backports
+#   install-deps.sh bench    valgrind, for the benchmarks' instruction counts
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -50,8 +51,13 @@ for group in "$@"; do
         compat)
             compat_qemu
             ;;
+        bench)
+            # Instruction counts (callgrind) next to times: they do not vary
+            # from run to run on a busy machine.
+            apt_install valgrind
+            ;;
         *)
-            die "unknown group '$group' (build, qemu, system, compat)"
+            die "unknown group '$group' (build, qemu, system, compat, bench)"
             ;;
     esac
 done
