@@ -27,7 +27,7 @@ struct sink {
 struct event_buffer {
     struct sink *sink;
     pthread_mutex_t lock;
-    GString *text;
+    struct text text;
     uint64_t records;
 };
 
@@ -79,7 +79,7 @@ struct event_buffer *event_buffer_new(struct sink *sink)
     struct event_buffer *buf = g_new0(struct event_buffer, 1);
     buf->sink = sink;
     pthread_mutex_init(&buf->lock, NULL);
-    buf->text = g_string_sized_new(FLUSH_THRESHOLD + 4096);
+    text_init(&buf->text, FLUSH_THRESHOLD + 4096);
     pthread_mutex_lock(&sink->lock);
     g_ptr_array_add(sink->buffers, buf);
     pthread_mutex_unlock(&sink->lock);
@@ -89,15 +89,15 @@ struct event_buffer *event_buffer_new(struct sink *sink)
 /* Caller holds buf->lock and sink->lock. */
 static void flush_locked(struct event_buffer *buf)
 {
-    if (!buf->sink->closed && buf->text->len > 0) {
-        write_all(buf->sink, buf->text->str, buf->text->len);
+    if (!buf->sink->closed && buf->text.len > 0) {
+        write_all(buf->sink, buf->text.data, buf->text.len);
         buf->sink->records += buf->records;
     }
-    g_string_truncate(buf->text, 0);
+    buf->text.len = 0;
     buf->records = 0;
 }
 
-GString *event_begin(struct event_buffer *buf)
+struct text *event_begin(struct event_buffer *buf)
 {
     if (buf == NULL) {
         return NULL;
@@ -107,13 +107,13 @@ GString *event_begin(struct event_buffer *buf)
         pthread_mutex_unlock(&buf->lock);
         return NULL;
     }
-    return buf->text;
+    return &buf->text;
 }
 
 void event_end(struct event_buffer *buf)
 {
     buf->records++;
-    if (buf->text->len >= FLUSH_THRESHOLD) {
+    if (buf->text.len >= FLUSH_THRESHOLD) {
         pthread_mutex_lock(&buf->sink->lock);
         flush_locked(buf);
         pthread_mutex_unlock(&buf->sink->lock);
@@ -166,36 +166,49 @@ uint64_t sink_records(const struct sink *sink)
     return sink ? sink->records : 0;
 }
 
-void json_u64(GString *out, uint64_t value)
+void json_u64(struct text *out, uint64_t value)
 {
+    /* Two digits per division: numbers are most of a record's text. */
+    static const char pairs[] =
+        "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+        "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+        "8081828384858687888990919293949596979899";
     char digits[20];
     int n = sizeof digits;
-    do {
-        digits[--n] = (char)('0' + value % 10);
-        value /= 10;
-    } while (value != 0);
-    g_string_append_len(out, digits + n, (gssize)(sizeof digits - (size_t)n));
+    while (value >= 100) {
+        unsigned pair = (unsigned)(value % 100) * 2;
+        value /= 100;
+        digits[--n] = pairs[pair + 1];
+        digits[--n] = pairs[pair];
+    }
+    if (value >= 10) {
+        digits[--n] = pairs[value * 2 + 1];
+        digits[--n] = pairs[value * 2];
+    } else {
+        digits[--n] = (char)('0' + value);
+    }
+    text_append(out, digits + n, sizeof digits - (size_t)n);
 }
 
-void json_i64(GString *out, int64_t value)
+void json_i64(struct text *out, int64_t value)
 {
     if (value < 0) {
-        g_string_append_c(out, '-');
+        text_char(out, '-');
         json_u64(out, 0 - (uint64_t)value);
     } else {
         json_u64(out, (uint64_t)value);
     }
 }
 
-void json_us(GString *out, uint64_t ns)
+void json_us(struct text *out, uint64_t ns)
 {
     json_u64(out, ns / 1000);
     char fraction[5] = {'.', (char)('0' + ns % 1000 / 100),
                         (char)('0' + ns % 100 / 10), (char)('0' + ns % 10), '\0'};
-    g_string_append(out, fraction);
+    text_str(out, fraction);
 }
 
-void json_hex(GString *out, uint64_t value)
+void json_hex(struct text *out, uint64_t value)
 {
     static const char hex[] = "0123456789abcdef";
     char text[21];
@@ -208,7 +221,7 @@ void json_hex(GString *out, uint64_t value)
     text[--n] = 'x';
     text[--n] = '0';
     text[--n] = '"';
-    g_string_append_len(out, text + n, (gssize)(sizeof text - (size_t)n));
+    text_append(out, text + n, sizeof text - (size_t)n);
 }
 
 /* Length of the well-formed UTF-8 sequence at text, or 0. */
@@ -241,10 +254,10 @@ static size_t utf8_sequence(const unsigned char *text, size_t len)
     return need;
 }
 
-void json_string(GString *out, const char *text, size_t len)
+void json_string(struct text *out, const char *text, size_t len)
 {
     static const char hex[] = "0123456789abcdef";
-    g_string_append_c(out, '"');
+    text_char(out, '"');
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)text[i];
         if (c >= 0x80) {
@@ -252,38 +265,38 @@ void json_string(GString *out, const char *text, size_t len)
              * is not, so the line stays valid JSON. */
             size_t n = utf8_sequence((const unsigned char *)text + i, len - i);
             if (n == 0) {
-                g_string_append(out, "\\ufffd");
+                text_lit(out, "\\ufffd");
             } else {
-                g_string_append_len(out, text + i, (gssize)n);
+                text_append(out, text + i, n);
                 i += n - 1;
             }
             continue;
         }
         switch (c) {
         case '"':
-            g_string_append(out, "\\\"");
+            text_lit(out, "\\\"");
             break;
         case '\\':
-            g_string_append(out, "\\\\");
+            text_lit(out, "\\\\");
             break;
         case '\n':
-            g_string_append(out, "\\n");
+            text_lit(out, "\\n");
             break;
         case '\t':
-            g_string_append(out, "\\t");
+            text_lit(out, "\\t");
             break;
         case '\r':
-            g_string_append(out, "\\r");
+            text_lit(out, "\\r");
             break;
         default:
             if (c < 0x20 || c == 0x7f) {
-                g_string_append(out, "\\u00");
-                g_string_append_c(out, hex[c >> 4]);
-                g_string_append_c(out, hex[c & 0xf]);
+                text_lit(out, "\\u00");
+                text_char(out, hex[c >> 4]);
+                text_char(out, hex[c & 0xf]);
             } else {
-                g_string_append_c(out, (char)c);
+                text_char(out, (char)c);
             }
         }
     }
-    g_string_append_c(out, '"');
+    text_char(out, '"');
 }

@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "text.h"
+
 struct sink;
 struct event_buffer;
 
@@ -27,7 +29,7 @@ struct event_buffer *event_buffer_new(struct sink *sink);
  * the buffer locked, or NULL if the sink is closed (or absent). Must be
  * followed by event_end().
  */
-GString *event_begin(struct event_buffer *buf);
+struct text *event_begin(struct event_buffer *buf);
 void event_end(struct event_buffer *buf);
 
 /* Writes out every buffer, then last (may be NULL), the footer, and
@@ -38,12 +40,11 @@ void sink_close(struct sink *sink, const char *last);
 uint64_t sink_records(const struct sink *sink);
 
 /* JSON text helpers, faster than printf on the call path. */
-#define json_lit(out, text) g_string_append_len((out), (text), sizeof(text) - 1)
-void json_u64(GString *out, uint64_t value);
-void json_i64(GString *out, int64_t value);
-void json_hex(GString *out, uint64_t value); /* "0x..." with quotes */
+void json_u64(struct text *out, uint64_t value);
+void json_i64(struct text *out, int64_t value);
+void json_hex(struct text *out, uint64_t value); /* "0x..." with quotes */
 /* Nanoseconds as microseconds with three decimals (trace-event "ts"). */
-void json_us(GString *out, uint64_t ns);
-void json_string(GString *out, const char *text, size_t len);
+void json_us(struct text *out, uint64_t ns);
+void json_string(struct text *out, const char *text, size_t len);
 
 #endif

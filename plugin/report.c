@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The plugin's outputs. Event and trace records are formatted by hand into
- * per-vCPU buffers (output.c); the summary is built once in a GString and
- * written in one go, as QEMU's own plugins do.
+ * per-vCPU buffers (output.c, text.h); the summary is built once in a
+ * GString and written in one go, as QEMU's own plugins do.
  */
 #include "report.h"
 
@@ -43,18 +43,18 @@ static uint64_t trace_tid(const char *kind, uint64_t id)
 }
 
 /* A metadata record naming a trace process or thread. */
-static void trace_name(GString *out, const char *what, unsigned int vcpu, uint64_t tid,
+static void trace_name(struct text *out, const char *what, unsigned int vcpu, uint64_t tid,
                        const char *name)
 {
-    json_lit(out, "{\"name\":\"");
-    g_string_append(out, what);
-    json_lit(out, "\",\"ph\":\"M\",\"pid\":");
+    text_lit(out, "{\"name\":\"");
+    text_str(out, what);
+    text_lit(out, "\",\"ph\":\"M\",\"pid\":");
     json_u64(out, vcpu + 1u);
-    json_lit(out, ",\"tid\":");
+    text_lit(out, ",\"tid\":");
     json_u64(out, tid);
-    json_lit(out, ",\"args\":{\"name\":");
+    text_lit(out, ",\"args\":{\"name\":");
     json_string(out, name, strlen(name));
-    json_lit(out, "}},\n");
+    text_lit(out, "}},\n");
 }
 
 static FILE *open_text_output(const char *path, const char *option, char *err,
@@ -115,16 +115,16 @@ void report_vcpu_init(struct vcpu_state *vs, unsigned int vcpu)
 {
     vs->events = event_buffer_new(events_sink);
     vs->trace = event_buffer_new(trace_sink);
-    GString *out = event_begin(vs->trace);
+    struct text *out = event_begin(vs->trace);
     if (out != NULL) {
         char name[32];
         snprintf(name, sizeof name, "vCPU %u", vcpu);
         trace_name(out, "process_name", vcpu, 0, name);
-        json_lit(out, "{\"name\":\"process_sort_index\",\"ph\":\"M\",\"pid\":");
+        text_lit(out, "{\"name\":\"process_sort_index\",\"ph\":\"M\",\"pid\":");
         json_u64(out, vcpu + 1u);
-        json_lit(out, ",\"tid\":0,\"args\":{\"sort_index\":");
+        text_lit(out, ",\"tid\":0,\"args\":{\"sort_index\":");
         json_u64(out, vcpu);
-        json_lit(out, "}},\n");
+        text_lit(out, "}},\n");
         trace_name(out, "thread_name", vcpu, 0, "marks and events");
         event_end(vs->trace);
     }
@@ -145,16 +145,16 @@ static const char *status_name(enum call_status status)
     return names[status];
 }
 
-static void record_start(GString *out, uint64_t ts, unsigned int vcpu,
+static void record_start(struct text *out, uint64_t ts, unsigned int vcpu,
                          const char *event)
 {
-    json_lit(out, "{\"ts_ns\":");
+    text_lit(out, "{\"ts_ns\":");
     json_u64(out, ts);
-    json_lit(out, ",\"vcpu\":");
+    text_lit(out, ",\"vcpu\":");
     json_u64(out, vcpu);
-    json_lit(out, ",\"event\":\"");
-    g_string_append(out, event);
-    g_string_append_c(out, '"');
+    text_lit(out, ",\"event\":\"");
+    text_str(out, event);
+    text_char(out, '"');
 }
 
 static void log_call(const struct call_ctx *ctx)
@@ -179,72 +179,72 @@ void report_call(struct call_ctx *ctx)
     if (bd.opts.log_calls) {
         log_call(ctx);
     }
-    GString *out = event_begin(ctx->vs->events);
+    struct text *out = event_begin(ctx->vs->events);
     if (out == NULL) {
         return;
     }
     record_start(out, now_ns(), ctx->vcpu, "call");
-    json_lit(out, ",\"pc\":");
+    text_lit(out, ",\"pc\":");
     json_hex(out, ctx->site->pc);
-    json_lit(out, ",\"type\":\"");
-    g_string_append(out, call_type_name(ctx->rq.type));
-    json_lit(out, "\",\"cmd\":");
+    text_lit(out, ",\"type\":\"");
+    text_str(out, call_type_name(ctx->rq.type));
+    text_lit(out, "\",\"cmd\":");
     json_u64(out, ctx->rq.command);
-    json_lit(out, ",\"op\":\"");
-    g_string_append(out, ctx->op_name);
-    json_lit(out, "\",\"args\":[");
+    text_lit(out, ",\"op\":\"");
+    text_str(out, ctx->op_name);
+    text_lit(out, "\",\"args\":[");
     for (unsigned i = 0; i < ctx->rq.nargs; i++) {
         if (i > 0) {
-            g_string_append_c(out, ',');
+            text_char(out, ',');
         }
         json_u64(out, ctx->rq.args[i]);
     }
-    json_lit(out, "],\"status\":\"");
-    g_string_append(out, status_name(ctx->status));
-    g_string_append_c(out, '"');
+    text_lit(out, "],\"status\":\"");
+    text_str(out, status_name(ctx->status));
+    text_char(out, '"');
     if (ctx->result_delivered) {
-        json_lit(out, ",\"result\":");
+        text_lit(out, ",\"result\":");
         json_i64(out, (int64_t)ctx->call.result);
     }
     for (unsigned i = 0; i < ctx->n_extra; i++) {
-        json_lit(out, ",\"");
-        g_string_append(out, ctx->extra[i].key);
-        json_lit(out, "\":");
+        text_lit(out, ",\"");
+        text_str(out, ctx->extra[i].key);
+        text_lit(out, "\":");
         json_u64(out, ctx->extra[i].value);
     }
     if (ctx->text != NULL) {
-        json_lit(out, ",\"text\":");
+        text_lit(out, ",\"text\":");
         json_string(out, ctx->text, ctx->text_len);
     }
-    json_lit(out, "}\n");
+    text_lit(out, "}\n");
     event_end(ctx->vs->events);
 }
 
 void report_handler_event(struct call_ctx *ctx, const char *name, uint64_t value)
 {
     uint64_t ts = now_ns();
-    GString *out = event_begin(ctx->vs->events);
+    struct text *out = event_begin(ctx->vs->events);
     if (out != NULL) {
         record_start(out, ts, ctx->vcpu, "handler");
-        json_lit(out, ",\"name\":");
+        text_lit(out, ",\"name\":");
         json_string(out, name, strlen(name));
-        json_lit(out, ",\"value\":");
+        text_lit(out, ",\"value\":");
         json_u64(out, value);
-        json_lit(out, "}\n");
+        text_lit(out, "}\n");
         event_end(ctx->vs->events);
     }
     out = event_begin(ctx->vs->trace);
     if (out != NULL) {
-        json_lit(out, "{\"name\":");
+        text_lit(out, "{\"name\":");
         json_string(out, name, strlen(name));
-        json_lit(out, ",\"ph\":\"i\",\"s\":\"t\",\"pid\":");
+        text_lit(out, ",\"ph\":\"i\",\"s\":\"t\",\"pid\":");
         json_u64(out, ctx->vcpu + 1u);
-        json_lit(out, ",\"tid\":0");
-        json_lit(out, ",\"ts\":");
+        text_lit(out, ",\"tid\":0");
+        text_lit(out, ",\"ts\":");
         json_us(out, ts);
-        json_lit(out, ",\"args\":{\"value\":");
+        text_lit(out, ",\"args\":{\"value\":");
         json_u64(out, value);
-        json_lit(out, "}},\n");
+        text_lit(out, "}},\n");
         event_end(ctx->vs->trace);
     }
 }
@@ -261,7 +261,7 @@ void report_print(const char *text, size_t len)
 
 void report_trace_region_name(struct vcpu_state *vs, unsigned int vcpu, uint64_t id)
 {
-    GString *out = event_begin(vs->trace);
+    struct text *out = event_begin(vs->trace);
     if (out != NULL) {
         char name[32];
         snprintf(name, sizeof name, "roi %" PRIu64, id);
@@ -274,34 +274,34 @@ void report_trace(struct vcpu_state *vs, unsigned int vcpu, char phase,
                   const char *kind, uint64_t id, uint64_t ts_ns,
                   const char *arg_key, uint64_t arg_value)
 {
-    GString *out = event_begin(vs->trace);
+    struct text *out = event_begin(vs->trace);
     if (out == NULL) {
         return;
     }
-    json_lit(out, "{\"name\":\"");
-    g_string_append(out, kind);
-    g_string_append_c(out, ' ');
+    text_lit(out, "{\"name\":\"");
+    text_str(out, kind);
+    text_char(out, ' ');
     json_u64(out, id);
-    json_lit(out, "\",\"cat\":\"");
-    g_string_append(out, kind);
-    json_lit(out, "\",\"ph\":\"");
-    g_string_append_c(out, phase);
-    g_string_append(out, phase == 'i' ? "\",\"s\":\"t" : "");
-    json_lit(out, "\",\"pid\":");
+    text_lit(out, "\",\"cat\":\"");
+    text_str(out, kind);
+    text_lit(out, "\",\"ph\":\"");
+    text_char(out, phase);
+    text_str(out, phase == 'i' ? "\",\"s\":\"t" : "");
+    text_lit(out, "\",\"pid\":");
     json_u64(out, vcpu + 1u);
-    json_lit(out, ",\"tid\":");
+    text_lit(out, ",\"tid\":");
     json_u64(out, trace_tid(kind, id));
-    json_lit(out, ",\"ts\":");
+    text_lit(out, ",\"ts\":");
     json_us(out, ts_ns);
-    json_lit(out, ",\"args\":{\"id\":");
+    text_lit(out, ",\"args\":{\"id\":");
     json_u64(out, id);
     if (arg_key != NULL) {
-        json_lit(out, ",\"");
-        g_string_append(out, arg_key);
-        json_lit(out, "\":");
+        text_lit(out, ",\"");
+        text_str(out, arg_key);
+        text_lit(out, "\":");
         json_u64(out, arg_value);
     }
-    json_lit(out, "}},\n");
+    text_lit(out, "}},\n");
     event_end(vs->trace);
 }
 
@@ -327,14 +327,14 @@ void report_stats_dump(struct call_ctx *ctx)
     g_string_free(text, TRUE);
     call_add_extra(ctx, "dump", dump);
 
-    GString *out = event_begin(ctx->vs->events);
+    struct text *out = event_begin(ctx->vs->events);
     if (out != NULL) {
         record_start(out, now_ns(), ctx->vcpu, "stats");
-        json_lit(out, ",\"dump\":");
+        text_lit(out, ",\"dump\":");
         json_u64(out, dump);
-        g_string_append_c(out, ',');
+        text_char(out, ',');
         summary_regions_json(out, &snap);
-        json_lit(out, "}\n");
+        text_lit(out, "}\n");
         event_end(ctx->vs->events);
     }
     summary_free_snapshot(&snap);
@@ -342,21 +342,20 @@ void report_stats_dump(struct call_ctx *ctx)
 
 /* The last record of the event log: why the emulation ended, and the
  * regions and marks as the summary shows them. */
-static GString *summary_record(const char *reason, int status,
-                               const struct roi_snapshot *snap)
+static void summary_record(struct text *out, const char *reason, int status,
+                           const struct roi_snapshot *snap)
 {
-    GString *out = g_string_new(NULL);
     record_start(out, now_ns(), 0, "summary");
-    json_lit(out, ",\"reason\":");
+    text_lit(out, ",\"reason\":");
     json_string(out, reason, strlen(reason));
     if (status >= 0) {
-        json_lit(out, ",\"status\":");
+        text_lit(out, ",\"status\":");
         json_u64(out, (uint64_t)status);
     }
-    g_string_append_c(out, ',');
+    text_char(out, ',');
     summary_regions_json(out, snap);
-    json_lit(out, "}\n");
-    return out;
+    text_lit(out, "}\n");
+    text_char(out, '\0');
 }
 
 void report_finish(const char *reason, int status)
@@ -371,7 +370,9 @@ void report_finish(const char *reason, int status)
         snprintf(title, sizeof title, "summary, ended by %s", reason);
     }
     struct roi_snapshot snap = summary_take_snapshot(true);
-    GString *last_event = summary_record(reason, status, &snap);
+    struct text last_event;
+    text_init(&last_event, 4096);
+    summary_record(&last_event, reason, status, &snap);
     GString *text = summary_build(title, &snap);
     summary_free_snapshot(&snap);
     if (events_sink != NULL) {
@@ -386,9 +387,9 @@ void report_finish(const char *reason, int status)
     handler_fini();
     /* Handlers print with stdio; QEMU may leave without flushing it. */
     fflush(NULL);
-    sink_close(events_sink, last_event->str);
+    sink_close(events_sink, last_event.data);
     sink_close(trace_sink, NULL);
-    g_string_free(last_event, TRUE);
+    text_free(&last_event);
     pthread_mutex_lock(&print_lock);
     fflush(print_file);
     pthread_mutex_unlock(&print_lock);

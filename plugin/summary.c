@@ -206,37 +206,37 @@ GString *summary_build(const char *title, const struct roi_snapshot *snap)
     return out;
 }
 
-void summary_regions_json(GString *out, const struct roi_snapshot *snap)
+void summary_regions_json(struct text *out, const struct roi_snapshot *snap)
 {
     GArray *rows = snap->regions;
-    g_string_append(out, "\"regions\":[");
+    text_lit(out, "\"regions\":[");
     for (guint i = 0; i < rows->len; i++) {
         const struct roi_row *r = &g_array_index(rows, struct roi_row, i);
-        g_string_append(out, i ? ",{\"id\":" : "{\"id\":");
+        text_str(out, i ? ",{\"id\":" : "{\"id\":");
         json_u64(out, r->id);
-        g_string_append(out, ",\"vcpu\":");
+        text_lit(out, ",\"vcpu\":");
         json_u64(out, r->vcpu);
-        g_string_append(out, ",\"entries\":");
+        text_lit(out, ",\"entries\":");
         json_u64(out, r->entries);
-        g_string_append(out, ",\"insns\":");
+        text_lit(out, ",\"insns\":");
         json_u64(out, r->insns);
-        g_string_append(out, ",\"wall_ns\":");
+        text_lit(out, ",\"wall_ns\":");
         json_u64(out, r->wall_ns);
-        g_string_append(out, ",\"unmatched_ends\":");
+        text_lit(out, ",\"unmatched_ends\":");
         json_u64(out, r->unmatched_ends);
-        g_string_append(out, r->open ? ",\"open\":true}" : ",\"open\":false}");
+        text_str(out, r->open ? ",\"open\":true}" : ",\"open\":false}");
     }
     GArray *marks = snap->marks;
-    g_string_append(out, "],\"marks\":[");
+    text_lit(out, "],\"marks\":[");
     for (guint i = 0; i < marks->len; i++) {
         const struct mark_row *m = &g_array_index(marks, struct mark_row, i);
-        g_string_append(out, i ? ",{\"id\":" : "{\"id\":");
+        text_str(out, i ? ",{\"id\":" : "{\"id\":");
         json_u64(out, m->id);
-        g_string_append(out, ",\"count\":");
+        text_lit(out, ",\"count\":");
         json_u64(out, m->count);
-        g_string_append(out, ",\"last_value\":");
+        text_lit(out, ",\"last_value\":");
         json_u64(out, m->last_value);
-        g_string_append_c(out, '}');
+        text_char(out, '}');
     }
-    g_string_append_c(out, ']');
+    text_char(out, ']');
 }

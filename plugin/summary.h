@@ -6,6 +6,8 @@
 #include <glib.h>
 #include <stdbool.h>
 
+#include "text.h"
+
 /* Regions and marks at one moment, sorted by id. */
 struct roi_snapshot {
     GArray *regions; /* struct roi_row */
@@ -21,6 +23,6 @@ void summary_free_snapshot(struct roi_snapshot *snap);
 GString *summary_build(const char *title, const struct roi_snapshot *snap);
 
 /* The snapshot as JSON members "regions":[...],"marks":[...]. */
-void summary_regions_json(GString *out, const struct roi_snapshot *snap);
+void summary_regions_json(struct text *out, const struct roi_snapshot *snap);
 
 #endif
