@@ -21,14 +21,12 @@ struct sink {
     pthread_mutex_t lock; /* fd, buffers, closed */
     GPtrArray *buffers;
     bool closed;
-    uint64_t records;
 };
 
 struct event_buffer {
     struct sink *sink;
     pthread_mutex_t lock;
     struct text text;
-    uint64_t records;
 };
 
 static void write_all(struct sink *sink, const char *data, size_t len)
@@ -91,10 +89,8 @@ static void flush_locked(struct event_buffer *buf)
 {
     if (!buf->sink->closed && buf->text.len > 0) {
         write_all(buf->sink, buf->text.data, buf->text.len);
-        buf->sink->records += buf->records;
     }
     buf->text.len = 0;
-    buf->records = 0;
 }
 
 struct text *event_begin(struct event_buffer *buf)
@@ -112,7 +108,6 @@ struct text *event_begin(struct event_buffer *buf)
 
 void event_end(struct event_buffer *buf)
 {
-    buf->records++;
     if (buf->text.len >= FLUSH_THRESHOLD) {
         pthread_mutex_lock(&buf->sink->lock);
         flush_locked(buf);
@@ -159,11 +154,6 @@ void sink_close(struct sink *sink, const char *last)
         /* A vCPU appeared meanwhile: flush again. */
         pthread_mutex_unlock(&sink->lock);
     }
-}
-
-uint64_t sink_records(const struct sink *sink)
-{
-    return sink ? sink->records : 0;
 }
 
 void json_u64(struct text *out, uint64_t value)

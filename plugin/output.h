@@ -36,9 +36,6 @@ void event_end(struct event_buffer *buf);
  * closes. Idempotent. */
 void sink_close(struct sink *sink, const char *last);
 
-/* Records written to the file so far (for the summary). */
-uint64_t sink_records(const struct sink *sink);
-
 /* JSON text helpers, faster than printf on the call path. */
 void json_u64(struct text *out, uint64_t value);
 void json_i64(struct text *out, int64_t value);

@@ -106,11 +106,6 @@ bool report_open(char *err, size_t err_size)
     return true;
 }
 
-bool report_enabled_events(void)
-{
-    return events_sink != NULL;
-}
-
 void report_vcpu_init(struct vcpu_state *vs, unsigned int vcpu)
 {
     vs->events = event_buffer_new(events_sink);

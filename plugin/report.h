@@ -39,6 +39,4 @@ void report_stats_dump(struct call_ctx *ctx);
 /* Flushes everything and writes the summary; later calls do nothing. */
 void report_finish(const char *reason, int status);
 
-bool report_enabled_events(void);
-
 #endif
