@@ -13,20 +13,14 @@
 #include "handler.h"
 #include "report.h"
 
-static const struct builtin table[] = {
+const struct builtin builtin_table[] = {
 #define BUILTIN_ROW(NAME, name, number, type, nargs, result, doc) \
     [number] = {#name, BACKDOOR_CALL_##type, nargs, result, builtin_##name},
     BACKDOOR_OPS(BUILTIN_ROW)
 #undef BUILTIN_ROW
 };
 
-const struct builtin *builtin_lookup(uint32_t command)
-{
-    if (command >= sizeof table / sizeof table[0] || table[command].run == NULL) {
-        return NULL;
-    }
-    return &table[command];
-}
+const unsigned builtin_table_size = sizeof builtin_table / sizeof builtin_table[0];
 
 _Noreturn void end_emulation(const char *reason, int status)
 {

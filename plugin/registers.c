@@ -18,6 +18,33 @@ struct named_reg {
     int size;
 };
 
+/* Guest registers arrive in target byte order, little-endian on every
+ * supported target; on a little-endian host that is one move. */
+static inline uint64_t load_le64(const uint8_t *bytes)
+{
+    uint64_t value;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(&value, bytes, sizeof value);
+#else
+    value = 0;
+    for (int i = 7; i >= 0; i--) {
+        value = value << 8 | bytes[i];
+    }
+#endif
+    return value;
+}
+
+static inline void store_le64(uint8_t *bytes, uint64_t value)
+{
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    memcpy(bytes, &value, sizeof value);
+#else
+    for (int i = 0; i < 8; i++) {
+        bytes[i] = (uint8_t)(value >> (8 * i));
+    }
+#endif
+}
+
 static struct qemu_plugin_register *find_alternative(GHashTable *by_name,
                                                      const char *alternatives)
 {
@@ -88,11 +115,11 @@ uint64_t reg_read(struct vcpu_state *vs, struct qemu_plugin_register *reg)
      * capacity stays, so QEMU's append does not allocate either. */
     buf->len = 0;
     int size = qemu_plugin_read_register(reg, buf);
-    uint64_t value = 0;
-    if (size > 8) {
-        size = 8;
+    if (size == 8) {
+        return load_le64(buf->data);
     }
-    for (int i = size - 1; i >= 0; i--) {
+    uint64_t value = 0;
+    for (int i = (size > 8 ? 8 : size) - 1; i >= 0; i--) {
         value = value << 8 | buf->data[i];
     }
     return value;
@@ -107,9 +134,7 @@ bool reg_write(struct vcpu_state *vs, struct qemu_plugin_register *reg,
     /* reg_buf has room for 64 bytes (vcpu_init): no resize needed. */
     GByteArray *buf = vs->reg_buf;
     buf->len = 8;
-    for (int i = 0; i < 8; i++) {
-        buf->data[i] = (uint8_t)(value >> (8 * i));
-    }
+    store_le64(buf->data, value);
     return qemu_plugin_write_register(reg, buf) > 0;
 }
 
