@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Formatted output over console_putc() (the runtime's UART). Both targets
- * are 64-bit with hardware division, so no libgcc helper is needed.
+ * Formatted output over console_putc(), the runtime's UART or debugcon. No
+ * 64-bit division: on i386 it would need libgcc, which the kernels do not
+ * link.
  */
 #include "console.h"
 
@@ -23,13 +24,26 @@ static void put_hex(uint64_t value, int digits)
         console_putc(set[(value >> shift) & 0xf]);
 }
 
+/* value /= 10 in 16-bit steps, returning the remainder. */
+static unsigned divide_by_10(uint64_t *value)
+{
+    uint64_t quotient = 0;
+    uint32_t remainder = 0;
+    for (int shift = 48; shift >= 0; shift -= 16) {
+        uint32_t part = remainder << 16 | (uint32_t)(*value >> shift & 0xffff);
+        quotient |= (uint64_t)(part / 10) << shift;
+        remainder = part % 10;
+    }
+    *value = quotient;
+    return remainder;
+}
+
 static void put_dec(uint64_t value)
 {
     char digits[20];
     unsigned n = 0;
     do {
-        digits[n++] = (char)('0' + value % 10);
-        value /= 10;
+        digits[n++] = (char)('0' + divide_by_10(&value));
     } while (value != 0);
     while (n > 0)
         console_putc(digits[--n]);

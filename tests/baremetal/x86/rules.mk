@@ -11,9 +11,12 @@ BM_X86_OUT := $(BUILD)/baremetal/x86
 BM_X86_KERNELS := $(basename $(notdir $(wildcard $(BM_X86_SRC)/kernels/*.c)))
 BM_X86_RUNTIME := $(basename $(notdir $(wildcard $(BM_X86_SRC)/runtime/*.c \
 	$(BM_X86_SRC)/runtime/*.S)))
-# memset and friends come from tests/baremetal/common, shared by all arches.
-BM_X86_RUNTIME_OBJS := $(BM_X86_RUNTIME:%=$(BM_X86_OUT)/runtime/%.o) $(BM_X86_OUT)/common/mem.o
-BM_X86_HEADERS := $(wildcard $(BM_X86_SRC)/runtime/*.h) $(PUBLIC_HEADERS) \
+# memset and friends and kprintf come from tests/baremetal/common, shared by
+# all arches.
+BM_X86_RUNTIME_OBJS := $(BM_X86_RUNTIME:%=$(BM_X86_OUT)/runtime/%.o) \
+	$(BM_X86_OUT)/common/mem.o $(BM_X86_OUT)/common/console.o
+BM_X86_HEADERS := $(wildcard $(BM_X86_SRC)/runtime/*.h tests/baremetal/common/*.h) \
+	$(PUBLIC_HEADERS) \
 	tests/guest/test_commands.h
 
 # No SSE or x87 (nothing sets CR4.OSFXSR or initialises the FPU), no stack
@@ -22,7 +25,7 @@ BM_X86_HEADERS := $(wildcard $(BM_X86_SRC)/runtime/*.h) $(PUBLIC_HEADERS) \
 BM_X86_CFLAGS := -std=c11 $(WARN) -O2 -g -ffreestanding -m32 -fno-pic -fno-pie \
 	-mgeneral-regs-only -fno-stack-protector -fno-asynchronous-unwind-tables \
 	-fno-tree-loop-distribute-patterns \
-	-Iinclude -Itests/guest -I$(BM_X86_SRC)/runtime
+	-Iinclude -Itests/guest -I$(BM_X86_SRC)/runtime -Itests/baremetal/common
 BM_X86_LDFLAGS := -m32 -nostdlib -static -no-pie -Wl,--build-id=none \
 	-Wl,-T,$(BM_X86_SRC)/runtime/link.ld
 
@@ -38,7 +41,7 @@ $(BM_X86_OUT)/runtime/%.o: $(BM_X86_SRC)/runtime/%.S
 	@echo "  CC      $@"
 	$(Q)$(GUEST_CC_i386) $(BM_X86_CFLAGS) -c $< -o $@
 
-$(BM_X86_OUT)/common/mem.o: tests/baremetal/common/mem.c
+$(BM_X86_OUT)/common/%.o: tests/baremetal/common/%.c $(BM_X86_HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(GUEST_CC_i386) $(BM_X86_CFLAGS) -c $< -o $@
