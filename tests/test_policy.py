@@ -1,0 +1,48 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Policy options in user mode (deny=, allow-from=) and the per-call log
+(log=on). allow-from in system mode: tests/test_system_arm_riscv.py."""
+import re
+
+from harness import guest, handler, read_jsonl, summary_counts
+
+
+def test_deny_refuses_named_builtins(t):
+    summary, events = t.path("summary"), t.path("events")
+    r = t.user("x86_64", guest("x86_64", "native_harmless"), check=0, deny="print:sum",
+               summary=summary, events=events, print=t.path("print"))
+    t.contains(r.stdout, "sum=-1 ", "a denied built-in returns BACKDOOR_EPERM", r)
+    t.contains(r.stdout, "printed=-1 ", "print too", r)
+    t.contains(r.stdout, "present=1 ", "the others still work", r)
+    t.eq(open(t.path("print")).read(), "", "nothing was printed")
+    counts = summary_counts(open(summary).read())
+    t.eq(counts["denied"], 2, "two calls denied", open(summary).read())
+    denied = [e["op"] for e in read_jsonl(events) if e.get("status") == "denied"]
+    t.eq(sorted(denied), ["print", "sum"], "denied calls in the event log")
+
+
+def test_allow_from_kernel_refuses_user_programs(t):
+    """In user mode every caller is user code."""
+    summary = t.path("summary")
+    r = t.user("x86_64", guest("x86_64", "native_harmless"), check=0, allow_from="kernel",
+               handler=handler("record"), handler_arg="log=" + t.path("log"),
+               summary=summary)
+    minus_one = str(2 ** 64 - 1)  # native_harmless prints present and features unsigned
+    t.contains(r.stdout, "present=%s features=%s sum=-1 call=-1 info=-1" % (minus_one, minus_one),
+               "everything denied: BACKDOOR_EPERM", r)
+    t.eq(open(t.path("log")).read(), "", "the handler saw nothing")
+    counts = summary_counts(open(summary).read())
+    t.eq(counts["denied"], counts["dispatched"], "every call denied", open(summary).read())
+    r = t.user("x86_64", guest("x86_64", "native_harmless"), check=0, allow_from="user",
+               summary="none")
+    t.contains(r.stdout, "present=1 ", "allow-from=user lets user code through", r)
+
+
+def test_log_prints_one_line_per_call(t):
+    r = t.user("x86_64", guest("x86_64", "seed_sequence"), check=0, log="on",
+               summary="none")
+    lines = [l for l in r.stderr.splitlines() if l.startswith("backdoor: vcpu")]
+    t.eq(len(lines), 10, "one line per dispatched call", r)
+    t.check(re.match(r"backdoor: vcpu 0 pc 0x[0-9a-f]+: i8 seed 1 -> unhandled$", lines[0]),
+            "line format: vCPU, pc, type, op, command, arguments, status", lines[0])
+    t.check(re.match(r"backdoor: vcpu 0 pc 0x[0-9a-f]+: i8_v32 seed 2 0xdeadbeef -> unhandled$",
+                     lines[1]), "arguments in hex", lines[1])
