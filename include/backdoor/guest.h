@@ -626,8 +626,9 @@ static inline backdoor_word_t backdoor_vprintf(const char *format,
         }
         while (*p >= '0' && *p <= '9')
             width = width * 10 + (unsigned)(*p++ - '0');
+        /* size_t is as wide as long on every supported target. */
         for (; *p == 'l' || *p == 'z'; p++)
-            longs += *p == 'z' ? 2 : 1;
+            longs += *p == 'z' ? (longs == 0) : 1;
         unsigned long long u;
         long long s;
         switch (*p) {

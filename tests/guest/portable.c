@@ -49,6 +49,9 @@ int main(void)
     backdoor_roi_end(1);
     backdoor_mark(7, 42);
     printf("printed %ld\n", (long)backdoor_printf("guest says %d %s\n", 42, "hello"));
+    backdoor_printf("formats %lld %llu %zu %ld %u %x %08X %o %c %5d|%-3s|%%\n", -1234567890123ll,
+                    18446744073709551615ull, sizeof bytes, -7l, 4000000000u, 0xbeefu,
+                    0xabcu, 8u, 'q', 42, "s");
     backdoor_stats_dump();
     return 0;
 }
