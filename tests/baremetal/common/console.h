@@ -8,6 +8,10 @@
 
 #include <stdint.h>
 
+/* One byte to the console; each architecture's runtime provides it (the
+ * board's UART, or debugcon on x86). */
+void console_putc(char c);
+
 void console_puts(const char *text);
 
 /*

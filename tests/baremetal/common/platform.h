@@ -16,9 +16,6 @@
 
 int kernel_main(void);
 
-/* One byte to the board's UART. */
-void console_putc(char c);
-
 /*
  * Ends the emulation; QEMU's exit status is status (1..255 for failures).
  * Never returns: if the exit device does not act, the CPU waits for the

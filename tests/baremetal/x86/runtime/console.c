@@ -3,8 +3,8 @@
  * The x86 kernels' console: QEMU's debugcon (port 0xe9), which the test
  * harness collects in a file. Formatting is tests/baremetal/common/console.c.
  */
+#include "console.h"
 #include "io.h"
-#include "platform.h"
 
 #define DEBUGCON_PORT 0xe9
 
