@@ -27,10 +27,12 @@ scripts/fetch-linux.sh >/dev/null 2>&1 || true
 python3 scripts/demo_linux.py
 
 step "4. Two-way: the guest reads a host file through a handler (like gem5's m5 readfile)"
-echo "\$ qemu-x86_64 -plugin libbackdoor.so,handler=libreadfile-handler.so,handler-arg=file=README.md readfile-guest | head -n 4"
+echo "\$ qemu-x86_64 -plugin libbackdoor.so,handler=libreadfile-handler.so,handler-arg=file=README.md readfile-guest > copy.md"
 "$qemu/qemu-x86_64" \
     -plugin "$build/libbackdoor.so,handler=$build/examples/libreadfile-handler.so,handler-arg=file=README.md,summary=none" \
-    "$build/examples/readfile-guest" | head -n 4
+    "$build/examples/readfile-guest" > "$out/readfile-copy.md"
+head -n 3 "$out/readfile-copy.md"
+cmp -s README.md "$out/readfile-copy.md" && echo "... the guest's copy is identical to the host's README.md"
 
 printf '\nTimeline: %s (open it in https://ui.perfetto.dev)\n' "$(realpath "$out/regions-trace.json")"
 printf 'Events:   %s\n' "$(realpath "$out/regions-events.jsonl")"
