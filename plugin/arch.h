@@ -26,11 +26,8 @@ enum reg_role {
 
 /* Longest instruction any architecture here has (x86: 15 bytes). */
 #define ARCH_MAX_INSN_BYTES 16
-/* Registers a constant load can name: x86 r0..r15, RISC/Arm x0..x31. */
-#define ARCH_MAX_REGNO 32
 
 struct arch {
-    const char *name;         /* as in docs/abi.md */
     const char *const *targets; /* QEMU target names, NULL-terminated */
     /*
      * Register map by QEMU/gdb register name, for 64-bit code and, where

@@ -21,7 +21,6 @@ static int aarch64_privilege_level(uint64_t cpsr)
 static const char *const aarch64_targets[] = {"aarch64", NULL};
 
 const struct arch arch_aarch64 = {
-    .name = "aarch64",
     .targets = aarch64_targets,
     .reg_names = {"x1", "x2", "x3", "x4", "x5", "x6", "x0"},
     .reg_names_abi32 = {"x1", "x2", "x3", "x4", "x5", "x6", "x0"},

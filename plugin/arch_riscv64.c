@@ -23,7 +23,6 @@ static const char *const riscv64_targets[] = {"riscv64", NULL};
 
 /* x10..x16 are a0..a6. */
 const struct arch arch_riscv64 = {
-    .name = "riscv64",
     .targets = riscv64_targets,
     .reg_names = {"a1", "a2", "a3", "a4", "a5", "a6", "a0"},
     .reg_names_abi32 = {"a1", "a2", "a3", "a4", "a5", "a6", "a0"},

@@ -74,7 +74,6 @@ static int x86_privilege_level(uint64_t cs)
 static const char *const x86_targets[] = {"x86_64", "i386", NULL};
 
 const struct arch arch_x86 = {
-    .name = "x86",
     .targets = x86_targets,
     /* qemu-x86_64 names registers rax..r15 (32-bit code reads zero-extended
      * values), qemu-i386 eax..edi: each slot lists both. */
