@@ -4,8 +4,10 @@
 #   make check   the same set-up, then every test
 #   make bench   the benchmarks (bench/README.md)
 #   make install PREFIX=/usr/local
-# QEMU_PREFIX=/path/to/qemu uses an existing plugin-enabled QEMU (>= 10.0)
-# instead of building one.
+# QEMU_PREFIX=/path/to/qemu uses an existing plugin-enabled QEMU (>= 9.0)
+# instead of building one: Debian's own (QEMU_PREFIX=/usr) serves system
+# mode; user mode needs a qemu-x86_64 that loads plugins, which Debian's
+# static qemu-user cannot.
 
 BUILD       ?= build
 QEMU_LINK   := $(BUILD)/qemu
@@ -26,7 +28,7 @@ GLIB_LIBS    = $(shell pkg-config --libs glib-2.0)
 PLUGIN_SRCS := $(wildcard plugin/*.c)
 PLUGIN_OBJS := $(PLUGIN_SRCS:plugin/%.c=$(BUILD)/plugin/%.o)
 PLUGIN_CFLAGS = $(CFLAGS_C11) -D_GNU_SOURCE -fPIC -fvisibility=hidden \
-	-Iinclude -I$(QEMU_PREFIX)/include $(GLIB_CFLAGS)
+	-Iinclude $(GLIB_CFLAGS)
 PUBLIC_HEADERS := $(wildcard include/backdoor/*.h)
 
 # Guest programs (tests and examples), static, for every guest architecture.
@@ -52,7 +54,7 @@ HANDLER_LIBS  := $(TEST_HANDLERS:%=$(BUILD)/handlers/lib%.so)
 # Host unit tests of the plugin's pure parts.
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/unit/%)
-UNIT_PLUGIN_OBJS := decode options arch arch_x86 arch_aarch64 arch_riscv64 site
+UNIT_PLUGIN_OBJS := decode options arch arch_x86 arch_aarch64 arch_riscv64 site qemu_version
 
 # The demo (examples/print).
 EXAMPLE_BINS := $(BUILD)/examples/print-guest $(BUILD)/examples/libprint-handler.so \

@@ -14,16 +14,15 @@
  *   -plugin build/bench/libfloor.so,read=rdx:rbx:rdi:r8,write=rsi,only=401a30-401ab0
  *
  * Register handles are resolved once, in the first vCPU's init callback,
- * as plugin/registers.c does.
+ * as plugin/registers.c does. It speaks every QEMU plugin API level through
+ * the plugin's own plugin/qemu_compat.c, so both pay the same for that.
  */
 #include <glib.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <qemu-plugin.h>
-
-QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
+#include "qemu_compat.h"
 
 #define MAX_REGS 8
 
@@ -39,8 +38,10 @@ static __thread uint64_t total; /* keeps the reads from being optimised away */
 
 static struct qemu_plugin_register *find(GArray *regs, const char *name)
 {
+    guint stride = g_array_get_element_size(regs);
     for (guint i = 0; i < regs->len; i++) {
-        qemu_plugin_reg_descriptor *d = &g_array_index(regs, qemu_plugin_reg_descriptor, i);
+        const qemu_plugin_reg_descriptor *d =
+            (const qemu_plugin_reg_descriptor *)(regs->data + (gsize)i * stride);
         if (strcmp(d->name, name) == 0) {
             return d->handle;
         }
@@ -49,9 +50,9 @@ static struct qemu_plugin_register *find(GArray *regs, const char *name)
     exit(1);
 }
 
-static void vcpu_init(qemu_plugin_id_t id, unsigned int vcpu)
+static void vcpu_init(unsigned int vcpu)
 {
-    (void)id, (void)vcpu;
+    (void)vcpu;
     g_mutex_lock(&resolve_lock);
     if (!resolved) {
         GArray *regs = qemu_plugin_get_registers();
@@ -76,20 +77,19 @@ static void on_cpuid(unsigned int vcpu, void *udata)
     uint64_t sum = 0;
     for (int i = 0; i < n_read; i++) {
         g_byte_array_set_size(buf, 0);
-        qemu_plugin_read_register(read_handles[i], buf);
+        qemu_read_register(read_handles[i], buf);
         sum += buf->data[0];
     }
     if (write_handle != NULL) {
         g_byte_array_set_size(buf, 8);
         memset(buf->data, 0, 8);
-        qemu_plugin_write_register(write_handle, buf);
+        qemu_write_register(write_handle, buf);
     }
     total += sum;
 }
 
-static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+static void tb_trans(struct qemu_plugin_tb *tb)
 {
-    (void)id;
     enum qemu_plugin_cb_flags flags = write_name != NULL ? QEMU_PLUGIN_CB_RW_REGS
                                       : n_read > 0        ? QEMU_PLUGIN_CB_R_REGS
                                                           : QEMU_PLUGIN_CB_NO_REGS;
@@ -98,19 +98,21 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
         struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
         uint8_t bytes[2];
         uint64_t pc = qemu_plugin_insn_vaddr(insn);
-        if (pc >= only_start && pc < only_end && qemu_plugin_insn_size(insn) == 2 &&
-            qemu_plugin_insn_data(insn, bytes, 2) == 2 && bytes[0] == 0x0f &&
-            bytes[1] == 0xa2) {
+        if (pc >= only_start && pc < only_end && qemu_insn_bytes(insn, bytes, 2) == 2 &&
+            bytes[0] == 0x0f && bytes[1] == 0xa2) {
             qemu_plugin_register_vcpu_insn_exec_cb(insn, on_cpuid, flags, NULL);
         }
     }
 }
 
-QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
-                                           const qemu_info_t *info, int argc,
-                                           char **argv)
+QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc,
+                                    char **argv)
 {
-    (void)info;
+    char err[256];
+    if (!qemu_compat_init(info, err, sizeof err)) {
+        fprintf(stderr, "floor: %s\n", err);
+        return -1;
+    }
     for (int i = 0; i < argc; i++) {
         if (strncmp(argv[i], "read=", 5) == 0) {
             gchar **names = g_strsplit(argv[i] + 5, ":", -1);
@@ -137,7 +139,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
             return -1;
         }
     }
-    qemu_plugin_register_vcpu_init_cb(id, vcpu_init);
-    qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
+    qemu_register_vcpu_init(id, vcpu_init);
+    qemu_register_tb_trans(id, tb_trans);
     return 0;
 }

@@ -23,11 +23,13 @@ $(BENCH_GUESTS): $(BENCH_OUT)/%: bench/guest/%.c bench/guest/workload.h $(PUBLIC
 	@echo "  CC      $@"
 	$(Q)$(GUEST_CC_x86_64) $(GUEST_CFLAGS) -Ibench/guest $< -o $@
 
-$(BENCH_OUT)/libfloor.so: bench/floor_plugin.c $(QEMU_PREFIX)/include/qemu-plugin.h
+FLOOR_SRCS := bench/floor_plugin.c plugin/qemu_compat.c plugin/qemu_version.c
+
+$(BENCH_OUT)/libfloor.so: $(FLOOR_SRCS) plugin/qemu_api.h plugin/qemu_compat.h plugin/qemu_version.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -fPIC -shared -I$(QEMU_PREFIX)/include \
-		$(GLIB_CFLAGS) $< -o $@ $(GLIB_LIBS)
+	$(Q)$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -fPIC -shared -fvisibility=hidden -Iplugin \
+		$(GLIB_CFLAGS) $(FLOOR_SRCS) -o $@ $(GLIB_LIBS)
 
 $(BENCH_OUT)/kernel/%.o: bench/guest/%.c bench/guest/workload.h $(BM_X86_HEADERS)
 	@mkdir -p $(dir $@)

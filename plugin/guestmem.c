@@ -9,12 +9,6 @@
 
 #include <string.h>
 
-/* Weak: API 4 and API 5 functions, absent from older QEMUs (main.c). */
-extern bool qemu_plugin_read_memory_vaddr(uint64_t addr, GByteArray *data, size_t len)
-    __attribute__((weak));
-extern bool qemu_plugin_write_memory_vaddr(uint64_t addr, GByteArray *data)
-    __attribute__((weak));
-
 /* The smallest page of any supported target; probing at this stride is
  * correct for larger pages too. */
 #define PROBE_STRIDE 4096u

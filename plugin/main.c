@@ -8,9 +8,10 @@
  * and runs a built-in command or the user's handler library. See README.md
  * and docs/abi.md.
  *
- * One build serves QEMU 10.0 (plugin API 4) and 10.1+ (API 5): it declares
- * API 4 and calls the API 5 functions (register and memory writes) only
- * when QEMU reports them, through weak references.
+ * One build serves every QEMU from 9.0 to 11.1 (plugin API 2 to 7):
+ * qemu_compat.c declares the level of the QEMU that opened it and speaks
+ * that level's shapes; features of later levels (memory reads, results,
+ * receive buffers) are used where the running QEMU has them.
  */
 #include <glib.h>
 #include <inttypes.h>
@@ -21,36 +22,17 @@
 #include <string.h>
 #include <time.h>
 
-#include <qemu-plugin.h>
-
 #include "builtins.h"
 #include "dispatch.h"
 #include "handler.h"
 #include "policy.h"
+#include "qemu_compat.h"
 #include "registers.h"
 #include "report.h"
 #include "roi.h"
 #include "signals.h"
 #include "site.h"
 #include "state.h"
-
-/*
- * Declare API 4, so that QEMU 10.0 loads the plugin; QEMU 10.1+ does too,
- * and the API 5 functions are then found through weak references. Built
- * against an older QEMU's header (QEMU_PREFIX=...), declare its version.
- */
-#if QEMU_PLUGIN_VERSION >= 4
-QEMU_PLUGIN_EXPORT int qemu_plugin_version = 4;
-#else
-QEMU_PLUGIN_EXPORT int qemu_plugin_version = QEMU_PLUGIN_VERSION;
-#endif
-
-extern bool qemu_plugin_read_memory_vaddr(uint64_t addr, GByteArray *data, size_t len)
-    __attribute__((weak));
-extern int qemu_plugin_write_register(struct qemu_plugin_register *handle,
-                                      GByteArray *buf) __attribute__((weak));
-extern bool qemu_plugin_write_memory_vaddr(uint64_t addr, GByteArray *data)
-    __attribute__((weak));
 
 struct backdoor bd;
 
@@ -144,22 +126,6 @@ static enum qemu_plugin_cb_flags site_flags(const struct site *site)
     return reads ? QEMU_PLUGIN_CB_R_REGS : QEMU_PLUGIN_CB_NO_REGS;
 }
 
-/* The instruction's bytes into buf; 0 if longer than the buffer. API 3
- * made qemu_plugin_insn_data copy instead of returning a pointer. */
-static size_t insn_bytes(const struct qemu_plugin_insn *insn, uint8_t *buf, size_t cap)
-{
-    size_t len = qemu_plugin_insn_size(insn);
-    if (len > cap) {
-        return 0;
-    }
-#if QEMU_PLUGIN_VERSION >= 3
-    return qemu_plugin_insn_data(insn, buf, len) == len ? len : 0;
-#else
-    memcpy(buf, qemu_plugin_insn_data(insn), len);
-    return len;
-#endif
-}
-
 /* Constant loads immediately before instruction index in the block. */
 static void scan_constants(struct qemu_plugin_tb *tb, size_t index,
                            struct constant_regs *consts)
@@ -168,7 +134,7 @@ static void scan_constants(struct qemu_plugin_tb *tb, size_t index,
     for (size_t i = index; i-- > 0;) {
         struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
         uint8_t bytes[ARCH_MAX_INSN_BYTES];
-        size_t len = insn_bytes(insn, bytes, sizeof bytes);
+        size_t len = qemu_insn_bytes(insn, bytes, sizeof bytes);
         if (len == 0) {
             return;
         }
@@ -219,9 +185,8 @@ static void count_seed_call_inline(struct qemu_plugin_insn *insn, const struct s
                            (rq->type * 256 + rq->command) * sizeof(uint64_t));
 }
 
-static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+static void vcpu_tb_trans(struct qemu_plugin_tb *tb)
 {
-    (void)id;
     size_t n = qemu_plugin_tb_n_insns(tb);
     if (roi_counting()) {
         qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
@@ -232,7 +197,7 @@ static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
     for (size_t i = 0; i < n; i++) {
         struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
         uint8_t bytes[ARCH_MAX_INSN_BYTES];
-        size_t len = insn_bytes(insn, bytes, sizeof bytes);
+        size_t len = qemu_insn_bytes(insn, bytes, sizeof bytes);
         if (len == 0 || !bd.arch->is_magic(bytes, len)) {
             continue;
         }
@@ -265,9 +230,8 @@ static void vcpu_tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
     }
 }
 
-static void vcpu_init(qemu_plugin_id_t id, unsigned int vcpu)
+static void vcpu_init(unsigned int vcpu)
 {
-    (void)id;
     registers_resolve();
     struct vcpu_state *vs = vcpu_state(vcpu);
     if (vs->ready) {
@@ -281,17 +245,16 @@ static void vcpu_init(qemu_plugin_id_t id, unsigned int vcpu)
     vs->ready = true;
 }
 
-static void plugin_exit(qemu_plugin_id_t id, void *userdata)
+static void plugin_exit(void)
 {
-    (void)id, (void)userdata;
     report_finish("end of emulation", -1);
 }
 
 void plugin_register_callbacks(qemu_plugin_id_t id)
 {
-    qemu_plugin_register_vcpu_init_cb(id, vcpu_init);
-    qemu_plugin_register_vcpu_tb_trans_cb(id, vcpu_tb_trans);
-    qemu_plugin_register_atexit_cb(id, plugin_exit, NULL);
+    qemu_register_vcpu_init(id, vcpu_init);
+    qemu_register_tb_trans(id, vcpu_tb_trans);
+    qemu_register_atexit(id, plugin_exit);
 }
 
 static void describe_degradation(void)
@@ -309,7 +272,7 @@ static void describe_degradation(void)
                bd.can_read_memory ? ", arguments and send buffers" : " and arguments");
 }
 
-QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
+QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
                                            const qemu_info_t *info, int argc,
                                            char **argv)
 {
@@ -318,7 +281,11 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
     bd.start_ns = monotonic_ns();
     bd.target = g_strdup(info->target_name);
     bd.system_mode = info->system_emulation;
-    bd.api = info->version.cur;
+    if (!qemu_compat_init(info, err, sizeof err)) {
+        plugin_log("%s", err);
+        return -1;
+    }
+    bd.api = qemu_api_level();
     if (!options_parse(&bd.opts, argc, argv, err, sizeof err)) {
         plugin_log("%s", err);
         return -1;

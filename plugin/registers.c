@@ -9,9 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Weak: absent from QEMU < 10.1, whose plugin API stops at version 4. */
-extern int qemu_plugin_write_register(struct qemu_plugin_register *handle,
-                                      GByteArray *buf) __attribute__((weak));
+#include "qemu_compat.h"
 
 struct named_reg {
     struct qemu_plugin_register *handle;
@@ -77,13 +75,14 @@ void registers_resolve(void)
     GArray *regs = qemu_plugin_get_registers();
     GByteArray *scratch = g_byte_array_new();
     bd.regs_by_name = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+    guint stride = g_array_get_element_size(regs);
     for (guint i = 0; i < regs->len; i++) {
-        qemu_plugin_reg_descriptor *desc =
-            &g_array_index(regs, qemu_plugin_reg_descriptor, i);
+        const qemu_plugin_reg_descriptor *desc =
+            (const qemu_plugin_reg_descriptor *)(regs->data + (gsize)i * stride);
         struct named_reg *reg = g_new(struct named_reg, 1);
         g_byte_array_set_size(scratch, 0);
         reg->handle = desc->handle;
-        reg->size = qemu_plugin_read_register(desc->handle, scratch);
+        reg->size = qemu_read_register(desc->handle, scratch) ? (int)scratch->len : -1;
         g_hash_table_insert(bd.regs_by_name, g_strdup(desc->name), reg);
     }
     g_byte_array_free(scratch, TRUE);
@@ -114,7 +113,8 @@ uint64_t reg_read(struct vcpu_state *vs, struct qemu_plugin_register *reg)
      * goes through g_array_remove_range, a third of a read's cost. The
      * capacity stays, so QEMU's append does not allocate either. */
     buf->len = 0;
-    int size = qemu_plugin_read_register(reg, buf);
+    /* The size is what QEMU appended: API 6 returns only success. */
+    int size = qemu_read_register(reg, buf) ? (int)buf->len : 0;
     if (size == 8) {
         return load_le64(buf->data);
     }
@@ -135,7 +135,7 @@ bool reg_write(struct vcpu_state *vs, struct qemu_plugin_register *reg,
     GByteArray *buf = vs->reg_buf;
     buf->len = 8;
     store_le64(buf->data, value);
-    return qemu_plugin_write_register(reg, buf) > 0;
+    return qemu_write_register(reg, buf);
 }
 
 static struct named_reg *lookup(const char *name)

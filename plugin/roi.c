@@ -17,6 +17,7 @@
 #include <pthread.h>
 
 #include "builtins.h"
+#include "qemu_compat.h"
 #include "report.h"
 #include "state.h"
 
@@ -64,10 +65,10 @@ bool roi_counting(void)
     return __atomic_load_n(&counting, __ATOMIC_ACQUIRE) == COUNTING_ON;
 }
 
-static void counting_enabled(qemu_plugin_id_t id)
+static void counting_enabled(void)
 {
     __atomic_store_n(&counting, COUNTING_ON, __ATOMIC_RELEASE);
-    plugin_register_callbacks(id);
+    plugin_register_callbacks(bd.id);
 }
 
 static void request_counting(void)
@@ -75,7 +76,7 @@ static void request_counting(void)
     int expected = COUNTING_OFF;
     if (__atomic_compare_exchange_n(&counting, &expected, COUNTING_REQUESTED, false,
                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
-        qemu_plugin_reset(bd.id, counting_enabled);
+        qemu_reset(bd.id, counting_enabled);
     }
 }
 

@@ -9,13 +9,13 @@
 #define BACKDOOR_PLUGIN_STATE_H
 
 #include <glib.h>
-#include <qemu-plugin.h>
 #include <stdbool.h>
 #include <stdint.h>
 
 #include "arch.h"
 #include "decode.h"
 #include "options.h"
+#include "qemu_api.h"
 
 /* How a call's request words were obtained (docs/abi.md). */
 enum decode_path {
