@@ -5,7 +5,11 @@
 #                            cross compiler per guest architecture
 #   install-deps.sh qemu     what building QEMU from source needs
 #   install-deps.sh system   firmware for system mode, i386 multilib
-#   install-deps.sh compat   QEMU 10.0 (plugin API 4) from bookworm-backports
+#   install-deps.sh compat   QEMU 10.0 (plugin API 4) from bookworm-backports,
+#                            and Debian 12's own QEMU 7.2 (too old for
+#                            plugins) unpacked into the cache
+#   install-deps.sh debian-qemu  Debian's QEMU 11.x (plugin API 7) in a trixie
+#                            root in the cache (scripts/debian-qemu.sh)
 #   install-deps.sh bench    valgrind, for the benchmarks' instruction counts
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -25,6 +29,25 @@ compat_qemu() {
         -y -qq --no-install-recommends install qemu-system-x86/bookworm-backports \
         qemu-system-common/bookworm-backports qemu-system-data/bookworm-backports >&2 \
         || die "installing qemu-system-x86 from bookworm-backports failed"
+}
+
+# Debian 12's own QEMU 7.2, which the plugin must refuse with a clear line.
+# Unpacked, not installed: /usr/bin holds the 10.0 above.
+OLD_QEMU=$CACHE/debian-qemu-7.2
+old_qemu() {
+    [ -x "$OLD_QEMU/usr/bin/qemu-system-x86_64" ] && return 0
+    # The libraries it links that QEMU 10.0 does not bring.
+    apt_install libcapstone4 libpmem1 librdmacm1 libibverbs1 libslirp0 libvdeplug2 \
+        liburing2 libfuse3-3 libaio1
+    say "unpacking Debian 12's QEMU 7.2 into $OLD_QEMU (the too-old case)"
+    local tmp
+    tmp=$(mktemp -d)
+    ( cd "$tmp" && apt-get -o APT::Sandbox::User=root download -qq qemu-system-x86/bookworm >&2 ) \
+        || die "downloading qemu-system-x86/bookworm failed"
+    rm -rf "$OLD_QEMU.tmp"
+    dpkg-deb -x "$tmp"/qemu-system-x86_*.deb "$OLD_QEMU.tmp"
+    rm -rf "$tmp" "$OLD_QEMU"
+    mv "$OLD_QEMU.tmp" "$OLD_QEMU"
 }
 
 for group in "$@"; do
@@ -50,6 +73,10 @@ for group in "$@"; do
             ;;
         compat)
             compat_qemu
+            old_qemu
+            ;;
+        debian-qemu)
+            "$(dirname "$0")/debian-qemu.sh" setup
             ;;
         bench)
             # Instruction counts (callgrind) next to times: they do not vary
@@ -57,7 +84,7 @@ for group in "$@"; do
             apt_install valgrind
             ;;
         *)
-            die "unknown group '$group' (build, qemu, system, compat, bench)"
+            die "unknown group '$group' (build, qemu, system, compat, debian-qemu, bench)"
             ;;
     esac
 done

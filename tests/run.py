@@ -10,6 +10,7 @@ import argparse
 import concurrent.futures
 import importlib.util
 import os
+import re
 import sys
 import time
 import traceback
@@ -30,14 +31,15 @@ def collect(patterns):
         for attr in sorted(vars(module)):
             fn = getattr(module, attr)
             if attr.startswith("test_") and callable(fn):
-                full = "%s.%s" % (name[5:-3], attr[5:])
-                if not patterns or any(p in full for p in patterns):
-                    tests.append((full, fn))
+                for key in getattr(fn, "qemus", (None,)):
+                    full = "%s.%s" % (name[5:-3], attr[5:]) + ("@" + key if key else "")
+                    if not patterns or any(p in full for p in patterns):
+                        tests.append((full, fn, key))
     return tests
 
 
-def run_one(full, fn):
-    t = harness.Test(full.replace(".", "-"))
+def run_one(full, fn, qemu_key):
+    t = harness.Test(re.sub(r"[^\w-]", "-", full), qemu_key or "built")
     start = time.time()
     try:
         fn(t)
@@ -64,7 +66,7 @@ def main():
     failures = []
     start = time.time()
     with concurrent.futures.ThreadPoolExecutor(max_workers=args.j) as pool:
-        futures = [pool.submit(run_one, full, fn) for full, fn in tests]
+        futures = [pool.submit(run_one, full, fn, key) for full, fn, key in tests]
         for future in concurrent.futures.as_completed(futures):
             full, outcome, detail, seconds, notes = future.result()
             counts[outcome] += 1

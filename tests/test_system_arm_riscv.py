@@ -20,7 +20,7 @@ exception or trap exits with 100; a kernel that cannot exit hits the timeout.
 """
 import os
 
-from harness import (BUILD, Failure, handler, last_summary, plugin_arg, qemu_bin,
+from harness import (BUILD, Failure, handler, last_summary, on_qemus, plugin_arg,
                      read_jsonl, summary_counts)
 
 ARCHES = ("aarch64", "riscv64")
@@ -138,7 +138,7 @@ def boot(t, arch, name="calls", plugin=True, status=0, **options):
     result's .console. The exit status must be status."""
     binary, machine = MACHINES[arch]
     console = t.path("console-%s-%s-%d.txt" % (arch, name, len(os.listdir(t.dir))))
-    cmd = [qemu_bin(binary)] + machine + [
+    cmd = t.qemu.command(binary) + machine + [
         "-display", "none", "-nodefaults", "-no-reboot",
         "-serial", "file:" + console, "-kernel", kernel(arch, name)]
     if plugin:
@@ -232,12 +232,14 @@ def check_calls(t, arch, **extra):
     return events, read(files["log"])
 
 
+@on_qemus("built", "debian-11.1")
 def test_aarch64_calls(t):
     """aarch64 at EL1: seed, extended, send/receive and standard calls; the
     handler's log, the call records, results, summary, region and print."""
     check_calls(t, "aarch64")
 
 
+@on_qemus("built", "debian-11.1")
 def test_riscv64_calls(t):
     """riscv64 in M-mode: the same as on aarch64."""
     check_calls(t, "riscv64")
@@ -303,12 +305,14 @@ def check_denied(t, arch):
     t.eq(read(files["print"]), "", "%s: print refused, nothing printed" % arch)
 
 
+@on_qemus("built", "debian-11.1")
 def test_aarch64_denied_from_kernel(t):
     """allow-from=user: calls from EL1 are refused, results are EPERM and
     the summary counts them as denied by policy."""
     check_denied(t, "aarch64")
 
 
+@on_qemus("built", "debian-11.1")
 def test_riscv64_denied_from_kernel(t):
     """allow-from=user: calls from M-mode are refused likewise."""
     check_denied(t, "riscv64")

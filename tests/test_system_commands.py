@@ -7,8 +7,8 @@ import signal
 import subprocess
 import time
 
-from harness import (BUILD, FIRMWARE, Failure, last_summary, plugin_arg, qemu_bin,
-                     read_jsonl, validate_trace)
+from harness import (BUILD, Failure, last_summary, on_qemus, plugin_arg, read_jsonl,
+                     validate_trace)
 
 KERNEL = os.path.join(BUILD, "baremetal", "x86", "commands.elf")
 COMMANDS = ["present", "features", "roi_begin", "roi_end", "stats_reset", "roi_begin",
@@ -18,7 +18,7 @@ COMMANDS = ["present", "features", "roi_begin", "roi_end", "stats_reset", "roi_b
 def boot(t, tag, ending, extra=()):
     files = {n: t.path("%s-%s" % (n, tag)) for n in ("events", "trace", "summary", "print")}
     console = t.path("console-" + tag)
-    cmd = [qemu_bin("qemu-system-x86_64")] + FIRMWARE + [
+    cmd = t.qemu.command("qemu-system-x86_64") + t.qemu.firmware + [
         "-M", "pc", "-display", "none", "-nodefaults", "-no-reboot",
         "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-kernel", KERNEL,
         "-append", ending, "-debugcon", "file:" + console] + list(extra) + [
@@ -53,6 +53,7 @@ def check_outputs(t, files, reason, status=None):
     t.eq(open(files["print"]).read(), "text before the end\nprintf 42 ok\n", "guest text")
 
 
+@on_qemus("built", "debian-11.1")
 def test_guest_exit_and_results(t):
     cmd, files, console = boot(t, "return", "return")
     r = t.run(cmd, timeout=60)
@@ -63,6 +64,7 @@ def test_guest_exit_and_results(t):
     check_outputs(t, files, "end of emulation")
 
 
+@on_qemus("built", "debian-11.1")
 def test_exit_command(t):
     cmd, files, console = boot(t, "exit", "exit=5")
     r = t.run(cmd, timeout=60)
@@ -83,6 +85,7 @@ def wait_ready(console, p, timeout=30):
     raise Failure("the kernel never became ready")
 
 
+@on_qemus("built", "debian-11.1")
 def test_signals_and_monitor_quit(t):
     for how in ("SIGINT", "SIGTERM", "quit"):
         extra = ["-monitor", "stdio"] if how == "quit" else []

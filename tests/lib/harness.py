@@ -5,8 +5,10 @@ Each test is a function test_*(t) in a tests/test_*.py module; t is a Test
 with a private temporary directory and assertion helpers. tests/run.py
 collects and runs them.
 """
+import functools
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -14,7 +16,8 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
-QEMU = os.path.join(BUILD, "qemu")
+# make passes QEMU_PREFIX when the user names a QEMU of their own.
+QEMU = os.path.join(ROOT, os.environ.get("QEMU_PREFIX") or os.path.join(BUILD, "qemu"))
 PLUGIN = os.path.join(BUILD, "libbackdoor.so")
 HANDLERS = os.path.join(BUILD, "handlers")
 FIRMWARE = ["-L", "/usr/share/qemu", "-L", "/usr/share/seabios"]
@@ -48,6 +51,84 @@ def qemu_bin(name):
     return os.path.join(QEMU, "bin", name)
 
 
+class SystemQemu:
+    """One system-mode QEMU the tests run the plugin in: a command prefix,
+    where its binaries are (None: the prefix finds them by name), its
+    firmware options and its plugin API level.
+    unavailable says why it cannot run here (None when it can)."""
+
+    def __init__(self, key, label, api, bindir, prefix=(), firmware=FIRMWARE,
+                 unavailable=None):
+        self.key, self.label, self.api = key, label, api
+        self.bindir, self.prefix, self.firmware = bindir, list(prefix), list(firmware)
+        self.unavailable = unavailable
+
+    def command(self, binary):
+        """The command line that starts binary (qemu-system-ARCH)."""
+        if self.unavailable:
+            raise Skip("%s: %s" % (self.label, self.unavailable))
+        return self.prefix + [os.path.join(self.bindir, binary) if self.bindir else binary]
+
+    @property
+    def can_write(self):
+        """Results and receive buffers (plugin API 5, QEMU 10.1)."""
+        return self.api >= 5
+
+
+def _header_api(prefix):
+    try:
+        with open(os.path.join(prefix, "include", "qemu-plugin.h")) as f:
+            m = re.search(r"#define QEMU_PLUGIN_VERSION (\d+)", f.read())
+    except OSError:
+        return 0
+    return int(m.group(1)) if m else 0
+
+
+def _debian_root():
+    out = subprocess.run([os.path.join(ROOT, "scripts", "debian-qemu.sh"), "root"],
+                         capture_output=True, text=True).stdout.strip()
+    return out or None
+
+
+@functools.lru_cache(maxsize=None)
+def system_qemus():
+    """The system QEMUs of this machine, by key: the one built from source
+    (make qemu), Debian 12's bookworm-backports 10.0 in /usr/bin, and
+    Debian's 11.1 in a trixie root (scripts/debian-qemu.sh)."""
+    qemus = {}
+    built_api = _header_api(QEMU)
+    qemus["built"] = SystemQemu(
+        "built", "QEMU built from source (API %d)" % built_api, built_api,
+        os.path.join(QEMU, "bin"),
+        unavailable=None if built_api else "no QEMU in %s: run 'make qemu'" % QEMU)
+    version = ""
+    if os.path.exists("/usr/bin/qemu-system-x86_64"):
+        version = subprocess.run(["/usr/bin/qemu-system-x86_64", "--version"],
+                                 capture_output=True, text=True).stdout
+    qemus["debian-10.0"] = SystemQemu(
+        "debian-10.0", "Debian's QEMU 10.0 (API 4)", 4, "/usr/bin",
+        unavailable=None if re.search(r"version 10\.0\b", version) else
+        "/usr/bin/qemu-system-x86_64 is not QEMU 10.0 (scripts/install-deps.sh compat "
+        "installs it from bookworm-backports)")
+    root = _debian_root()
+    qemus["debian-11.1"] = SystemQemu(
+        "debian-11.1", "Debian's QEMU 11.1 (API 7)", 7, None,
+        prefix=[os.path.join(ROOT, "scripts", "debian-qemu.sh"), "run"],
+        firmware=["-L", "/usr/share/qemu", "-L", "/usr/share/seabios"],
+        unavailable=None if root else
+        "no Debian trixie root (scripts/debian-qemu.sh setup makes it)")
+    return qemus
+
+
+def on_qemus(*keys):
+    """Runs the decorated test once for each system QEMU named, as
+    'module.test@key'; the test finds its QEMU in t.qemu."""
+    def mark(fn):
+        fn.qemus = keys
+        return fn
+    return mark
+
+
 def plugin_arg(plugin=PLUGIN, **options):
     """-plugin argument; option values that are lists repeat the key."""
     parts = [plugin]
@@ -70,10 +151,16 @@ class Result:
 
 
 class Test:
-    def __init__(self, name):
+    def __init__(self, name, qemu_key="built"):
         self.name = name
         self.dir = tempfile.mkdtemp(prefix="backdoor-%s-" % name)
         self.notes = []
+        self.qemu_key = qemu_key
+
+    @property
+    def qemu(self):
+        """The system QEMU this run of the test uses (on_qemus)."""
+        return system_qemus()[self.qemu_key]
 
     def path(self, name):
         return os.path.join(self.dir, name)
@@ -109,10 +196,12 @@ class Test:
 
     def system(self, kernel, plugin=True, qemu=None, qemu_args=(), timeout=120,
                debugcon=True, append=None, initrd=None, check=None, **options):
-        """Boots kernel under qemu-system-x86_64 with isa-debug-exit; debugcon
-        output goes to the returned result's .console."""
+        """Boots kernel under qemu-system-x86_64 (of qemu, a SystemQemu, or
+        the test's own) with isa-debug-exit; debugcon output goes to the
+        returned result's .console."""
         console = self.path("console-%d.txt" % len(os.listdir(self.dir)))
-        cmd = [qemu or qemu_bin("qemu-system-x86_64")] + FIRMWARE + [
+        qemu = qemu or self.qemu
+        cmd = qemu.command("qemu-system-x86_64") + qemu.firmware + [
             "-M", "pc", "-display", "none", "-nodefaults", "-no-reboot",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
             "-kernel", kernel]
