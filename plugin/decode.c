@@ -67,17 +67,10 @@ enum decode_status decode_selector(uint32_t selector, struct request *rq)
 
 const char *call_type_name(enum backdoor_call_type type)
 {
-    switch (type) {
-    case BACKDOOR_CALL_I8:
-        return "i8";
-    case BACKDOOR_CALL_I8_V32:
-        return "i8_v32";
-    case BACKDOOR_CALL_CALL:
-        return "call";
-    case BACKDOOR_CALL_SEND:
-        return "send";
-    case BACKDOOR_CALL_RECV:
-        return "recv";
-    }
-    return "?";
+    static const char *const names[BACKDOOR_TYPE_COUNT] = {
+#define TYPE_NAME(NAME, name, number, doc) [number] = #name,
+        BACKDOOR_TYPES(TYPE_NAME)
+#undef TYPE_NAME
+    };
+    return (unsigned)type < BACKDOOR_TYPE_COUNT ? names[type] : "?";
 }

@@ -105,24 +105,14 @@ static void fill_public_call(struct call_ctx *ctx)
     call->host = &bd_host;
 }
 
-static int64_t status_result(enum call_status status)
+static int64_t status_result(enum backdoor_status status)
 {
-    switch (status) {
-    case STATUS_DENIED:
-        return BACKDOOR_EPERM;
-    case STATUS_FAULT:
-        return BACKDOOR_EFAULT;
-    case STATUS_TOO_BIG:
-        return BACKDOOR_E2BIG;
-    case STATUS_INVALID:
-        return BACKDOOR_EINVAL;
-    case STATUS_UNHANDLED:
-    case STATUS_NO_WRITE:
-    case STATUS_NO_READ:
-        return BACKDOOR_ENOSYS;
-    default:
-        return 0;
-    }
+    static const int64_t errors[BACKDOOR_STATUS_COUNT] = {
+#define STATUS_ERROR(NAME, name, error, doc) [BACKDOOR_STATUS_##NAME] = error,
+        BACKDOOR_STATUSES(STATUS_ERROR)
+#undef STATUS_ERROR
+    };
+    return errors[status];
 }
 
 /* Runs the built-in or the handler, with buffers copied in and out. */
@@ -134,27 +124,27 @@ static void run(struct call_ctx *ctx, const struct builtin *builtin)
 
     if (call->type == BACKDOOR_CALL_SEND || call->type == BACKDOOR_CALL_RECV) {
         if (len > bd.opts.max_buffer) {
-            ctx->status = STATUS_TOO_BIG;
+            ctx->status = BACKDOOR_STATUS_TOO_BIG;
             return;
         }
         if (call->type == BACKDOOR_CALL_RECV && !bd.can_write_memory) {
-            ctx->status = STATUS_NO_WRITE;
+            ctx->status = BACKDOOR_STATUS_NO_WRITE;
             return;
         }
         if (!bd.can_read_memory) {
-            ctx->status = STATUS_NO_READ;
+            ctx->status = BACKDOOR_STATUS_NO_READ;
             return;
         }
         if (call->type == BACKDOOR_CALL_SEND) {
             call->data = guest_copy_in(vs, addr, len);
             if (call->data == NULL) {
-                ctx->status = STATUS_FAULT;
+                ctx->status = BACKDOOR_STATUS_FAULT;
                 return;
             }
             call->data_len = len;
         } else {
             if (!guest_range_mapped(vs, addr, len)) {
-                ctx->status = STATUS_FAULT;
+                ctx->status = BACKDOOR_STATUS_FAULT;
                 return;
             }
             g_byte_array_set_size(vs->out_buf, (guint)len);
@@ -166,7 +156,7 @@ static void run(struct call_ctx *ctx, const struct builtin *builtin)
     if (builtin != NULL) {
         builtin->run(ctx);
     } else if (!handler_loaded() || handler_call(call) != BACKDOOR_HANDLED) {
-        ctx->status = STATUS_UNHANDLED;
+        ctx->status = BACKDOOR_STATUS_UNHANDLED;
         return;
     }
 
@@ -175,7 +165,7 @@ static void run(struct call_ctx *ctx, const struct builtin *builtin)
             call->out_len = call->out_capacity;
         }
         if (!guest_write(vs, addr, call->out, call->out_len)) {
-            ctx->status = STATUS_FAULT;
+            ctx->status = BACKDOOR_STATUS_FAULT;
         } else if (call->result == 0) {
             call->result = call->out_len;
         }
@@ -191,7 +181,7 @@ static void dispatch(struct call_ctx *ctx)
     count->by_type[ctx->rq.type]++;
     count->by_path[ctx->path]++;
     fill_public_call(ctx);
-    ctx->status = STATUS_OK;
+    ctx->status = BACKDOOR_STATUS_OK;
 
     if (seed) {
         count->seed[ctx->rq.type][ctx->rq.command]++;
@@ -201,10 +191,13 @@ static void dispatch(struct call_ctx *ctx)
         ctx->op_name = builtin ? builtin->name : "unknown";
         ctx->returns_result = builtin == NULL || builtin->returns_result;
         count->builtin[ctx->rq.command]++;
-        if (builtin != NULL && builtin->type != ctx->rq.type) {
-            ctx->status = STATUS_INVALID;
+        /* A missing argument would be read from whatever the register
+         * holds; an extra one means the guest meant another command. */
+        if (builtin != NULL &&
+            (builtin->type != ctx->rq.type || builtin->nargs != ctx->rq.nargs)) {
+            ctx->status = BACKDOOR_STATUS_INVALID;
         } else if (builtin == NULL) {
-            ctx->status = STATUS_UNHANDLED;
+            ctx->status = BACKDOOR_STATUS_UNHANDLED;
         }
     } else {
         ctx->op_name = "handler";
@@ -217,10 +210,10 @@ static void dispatch(struct call_ctx *ctx)
         g_hash_table_insert(ctx->vs->user_commands, key, GSIZE_TO_POINTER(n + 1));
     }
 
-    if (ctx->status == STATUS_OK && bd.policy_active && !policy_allows(ctx)) {
-        ctx->status = STATUS_DENIED;
+    if (ctx->status == BACKDOOR_STATUS_OK && bd.policy_active && !policy_allows(ctx)) {
+        ctx->status = BACKDOOR_STATUS_DENIED;
     }
-    if (ctx->status == STATUS_OK) {
+    if (ctx->status == BACKDOOR_STATUS_OK) {
         this_thread_call = ctx;
         run(ctx, builtin);
         this_thread_call = NULL;
@@ -228,7 +221,7 @@ static void dispatch(struct call_ctx *ctx)
     count->by_status[ctx->status]++;
 
     if (!seed && ctx->returns_result) {
-        uint64_t result = ctx->status == STATUS_OK
+        uint64_t result = ctx->status == BACKDOOR_STATUS_OK
                               ? ctx->call.result
                               : (uint64_t)status_result(ctx->status);
         /* What the guest's result register holds: a 32-bit caller gets the

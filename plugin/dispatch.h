@@ -19,7 +19,7 @@ struct call_ctx {
     struct request rq;
     enum decode_path path;
     struct backdoor_call call; /* what built-ins and handlers see */
-    enum call_status status;
+    enum backdoor_status status;
     bool returns_result;
     bool result_delivered;     /* written to the guest (plugin API >= 5) */
     const char *op_name;       /* built-in name, "handler" or "seed" */

@@ -125,17 +125,12 @@ void report_vcpu_init(struct vcpu_state *vs, unsigned int vcpu)
     }
 }
 
-static const char *status_name(enum call_status status)
+static const char *status_name(enum backdoor_status status)
 {
-    static const char *const names[STATUS_COUNT] = {
-        [STATUS_OK] = "ok",
-        [STATUS_DENIED] = "denied",
-        [STATUS_UNHANDLED] = "unhandled",
-        [STATUS_FAULT] = "fault",
-        [STATUS_TOO_BIG] = "too_big",
-        [STATUS_NO_WRITE] = "no_write",
-        [STATUS_INVALID] = "invalid",
-        [STATUS_NO_READ] = "no_read",
+    static const char *const names[BACKDOOR_STATUS_COUNT] = {
+#define STATUS_NAME(NAME, name, error, doc) [BACKDOOR_STATUS_##NAME] = #name,
+        BACKDOOR_STATUSES(STATUS_NAME)
+#undef STATUS_NAME
     };
     return names[status];
 }

@@ -25,24 +25,11 @@ enum decode_path {
     PATH_COUNT
 };
 
-/* Why a call was not dispatched or failed. */
-enum call_status {
-    STATUS_OK,
-    STATUS_DENIED,    /* policy */
-    STATUS_UNHANDLED, /* no built-in or handler took it */
-    STATUS_FAULT,     /* buffer not mapped */
-    STATUS_TOO_BIG,   /* buffer over max-buffer */
-    STATUS_NO_WRITE,  /* receive without guest memory writes (API < 5) */
-    STATUS_INVALID,   /* a built-in issued with the wrong request type */
-    STATUS_NO_READ,   /* send without guest memory reads (API < 4) */
-    STATUS_COUNT
-};
-
 struct call_counters {
     uint64_t by_type[5];
     uint64_t seed[2][256];
     uint64_t builtin[OPTIONS_BUILTIN_LIMIT];
-    uint64_t by_status[STATUS_COUNT];
+    uint64_t by_status[BACKDOOR_STATUS_COUNT];
     uint64_t by_path[PATH_COUNT];
     /* Constant seed calls counted inline, with no callback (main.c); the
      * summary folds them into the counts above. */

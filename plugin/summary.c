@@ -49,7 +49,7 @@ static void fold_inline_counts(struct call_counters *c)
             c->seed[type][i8] += n;
             c->by_type[type] += n;
             c->by_path[PATH_TRANSLATION] += n;
-            c->by_status[STATUS_UNHANDLED] += n;
+            c->by_status[BACKDOOR_STATUS_UNHANDLED] += n;
         }
     }
 }
@@ -118,10 +118,10 @@ static void append_calls(GString *out, const struct call_counters *c,
         " bad buffer address, %" PRIu64 " over max-buffer, %" PRIu64
         " receive without memory writes, %" PRIu64 " wrong request type, %" PRIu64
         " send without memory reads\n",
-        c->by_status[STATUS_DENIED], c->by_status[STATUS_UNHANDLED],
-        c->by_status[STATUS_FAULT], c->by_status[STATUS_TOO_BIG],
-        c->by_status[STATUS_NO_WRITE], c->by_status[STATUS_INVALID],
-        c->by_status[STATUS_NO_READ]);
+        c->by_status[BACKDOOR_STATUS_DENIED], c->by_status[BACKDOOR_STATUS_UNHANDLED],
+        c->by_status[BACKDOOR_STATUS_FAULT], c->by_status[BACKDOOR_STATUS_TOO_BIG],
+        c->by_status[BACKDOOR_STATUS_NO_WRITE], c->by_status[BACKDOOR_STATUS_INVALID],
+        c->by_status[BACKDOOR_STATUS_NO_READ]);
 }
 
 static gint compare_roi_rows(gconstpointer a, gconstpointer b)

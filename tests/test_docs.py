@@ -10,7 +10,7 @@ TYPE_NAMES = {"CALL": "call", "SEND": "send", "RECV": "receive"}
 
 
 def ops():
-    text = open(os.path.join(ROOT, "include", "backdoor", "guest.h")).read()
+    text = open(os.path.join(ROOT, "include", "backdoor", "ops.h")).read()
     return re.findall(r'X\((\w+), (\w+), (0x[0-9a-f]+), (\w+), (\d), (\d), "([^"]*)"\)', text)
 
 

@@ -2,8 +2,8 @@
 /*
  * backdoor/guest.h - issue backdoor requests from code running inside QEMU.
  *
- * One self-contained, freestanding header (it needs only <stdint.h> and
- * <stdarg.h>) for user programs, kernels and bare-metal firmware, in C99 or
+ * A freestanding header (it needs only ops.h, <stdint.h> and <stdarg.h>)
+ * for user programs, kernels and bare-metal firmware, in C99 or
  * later and in C++. Each request is one magic instruction that does nothing
  * on real hardware; under QEMU with the backdoor plugin it reaches the host.
  * Every request that returns a value takes a default, returned unchanged when
@@ -30,85 +30,9 @@
 #include <stdarg.h>
 #include <stdint.h>
 
-/* Bumped when a request is added; a guest can compare backdoor_present(). */
-#define BACKDOOR_PROTOCOL_VERSION 1
+/* The ABI: encoding, request types, commands, features, errors. */
+#include "ops.h"
 
-/*
- * Request encoding, shared by every architecture (docs/abi.md, "Encoding").
- * A request is two 32-bit words, LEAF and SELECTOR, plus up to four
- * word-sized arguments. On x86 LEAF is the CPUID leaf (EAX) and SELECTOR the
- * CPUID subleaf (ECX), exactly as in the 2010 patch this project continues.
- *
- *   LEAF = 0x40001000 + (type << 8) + i8
- *   type 0: seed BACKDOOR_i8(i8)           SELECTOR ignored
- *   type 1: seed BACKDOOR_i8_v32(i8, v32)  SELECTOR = v32
- *   type 2: call    i8 = 0xB0 | abi32 << 3 | nargs,  SELECTOR = TAG << 16 | cmd
- *   type 3: send    as call; arg0/arg1 are a buffer the host reads
- *   type 4: receive as call; arg0/arg1 are a buffer the host writes
- *
- * Never renumber anything here: guests compiled against older copies of this
- * header must keep working. Add new types and commands at the end.
- */
-#define BACKDOOR_LEAF_BASE 0x40001000u
-#define BACKDOOR_LEAF_LAST 0x40001FFFu
-#define BACKDOOR_TYPE_I8 0u
-#define BACKDOOR_TYPE_I8_V32 1u
-#define BACKDOOR_TYPE_CALL 2u
-#define BACKDOOR_TYPE_SEND 3u
-#define BACKDOOR_TYPE_RECV 4u
-#define BACKDOOR_EXT_MAGIC 0xB0u
-#define BACKDOOR_EXT_ABI32 0x08u
-#define BACKDOOR_EXT_MAX_ARGS 4u
-#define BACKDOOR_TAG 0xBDCAu
-
-#define BACKDOOR_LEAF(type, i8) \
-    (BACKDOOR_LEAF_BASE + ((uint32_t)(type) << 8) + (uint32_t)(uint8_t)(i8))
-#define BACKDOOR_SELECTOR(cmd) \
-    (((uint32_t)BACKDOOR_TAG << 16) | (uint32_t)(uint16_t)(cmd))
-
-/*
- * Built-in commands, answered by the plugin itself. Fields: NAME, name,
- * number, request type, argument count, whether it returns a value,
- * description.
- * Commands 0x0001-0x07ff belong to the plugin; 0x0800-0xffff are for
- * handler libraries (BACKDOOR_USER_COMMAND_FIRST); 0 is never valid.
- * The list feeds the guest wrappers' numbers, the plugin's dispatch table,
- * the CLI and the table in docs/abi.md, so they cannot drift apart.
- */
-#define BACKDOOR_OPS(X)                                                        \
-    X(PRESENT, present, 0x001, CALL, 0, 1, "protocol version; the default 0 means no host") \
-    X(FEATURES, features, 0x002, CALL, 0, 1, "bit set of BACKDOOR_FEATURE_*")            \
-    X(EXIT, exit, 0x003, CALL, 1, 0, "end the emulation with exit status arg0")      \
-    X(ROI_BEGIN, roi_begin, 0x004, CALL, 1, 0, "enter region of interest arg0")           \
-    X(ROI_END, roi_end, 0x005, CALL, 1, 0, "leave region of interest arg0")             \
-    X(MARK, mark, 0x006, CALL, 2, 0, "timestamped event: id arg0, value arg1")       \
-    X(PRINT, print, 0x007, SEND, 2, 1, "print text arg0[0..arg1); returns bytes taken") \
-    X(STATS_RESET, stats_reset, 0x008, CALL, 0, 0, "zero the statistics of every region")   \
-    X(STATS_DUMP, stats_dump, 0x009, CALL, 0, 0, "write a statistics snapshot to the outputs") \
-    X(HOST_TIME_NS, host_time_ns, 0x00a, RECV, 2, 1, "host CLOCK_REALTIME ns, 8 bytes into arg0") \
-    X(SUM, sum, 0x00b, CALL, 4, 1, "arg0+arg1+arg2+arg3; checks that arguments arrive") \
-    X(HOST_INFO, host_info, 0x00c, RECV, 2, 1, "host description string into arg0[0..arg1)")
-
-enum backdoor_op {
-#define BACKDOOR_OP_ENUM_(NAME, name, number, type, nargs, result, doc) \
-    BACKDOOR_OP_##NAME = number,
-    BACKDOOR_OPS(BACKDOOR_OP_ENUM_)
-#undef BACKDOOR_OP_ENUM_
-    BACKDOOR_USER_COMMAND_FIRST = 0x800
-};
-
-#define BACKDOOR_FEATURE_RESULTS 0x01u   /* results reach the guest */
-#define BACKDOOR_FEATURE_MEM_READ 0x02u  /* send: host reads guest buffers */
-#define BACKDOOR_FEATURE_MEM_WRITE 0x04u /* receive: host fills guest buffers */
-#define BACKDOOR_FEATURE_HANDLER 0x08u   /* a handler library is loaded */
-#define BACKDOOR_FEATURE_SYSTEM 0x10u    /* full-system emulation */
-
-/* Errors come back as small negative results, as from Linux system calls. */
-#define BACKDOOR_EPERM (-1)
-#define BACKDOOR_E2BIG (-7)
-#define BACKDOOR_EFAULT (-14)
-#define BACKDOOR_EINVAL (-22)
-#define BACKDOOR_ENOSYS (-38)
 #define BACKDOOR_IS_ERROR(result) \
     ((backdoor_word_t)(result) > (backdoor_word_t)-4096)
 

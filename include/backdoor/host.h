@@ -30,7 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "guest.h"
+#include "ops.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -42,7 +42,7 @@ extern "C" {
  */
 #define BACKDOOR_HOST_ABI_VERSION 1
 
-/* Mirrors the request types of guest.h. */
+/* The request types of ops.h, under the names handlers have used. */
 enum backdoor_call_type {
     BACKDOOR_CALL_I8 = BACKDOOR_TYPE_I8,         /* seed BACKDOOR_i8 */
     BACKDOOR_CALL_I8_V32 = BACKDOOR_TYPE_I8_V32, /* seed BACKDOOR_i8_v32 */
