@@ -25,10 +25,13 @@ GLIB_CFLAGS  = $(shell pkg-config --cflags glib-2.0)
 GLIB_LIBS    = $(shell pkg-config --libs glib-2.0)
 
 # The plugin.
-PLUGIN_SRCS := $(wildcard plugin/*.c)
+# One folder per layer (README, "Layout"); includes name the layer:
+# #include "guest/vcpu.h".
+PLUGIN_SRCS := $(wildcard plugin/*/*.c)
+PLUGIN_HDRS := $(wildcard plugin/*/*.h)
 PLUGIN_OBJS := $(PLUGIN_SRCS:plugin/%.c=$(BUILD)/plugin/%.o)
 PLUGIN_CFLAGS = $(CFLAGS_C11) -D_GNU_SOURCE -fPIC -fvisibility=hidden \
-	-Iinclude $(GLIB_CFLAGS)
+	-Iinclude -Iplugin $(GLIB_CFLAGS)
 PUBLIC_HEADERS := $(wildcard include/backdoor/*.h)
 
 # Guest programs (tests and examples), static, for every guest architecture.
@@ -54,7 +57,8 @@ HANDLER_LIBS  := $(TEST_HANDLERS:%=$(BUILD)/handlers/lib%.so)
 # Host unit tests of the plugin's pure parts.
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/unit/%)
-UNIT_PLUGIN_OBJS := decode options arch arch_x86 arch_aarch64 arch_riscv64 site qemu_version
+UNIT_PLUGIN_OBJS := decode/decode core/options decode/arch decode/arch_x86 \
+	decode/arch_aarch64 decode/arch_riscv64 decode/site guest/qemu_version
 
 # The demo (examples/print).
 EXAMPLE_BINS := $(BUILD)/examples/print-guest $(BUILD)/examples/libprint-handler.so \
@@ -73,7 +77,7 @@ all: plugin guests $(HANDLER_LIBS) $(UNIT_BINS) $(EXAMPLE_BINS) $(EXTRA_TARGETS)
 plugin: $(BUILD)/libbackdoor.so
 guests: $(GUEST_BINS)
 
-$(BUILD)/plugin/%.o: plugin/%.c $(wildcard plugin/*.h) $(PUBLIC_HEADERS)
+$(BUILD)/plugin/%.o: plugin/%.c $(PLUGIN_HDRS) $(PUBLIC_HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(PLUGIN_CFLAGS) -c $< -o $@
@@ -109,7 +113,7 @@ $(BUILD)/handlers/lib%.so: tests/handlers/%.c $(PUBLIC_HEADERS)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -fPIC -shared -Iinclude -Itests/guest $< -o $@ -lpthread
 
-$(BUILD)/unit/%: tests/unit/%.c $(UNIT_PLUGIN_OBJS:%=plugin/%.c) $(wildcard plugin/*.h) $(PUBLIC_HEADERS)
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_PLUGIN_OBJS:%=plugin/%.c) $(PLUGIN_HDRS) $(PUBLIC_HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -Iinclude -Iplugin $< $(UNIT_PLUGIN_OBJS:%=plugin/%.c) -o $@

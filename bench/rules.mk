@@ -23,9 +23,9 @@ $(BENCH_GUESTS): $(BENCH_OUT)/%: bench/guest/%.c bench/guest/workload.h $(PUBLIC
 	@echo "  CC      $@"
 	$(Q)$(GUEST_CC_x86_64) $(GUEST_CFLAGS) -Ibench/guest $< -o $@
 
-FLOOR_SRCS := bench/floor_plugin.c plugin/qemu_compat.c plugin/qemu_version.c
+FLOOR_SRCS := bench/floor_plugin.c plugin/guest/qemu_compat.c plugin/guest/qemu_version.c
 
-$(BENCH_OUT)/libfloor.so: $(FLOOR_SRCS) plugin/qemu_api.h plugin/qemu_compat.h plugin/qemu_version.h
+$(BENCH_OUT)/libfloor.so: $(FLOOR_SRCS) $(wildcard plugin/guest/qemu_*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -fPIC -shared -fvisibility=hidden -Iplugin \

@@ -25,7 +25,7 @@ def test_builtin_table_matches_op_list(t):
 
 
 def test_readme_lists_every_option(t):
-    source = open(os.path.join(ROOT, "plugin", "options.c")).read()
+    source = open(os.path.join(ROOT, "plugin", "core", "options.c")).read()
     keys = re.search(r'known_keys =\s*((?:"[^"]*"\s*)+);', source).group(1)
     keys = [k.strip() for k in "".join(re.findall(r'"([^"]*)"', keys)).split(",")]
     readme = open(os.path.join(ROOT, "README.md")).read()

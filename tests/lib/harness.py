@@ -39,6 +39,27 @@ class Skip(Exception):
     pass
 
 
+@functools.lru_cache(maxsize=None)
+def runs_natively(arch):
+    """Whether this machine's kernel runs arch's programs (x86-64 kernels
+    built without IA32 emulation refuse i386 ones)."""
+    try:
+        subprocess.run([guest(arch, "native_harmless")], capture_output=True, timeout=30)
+    except OSError:
+        return False
+    return True
+
+
+def native_arches(t):
+    """The x86 architectures whose programs run natively here; the others
+    are named in the test's notes."""
+    arches = [a for a in X86 if runs_natively(a)]
+    for arch in X86:
+        if arch not in arches:
+            t.notes.append("%s: this kernel cannot run its programs natively" % arch)
+    return arches
+
+
 def guest(arch, name):
     return os.path.join(BUILD, "guest", arch, name)
 

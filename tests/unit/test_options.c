@@ -3,7 +3,7 @@
 #include <stdarg.h>
 #include <string.h>
 
-#include "options.h"
+#include "core/options.h"
 #include "unit.h"
 
 static bool parse(struct options *o, char *err, size_t n, int argc, ...)

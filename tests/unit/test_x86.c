@@ -5,8 +5,8 @@
  */
 #include <string.h>
 
-#include "arch.h"
-#include "site.h"
+#include "decode/arch.h"
+#include "decode/site.h"
 #include "unit.h"
 
 static void magic(void)

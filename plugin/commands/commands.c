@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The commands layer's configuration and per-vCPU state (commands.h). */
+#include "commands/commands.h"
+
+#include "commands/roi.h"
+#include "commands/services.h"
+
+struct commands_config commands;
+
+void commands_init(const struct commands_config *config)
+{
+    commands = *config;
+    services_init();
+}
+
+void commands_vcpu_init(struct vcpu *vcpu)
+{
+    roi_vcpu_init(vcpu);
+}

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The commands layer as the layers above see it: configured once at
+ * install, with the few things it needs from above passed in as callbacks
+ * (a snapshot of the run for stats_dump, the end of the run for exit and a
+ * handler's exit request, turning instruction counting on for regions).
+ */
+#ifndef BACKDOOR_PLUGIN_COMMANDS_COMMANDS_H
+#define BACKDOOR_PLUGIN_COMMANDS_COMMANDS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guest/vcpu.h"
+#include "output/records.h"
+
+struct commands_config {
+    uint32_t features; /* BACKDOOR_FEATURE_* */
+    int api;           /* QEMU plugin API level in use */
+    const char *target;
+    bool system_mode;
+    uint64_t max_buffer;
+    /* Fills *snap with the run as it is now (at_exit: the final one). */
+    void (*take_snapshot)(struct run_snapshot *snap, bool at_exit);
+    void (*free_snapshot)(struct run_snapshot *snap);
+    /* Ends the run: summary, outputs, handler, exit(status). */
+    void (*end_run)(const char *reason, int status) __attribute__((noreturn));
+    /* Makes translation count instructions from now on (a region began). */
+    void (*count_instructions)(void);
+};
+
+/* At install; config is copied. */
+void commands_init(const struct commands_config *config);
+extern struct commands_config commands;
+
+/* At vCPU init: the commands' per-vCPU state. */
+void commands_vcpu_init(struct vcpu *vcpu);
+
+/* The exit status a handler asked for plus 1, or 0 (services.c). */
+int commands_exit_requested(void);
+
+#endif

@@ -1,0 +1,154 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Loading handler libraries. A library states the ABI version it was built
+ * for; seed-era libraries predate that and are recognised by their symbols.
+ */
+#include "commands/handler.h"
+
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+
+typedef void (*seed_i8_fn)(uint8_t i8);
+typedef void (*seed_i8_v32_fn)(uint8_t i8, uint32_t v32);
+
+static struct {
+    void *library;
+    const char *path;
+    backdoor_handler_call_fn call;
+    backdoor_handler_fini_fn fini;
+    seed_i8_fn seed_i8;
+    seed_i8_v32_fn seed_i8_v32;
+} handler;
+
+/* The seed's helpers ran under QEMU's global lock; they may not be
+ * reentrant, so they still run one at a time. */
+static pthread_mutex_t seed_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *symbol(void *library, const char *name)
+{
+    return dlsym(library, name);
+}
+
+bool handler_load(const char *path, int argc, char **argv,
+                  const struct backdoor_host *host, char *err, size_t err_size)
+{
+    void *library = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (library == NULL) {
+        snprintf(err, err_size, "handler=%s: cannot load: %s", path, dlerror());
+        return false;
+    }
+    const uint32_t *abi = symbol(library, "backdoor_handler_abi_version");
+    backdoor_handler_call_fn call =
+        (backdoor_handler_call_fn)symbol(library, "backdoor_handler_call");
+    seed_i8_fn seed_i8 = (seed_i8_fn)symbol(library, "helper_backdoor_i8");
+    seed_i8_v32_fn seed_i8_v32 =
+        (seed_i8_v32_fn)symbol(library, "helper_backdoor_i8_v32");
+
+    if (abi == NULL && call != NULL) {
+        snprintf(err, err_size,
+                 "handler=%s: exports backdoor_handler_call but no "
+                 "backdoor_handler_abi_version; add BACKDOOR_HANDLER_ABI; "
+                 "from backdoor/host.h", path);
+        goto refuse;
+    }
+    if (abi != NULL && *abi != BACKDOOR_HOST_ABI_VERSION) {
+        snprintf(err, err_size,
+                 "handler=%s: built for handler ABI version %u, this plugin "
+                 "implements version %u; rebuild it against this backdoor/host.h",
+                 path, *abi, BACKDOOR_HOST_ABI_VERSION);
+        goto refuse;
+    }
+    if (abi != NULL && call == NULL) {
+        snprintf(err, err_size,
+                 "handler=%s: declares handler ABI version %u but exports no "
+                 "backdoor_handler_call", path, *abi);
+        goto refuse;
+    }
+    if (call == NULL && seed_i8 == NULL && seed_i8_v32 == NULL) {
+        snprintf(err, err_size,
+                 "handler=%s: not a backdoor handler: exports neither "
+                 "backdoor_handler_call (backdoor/host.h) nor the seed's "
+                 "helper_backdoor_i8/helper_backdoor_i8_v32", path);
+        goto refuse;
+    }
+
+    if (call != NULL) {
+        backdoor_handler_init_fn init =
+            (backdoor_handler_init_fn)symbol(library, "backdoor_handler_init");
+        if (init != NULL) {
+            int rc = init(host, argc, argv);
+            if (rc != 0) {
+                snprintf(err, err_size,
+                         "handler=%s: backdoor_handler_init failed (returned %d)",
+                         path, rc);
+                goto refuse;
+            }
+        }
+        handler.call = call;
+        handler.fini =
+            (backdoor_handler_fini_fn)symbol(library, "backdoor_handler_fini");
+    } else {
+        if (argc > 0) {
+            snprintf(err, err_size,
+                     "handler=%s: a seed-era library takes no handler-arg options",
+                     path);
+            goto refuse;
+        }
+        handler.seed_i8 = seed_i8;
+        handler.seed_i8_v32 = seed_i8_v32;
+    }
+    handler.library = library;
+    handler.path = path;
+    return true;
+
+refuse:
+    dlclose(library);
+    return false;
+}
+
+bool handler_loaded(void)
+{
+    return handler.library != NULL;
+}
+
+static int call_seed(const struct backdoor_call *call)
+{
+    if (call->type == BACKDOOR_CALL_I8 && handler.seed_i8 != NULL) {
+        pthread_mutex_lock(&seed_lock);
+        handler.seed_i8((uint8_t)call->command);
+        pthread_mutex_unlock(&seed_lock);
+        return BACKDOOR_HANDLED;
+    }
+    if (call->type == BACKDOOR_CALL_I8_V32 && handler.seed_i8_v32 != NULL) {
+        pthread_mutex_lock(&seed_lock);
+        handler.seed_i8_v32((uint8_t)call->command, (uint32_t)call->args[0]);
+        pthread_mutex_unlock(&seed_lock);
+        return BACKDOOR_HANDLED;
+    }
+    return BACKDOOR_UNHANDLED;
+}
+
+int handler_call(struct backdoor_call *call)
+{
+    if (handler.call != NULL) {
+        return handler.call(call) == BACKDOOR_HANDLED ? BACKDOOR_HANDLED
+                                                      : BACKDOOR_UNHANDLED;
+    }
+    if (handler.library != NULL) {
+        return call_seed(call);
+    }
+    return BACKDOOR_UNHANDLED;
+}
+
+void handler_fini(void)
+{
+    if (handler.fini != NULL) {
+        handler.fini();
+    }
+    /* The library stays mapped: QEMU may still be unwinding through it on
+     * other threads while the process exits. */
+    handler.call = NULL;
+    handler.fini = NULL;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Regions of interest: entries, guest instructions per vCPU and host wall
+ * time between roi_begin(id) and roi_end(id); plus marks and the statistics
+ * commands. docs/abi.md, "Regions of interest", defines the semantics.
+ */
+#ifndef BACKDOOR_PLUGIN_COMMANDS_ROI_H
+#define BACKDOOR_PLUGIN_COMMANDS_ROI_H
+
+#include <glib.h>
+
+#include "commands/call.h"
+#include "guest/vcpu.h"
+#include "output/records.h"
+
+void roi_vcpu_init(struct vcpu *vcpu);
+
+/* Guest instructions this vCPU executed before the current call's magic
+ * instruction (inline counting plus the position in its block). */
+uint64_t roi_insns_before_call(const struct call_ctx *ctx);
+
+/* Snapshot of every vCPU's regions (struct roi_row, by id then vCPU) and
+ * of the marks (struct mark_row, by id); caller frees with g_array_free.
+ * Open regions are counted up to now (at_exit: and closed in the trace). */
+GArray *roi_snapshot(bool at_exit);
+GArray *roi_marks_snapshot(void);
+
+/* Region and mark ids not tracked because a vCPU reached its limit. */
+uint64_t roi_dropped_ids(void);
+
+#endif

@@ -1,0 +1,184 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * backdoor: a guest-initiated command channel for QEMU TCG.
+ *
+ * The guest executes one magic instruction (on x86, CPUID with a leaf in
+ * 0x40001000..0x40001fff); this plugin instruments exactly those
+ * instructions when code is translated, decodes the request, checks policy,
+ * and runs a built-in command or the user's handler library. See README.md
+ * and docs/abi.md.
+ *
+ * This file installs the plugin: it parses the options, configures each
+ * layer once (core -> decode, dispatch -> commands -> guest, output; every
+ * layer's configuration is read-only afterwards), and registers QEMU's
+ * callbacks. One build serves every QEMU from 9.0 to 11.1 (plugin API 2 to
+ * 7): guest/qemu_compat.c speaks the level of the QEMU that opened it.
+ */
+#include <glib.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands/commands.h"
+#include "commands/handler.h"
+#include "commands/services.h"
+#include "core/lifecycle.h"
+#include "core/options.h"
+#include "core/signals.h"
+#include "decode/arch.h"
+#include "decode/translate.h"
+#include "dispatch/dispatch.h"
+#include "dispatch/policy.h"
+#include "guest/qemu_compat.h"
+#include "guest/registers.h"
+#include "guest/vcpu.h"
+#include "output/log.h"
+#include "output/report.h"
+
+static qemu_plugin_id_t plugin_id;
+
+static void register_callbacks(void);
+
+static void vcpu_init(unsigned int index)
+{
+    registers_resolve();
+    struct vcpu *vcpu = vcpu_create(index);
+    if (vcpu == NULL) {
+        plugin_log("vCPU %u: over the %u vCPUs the plugin tracks; its calls are ignored",
+                   index, VCPU_TABLE_CHUNK * VCPU_TABLE_CHUNKS);
+        return;
+    }
+    if (vcpu->output == NULL) {
+        vcpu->output = report_vcpu_new(index);
+        dispatch_vcpu_init(vcpu);
+        commands_vcpu_init(vcpu);
+    }
+    vcpu_publish(vcpu);
+}
+
+static void plugin_exit(void)
+{
+    lifecycle_finish("end of emulation", -1);
+}
+
+/* Once QEMU has dropped every translated block: from now on blocks count
+ * their instructions, and the callbacks are registered again. */
+static void counting_reset_done(void)
+{
+    translate_count_instructions();
+    register_callbacks();
+}
+
+static void count_instructions(void)
+{
+    qemu_reset(plugin_id, counting_reset_done);
+}
+
+static void register_callbacks(void)
+{
+    qemu_register_vcpu_init(plugin_id, vcpu_init);
+    qemu_register_tb_trans(plugin_id, translate_block);
+    qemu_register_atexit(plugin_id, plugin_exit);
+}
+
+static void describe_degradation(int api)
+{
+    if (!qemu_caps.read_memory) {
+        plugin_log("QEMU plugin API %d cannot read guest memory (needs API 4, "
+                   "QEMU >= 9.2): send buffers are off too", api);
+    }
+    if (qemu_caps.write_registers && qemu_caps.write_memory) {
+        return;
+    }
+    plugin_log("QEMU plugin API %d cannot write guest registers or memory "
+               "(needs API 5, QEMU >= 10.1): results, backdoor_present() and "
+               "receive buffers are off; calls%s work", api,
+               qemu_caps.read_memory ? ", arguments and send buffers" : " and arguments");
+}
+
+static uint32_t features(const struct options *o, bool system_mode)
+{
+    return (qemu_caps.read_memory ? BACKDOOR_FEATURE_MEM_READ : 0) |
+           (qemu_caps.write_registers ? BACKDOOR_FEATURE_RESULTS : 0) |
+           (qemu_caps.write_memory ? BACKDOOR_FEATURE_MEM_WRITE : 0) |
+           (o->handler_path ? BACKDOOR_FEATURE_HANDLER : 0) |
+           (system_mode ? BACKDOOR_FEATURE_SYSTEM : 0);
+}
+
+QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc,
+                                    char **argv)
+{
+    /* Parsed options point into argv, which QEMU keeps for the plugin's
+     * lifetime; the struct itself lives as long. */
+    static struct options opts;
+    char err[1024];
+    plugin_id = id;
+    clock_start();
+    const char *target = g_strdup(info->target_name);
+    bool system_mode = info->system_emulation;
+    if (!qemu_compat_init(info, err, sizeof err) ||
+        !options_parse(&opts, argc, argv, err, sizeof err)) {
+        plugin_log("%s", err);
+        return -1;
+    }
+    int api = qemu_api_level();
+    const struct arch *arch = arch_for_target(info->target_name);
+    if (arch == NULL) {
+        plugin_log("QEMU target '%s' is not supported (supported: %s)", info->target_name,
+                   arch_supported_targets());
+        return -1;
+    }
+    bool reporting_calls = opts.events_path != NULL || opts.log_calls;
+
+    vcpus_init();
+    registers_init(&arch->regs, target, system_mode);
+    struct policy_config policy = {.allow_from = opts.allow_from, .system_mode = system_mode};
+    memcpy(policy.denied, opts.denied, sizeof policy.denied);
+    policy_init(&policy);
+    lifecycle_init(target, system_mode, api);
+    commands_init(&(struct commands_config){
+        .features = features(&opts, system_mode),
+        .api = api,
+        .target = target,
+        .system_mode = system_mode,
+        .max_buffer = opts.max_buffer,
+        .take_snapshot = lifecycle_snapshot,
+        .free_snapshot = lifecycle_free_snapshot,
+        .end_run = lifecycle_end,
+        .count_instructions = count_instructions,
+    });
+    dispatch_init(&(struct dispatch_config){
+        .max_buffer = opts.max_buffer,
+        .reporting_calls = reporting_calls,
+    });
+    struct report_options outputs = {
+        .events_path = opts.events_path,
+        .trace_path = opts.trace_path,
+        .print_path = opts.print_path,
+        .summary_path = opts.summary_path,
+        .log_calls = opts.log_calls,
+    };
+    if (!report_open(&outputs, err, sizeof err) ||
+        (!system_mode && !signals_install(err, sizeof err))) {
+        plugin_log("%s", err);
+        return -1;
+    }
+    if (opts.handler_path != NULL &&
+        !handler_load(opts.handler_path, opts.handler_argc, opts.handler_argv,
+                      &services_host, err, sizeof err)) {
+        plugin_log("%s", err);
+        return -1;
+    }
+    describe_degradation(api);
+    translate_init(&(struct translate_config){
+        .arch = arch,
+        .handler_loaded = handler_loaded(),
+        .reporting_calls = reporting_calls,
+        .policy_active = policy_active(),
+        .policy_reads_registers = policy_reads_registers(),
+        .can_write_registers = qemu_caps.write_registers,
+        .on_magic = dispatch_on_magic,
+    });
+    register_callbacks();
+    return 0;
+}

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The end of a run (core/lifecycle.h). */
+#include "core/lifecycle.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "commands/handler.h"
+#include "commands/roi.h"
+#include "dispatch/dispatch.h"
+#include "output/report.h"
+
+static const char *run_target;
+static bool run_system_mode;
+static int run_api;
+
+static pthread_mutex_t end_lock = PTHREAD_MUTEX_INITIALIZER;
+static bool ended;
+/* The thread running the sequence: exit() from inside it (a handler's
+ * fini, the exit command) comes back through QEMU's atexit callback, which
+ * must return, not wait for itself. */
+static _Thread_local bool ending_here;
+
+void lifecycle_init(const char *target, bool system_mode, int api)
+{
+    run_target = target;
+    run_system_mode = system_mode;
+    run_api = api;
+}
+
+void lifecycle_snapshot(struct run_snapshot *snap, bool at_exit)
+{
+    snap->target = run_target;
+    snap->system_mode = run_system_mode;
+    snap->api = run_api;
+    snap->user_commands = g_hash_table_new(NULL, NULL);
+    dispatch_counters_total(&snap->calls, snap->user_commands);
+    snap->regions = roi_snapshot(at_exit);
+    snap->marks = roi_marks_snapshot();
+    snap->dropped_ids = roi_dropped_ids();
+    snap->at_exit = at_exit;
+}
+
+void lifecycle_free_snapshot(struct run_snapshot *snap)
+{
+    g_hash_table_destroy(snap->user_commands);
+    g_array_free(snap->regions, TRUE);
+    g_array_free(snap->marks, TRUE);
+}
+
+void lifecycle_finish(const char *reason, int status)
+{
+    if (ending_here) {
+        return;
+    }
+    dispatch_leave_current();
+    pthread_mutex_lock(&end_lock);
+    if (!ended) {
+        ended = true;
+        ending_here = true;
+        dispatch_stop();
+        struct run_snapshot snap;
+        lifecycle_snapshot(&snap, true);
+        report_summary(reason, status, &snap);
+        lifecycle_free_snapshot(&snap);
+        report_close();
+        handler_fini();
+        /* Handlers print with stdio; QEMU may leave without flushing it. */
+        fflush(NULL);
+        ending_here = false;
+    }
+    pthread_mutex_unlock(&end_lock);
+}
+
+_Noreturn void lifecycle_end(const char *reason, int status)
+{
+    lifecycle_finish(reason, status);
+    ending_here = true; /* exit() comes back through plugin_exit */
+    exit(status);
+}

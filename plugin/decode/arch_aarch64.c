@@ -1,0 +1,39 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * aarch64 guests: the magic instruction is "orr xzr, x17, x16, ror #42"
+ * (0xaad0aa3f), an ORR into the zero register, which hardware executes
+ * without effect and compilers never emit. Register map (docs/abi.md):
+ * result x0, leaf w1, selector w2, arguments x3..x6.
+ */
+#include "decode/arch.h"
+
+static bool aarch64_is_magic(const uint8_t *insn, size_t len)
+{
+    return len == 4 && arch_load_le32(insn) == 0xaad0aa3fu;
+}
+
+/* PSTATE.EL, bits 3:2 of the cpsr QEMU exposes. */
+static int aarch64_privilege_level(uint64_t cpsr)
+{
+    return (int)((cpsr >> 2) & 3);
+}
+
+static const char *const aarch64_targets[] = {"aarch64", NULL};
+
+const struct arch arch_aarch64 = {
+    .targets = aarch64_targets,
+    .regno = {1, 2, 3, 4, 5, 6, 0},
+    .regno_abi32 = {1, 2, 3, 4, 5, 6, 0},
+    .is_magic = aarch64_is_magic,
+    /* A 32-bit constant takes two instructions here: requests are decoded
+     * when they execute. */
+    .constant_load = arch_no_constant_load,
+    .regs =
+        {
+            .names = {"x1", "x2", "x3", "x4", "x5", "x6", "x0"},
+            .names_abi32 = {"x1", "x2", "x3", "x4", "x5", "x6", "x0"},
+            .privilege_reg = "cpsr",
+            .privilege_level = aarch64_privilege_level,
+            .least_privileged = 0,
+        },
+};

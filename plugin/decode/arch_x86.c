@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * x86 (i386 and x86-64 guests): the magic instruction is CPUID (0F A2).
+ * Register map (docs/abi.md): leaf EAX, selector ECX, arguments EDX, EBX,
+ * EDI and R8 (64-bit code) or EBP (32-bit code), result ESI. ESI survives
+ * CPUID, so a result written before the instruction executes reaches the
+ * guest; EAX..EDX would be overwritten by CPUID itself.
+ */
+#include "decode/arch.h"
+
+enum { X86_EAX, X86_ECX, X86_EDX, X86_EBX, X86_ESP, X86_EBP, X86_ESI, X86_EDI,
+       X86_R8 };
+
+static bool is_legacy_prefix(uint8_t byte)
+{
+    switch (byte) {
+    case 0x26: case 0x2e: case 0x36: case 0x3e: case 0x64: case 0x65:
+    case 0x66: case 0x67: case 0xf0: case 0xf2: case 0xf3:
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool is_rex_prefix(uint8_t byte)
+{
+    return (byte & 0xf0) == 0x40;
+}
+
+/*
+ * CPUID, possibly behind prefixes that do not change what it does. QEMU has
+ * already split the stream into instructions, so a REX byte here is a prefix
+ * of this instruction (in 32-bit code 0x40-0x4f would be an instruction of
+ * its own and never reach us as part of this one).
+ */
+static bool x86_is_magic(const uint8_t *insn, size_t len)
+{
+    if (len < 2 || insn[len - 2] != 0x0f || insn[len - 1] != 0xa2) {
+        return false;
+    }
+    for (size_t i = 0; i + 2 < len; i++) {
+        if (!is_legacy_prefix(insn[i]) && !is_rex_prefix(insn[i])) {
+            return false;
+        }
+    }
+    return true;
+}
+
+/*
+ * The forms guest.h emits: "movl $imm32, %r32" (B8+r, 5 bytes) and, for
+ * r8d..r15d, 41 B8+r (6 bytes). Both zero-extend in 64-bit code, which is
+ * what the plugin reads back. The length check matters: in 16-bit code B8
+ * takes a 16-bit immediate and the instruction is 3 bytes long.
+ */
+static int x86_constant_load(const uint8_t *insn, size_t len, uint64_t *value)
+{
+    if (len == 5 && insn[0] >= 0xb8 && insn[0] <= 0xbf) {
+        *value = arch_load_le32(insn + 1);
+        return insn[0] - 0xb8;
+    }
+    if (len == 6 && insn[0] == 0x41 && insn[1] >= 0xb8 && insn[1] <= 0xbf) {
+        *value = arch_load_le32(insn + 2);
+        return 8 + insn[1] - 0xb8;
+    }
+    return -1;
+}
+
+/* CPL is the low two bits of CS in protected and long mode. */
+static int x86_privilege_level(uint64_t cs)
+{
+    return (int)(cs & 3);
+}
+
+static const char *const x86_targets[] = {"x86_64", "i386", NULL};
+
+const struct arch arch_x86 = {
+    .targets = x86_targets,
+    .regno = {X86_EAX, X86_ECX, X86_EDX, X86_EBX, X86_EDI, X86_R8, X86_ESI},
+    .regno_abi32 = {X86_EAX, X86_ECX, X86_EDX, X86_EBX, X86_EDI, X86_EBP,
+                    X86_ESI},
+    .is_magic = x86_is_magic,
+    .constant_load = x86_constant_load,
+    .regs =
+        {
+            /* qemu-x86_64 names registers rax..r15 (32-bit code reads
+             * zero-extended values), qemu-i386 eax..edi: each slot lists both. */
+            .names = {"rax|eax", "rcx|ecx", "rdx|edx", "rbx|ebx", "rdi|edi", "r8",
+                      "rsi|esi"},
+            .names_abi32 = {"rax|eax", "rcx|ecx", "rdx|edx", "rbx|ebx", "rdi|edi",
+                            "rbp|ebp", "rsi|esi"},
+            .privilege_reg = "cs",
+            .privilege_level = x86_privilege_level,
+            .least_privileged = 3,
+        },
+};

@@ -1,0 +1,216 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Translation (decode/translate.h). Sites with the same content share one
+ * descriptor, so retranslating the same code does not grow memory.
+ */
+#include "decode/translate.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include "decode/site.h"
+#include "guest/qemu_compat.h"
+#include "guest/vcpu.h"
+
+static struct translate_config config;
+static GHashTable *sites;
+static GMutex sites_lock;
+static int counting_instructions;
+
+/* What the ABI's list says of a built-in command (backdoor/ops.h). */
+static bool op_exists(uint32_t command)
+{
+    switch (command) {
+#define OP_CASE(NAME, name, number, type, nargs, result, doc) case number:
+        BACKDOOR_OPS(OP_CASE)
+#undef OP_CASE
+        return true;
+    }
+    return false;
+}
+
+static bool op_returns_result(uint32_t command)
+{
+    switch (command) {
+#define OP_RESULT(NAME, name, number, type, nargs, result, doc) \
+    case number:                                                \
+        return result;
+        BACKDOOR_OPS(OP_RESULT)
+#undef OP_RESULT
+    }
+    return true;
+}
+
+static guint site_hash(gconstpointer key)
+{
+    const struct site *s = key;
+    guint h = (guint)(s->pc ^ (s->pc >> 32));
+    h = h * 31 + s->tb_insns * 7 + s->tb_index;
+    h = h * 31 + (guint)s->rq.command + s->args_known;
+    return h;
+}
+
+static gboolean site_equal(gconstpointer a, gconstpointer b)
+{
+    /* Sites are zeroed before being filled, so padding compares equal. */
+    return memcmp(a, b, sizeof(struct site)) == 0;
+}
+
+/*
+ * Code that rewrites its own immediates forever would otherwise add a site
+ * per rewrite; past this many, sites keep only their place and decode at run
+ * time, so memory grows with the number of magic instructions, not of
+ * retranslations.
+ */
+#define MAX_PREDECODED_SITES (1u << 20)
+
+static const struct site *site_intern(struct site *candidate)
+{
+    g_mutex_lock(&sites_lock);
+    if (g_hash_table_size(sites) >= MAX_PREDECODED_SITES) {
+        candidate->leaf_known = candidate->selector_known = false;
+        candidate->args_known = 0;
+        memset(&candidate->rq, 0, sizeof candidate->rq);
+    }
+    struct site *site = g_hash_table_lookup(sites, candidate);
+    if (site == NULL) {
+        site = g_memdup2(candidate, sizeof *candidate);
+        g_hash_table_add(sites, site);
+    }
+    g_mutex_unlock(&sites_lock);
+    return site;
+}
+
+/*
+ * Register access the site's callback needs. It reads registers unless
+ * translation knew the whole request; it writes them to return a result; and
+ * a call that may reach the handler gets both, for the register services.
+ */
+static enum qemu_plugin_cb_flags site_flags(const struct site *site)
+{
+    const struct request *rq = &site->rq;
+    bool seed = rq->type == BACKDOOR_CALL_I8 || rq->type == BACKDOOR_CALL_I8_V32;
+    bool command_known = site->leaf_known && (seed || site->selector_known);
+    bool builtin = command_known && !seed && op_exists(rq->command);
+    bool reaches_handler = config.handler_loaded && (!command_known || (!builtin &&
+                           (seed || rq->command >= BACKDOOR_USER_COMMAND_FIRST)));
+    bool returns = !command_known || (!seed && (!builtin || op_returns_result(rq->command)));
+    bool reads = !site_fully_known(site) || config.policy_reads_registers || reaches_handler;
+
+    if (config.can_write_registers && (returns || reaches_handler)) {
+        return QEMU_PLUGIN_CB_RW_REGS;
+    }
+    return reads ? QEMU_PLUGIN_CB_R_REGS : QEMU_PLUGIN_CB_NO_REGS;
+}
+
+/* Constant loads immediately before instruction index in the block. */
+static void scan_constants(struct qemu_plugin_tb *tb, size_t index,
+                           struct constant_regs *consts)
+{
+    consts->known = 0;
+    for (size_t i = index; i-- > 0;) {
+        struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+        uint8_t bytes[ARCH_MAX_INSN_BYTES];
+        size_t len = qemu_insn_bytes(insn, bytes, sizeof bytes);
+        if (len == 0) {
+            return;
+        }
+        uint64_t value;
+        int regno = config.arch->constant_load(bytes, len, &value);
+        if (regno < 0 || regno >= 64) {
+            return;
+        }
+        /* The load nearest the magic instruction wins. */
+        if (!(consts->known >> regno & 1)) {
+            consts->known |= 1ull << regno;
+            consts->value[regno] = value;
+        }
+    }
+}
+
+/*
+ * A constant that is no valid request gets no callback, only an inline
+ * count of the vcpu_counters field at offset, so the summary matches what the
+ * run-time path would have counted.
+ */
+static void count_inline(struct qemu_plugin_insn *insn, size_t offset)
+{
+    qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(insn, QEMU_PLUGIN_INLINE_ADD_U64,
+                                                        vcpu_counter(offset), 1);
+}
+
+/*
+ * A constant seed call with no handler to receive it and no per-call output
+ * has one observable effect, the counts in the summary. Inline counters make
+ * exactly those, without a callback: such calls cost next to nothing.
+ */
+static bool counted_only(const struct site *site)
+{
+    bool seed = site->rq.type == BACKDOOR_CALL_I8 || site->rq.type == BACKDOOR_CALL_I8_V32;
+    return site->leaf_known && seed && site_fully_known(site) && !config.handler_loaded &&
+           !config.reporting_calls && !config.policy_active;
+}
+
+/* One inline add per call; dispatch derives the other counts it would have
+ * made (type, decode path, status) from it when it sums the counters. */
+static void count_seed_call_inline(struct qemu_plugin_insn *insn, const struct site *site)
+{
+    const struct request *rq = &site->rq;
+    count_inline(insn, offsetof(struct vcpu_counters, seed_calls) +
+                           (rq->type * 256 + rq->command) * sizeof(uint64_t));
+}
+
+void translate_block(struct qemu_plugin_tb *tb)
+{
+    size_t n = qemu_plugin_tb_n_insns(tb);
+    if (__atomic_load_n(&counting_instructions, __ATOMIC_ACQUIRE)) {
+        qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
+            tb, QEMU_PLUGIN_INLINE_ADD_U64, vcpu_counter(offsetof(struct vcpu_counters, insns)),
+            n);
+    }
+    for (size_t i = 0; i < n; i++) {
+        struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+        uint8_t bytes[ARCH_MAX_INSN_BYTES];
+        size_t len = qemu_insn_bytes(insn, bytes, sizeof bytes);
+        if (len == 0 || !config.arch->is_magic(bytes, len)) {
+            continue;
+        }
+        struct site site;
+        memset(&site, 0, sizeof site);
+        site.pc = qemu_plugin_insn_vaddr(insn);
+        site.tb_insns = (uint32_t)n;
+        site.tb_index = (uint32_t)i;
+        struct constant_regs consts;
+        scan_constants(tb, i, &consts);
+        switch (site_predecode(&site, &consts, config.arch->regno, config.arch->regno_abi32)) {
+        case DECODE_OK:
+            break;
+        case DECODE_NOT_OURS:
+            continue;
+        case DECODE_PROBE:
+            count_inline(insn, offsetof(struct vcpu_counters, probes));
+            continue;
+        case DECODE_MALFORMED:
+            count_inline(insn, offsetof(struct vcpu_counters, malformed));
+            continue;
+        }
+        if (counted_only(&site)) {
+            count_seed_call_inline(insn, &site);
+            continue;
+        }
+        const struct site *shared = site_intern(&site);
+        qemu_plugin_register_vcpu_insn_exec_cb(insn, config.on_magic, site_flags(shared),
+                                               (void *)shared);
+    }
+}
+
+void translate_init(const struct translate_config *translate_config)
+{
+    config = *translate_config;
+    sites = g_hash_table_new(site_hash, site_equal);
+}
+
+void translate_count_instructions(void)
+{
+    __atomic_store_n(&counting_instructions, 1, __ATOMIC_RELEASE);
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Translation: finds the magic instructions of each translated block,
+ * decodes what the instruction stream already says about their requests,
+ * and registers the execution callback given at install only there (or,
+ * where nothing but a count can result, an inline counter).
+ */
+#ifndef BACKDOOR_PLUGIN_DECODE_TRANSLATE_H
+#define BACKDOOR_PLUGIN_DECODE_TRANSLATE_H
+
+#include <stdbool.h>
+
+#include "decode/arch.h"
+#include "guest/qemu_api.h"
+
+struct translate_config {
+    const struct arch *arch;
+    bool handler_loaded;         /* a handler library may take calls */
+    bool reporting_calls;        /* events= or log=on: a record per call */
+    bool policy_active;          /* allow-from or deny: every call is checked */
+    bool policy_reads_registers; /* the check reads the privilege level */
+    bool can_write_registers;    /* results reach the guest (API >= 5) */
+    /* The execution callback of a site; userdata is its struct site. */
+    qemu_plugin_vcpu_udata_cb_t on_magic;
+};
+
+/* At install; config is copied. */
+void translate_init(const struct translate_config *config);
+
+/* QEMU's translation callback. */
+void translate_block(struct qemu_plugin_tb *tb);
+
+/* From now on blocks add their length to the vCPU's instruction counter
+ * (regions need it); blocks translated before are not changed. */
+void translate_count_instructions(void);
+
+#endif

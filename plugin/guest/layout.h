@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * An architecture's registers as data: which register holds each word of a
+ * request, and where the privilege level is. The decode layer's table of
+ * architectures fills it; guest/registers.c resolves it against QEMU.
+ */
+#ifndef BACKDOOR_PLUGIN_GUEST_LAYOUT_H
+#define BACKDOOR_PLUGIN_GUEST_LAYOUT_H
+
+#include <stdint.h>
+
+/* Where a request's words live. */
+enum reg_role {
+    ROLE_LEAF,
+    ROLE_SELECTOR,
+    ROLE_ARG0,
+    ROLE_ARG1,
+    ROLE_ARG2,
+    ROLE_ARG3,
+    ROLE_RESULT,
+    ROLE_COUNT
+};
+
+/* An architecture's registers, as the decode layer's table gives them. */
+struct register_layout {
+    /*
+     * Register map by QEMU/gdb register name, for 64-bit code and, where
+     * the architecture has a 32-bit variant whose map differs, for 32-bit
+     * code (requests carry an abi32 bit). A slot may list alternatives
+     * separated by '|': the first the QEMU target has is used.
+     */
+    const char *names[ROLE_COUNT];
+    const char *names_abi32[ROLE_COUNT];
+    /* Register holding the privilege level, and its decoding. */
+    const char *privilege_reg;
+    int (*privilege_level)(uint64_t raw);
+    int least_privileged; /* the level of user code; all others are kernel */
+};
+
+#endif

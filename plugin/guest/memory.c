@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Guest memory. QEMU's accessors walk the guest page tables page by page
+ * and stop at the first unmapped one, after copying the pages before it; so
+ * a write is preceded by a probe of every page, which makes a partially
+ * mapped buffer fail before a single byte moves.
+ */
+#include "guest/memory.h"
+
+#include "guest/qemu_compat.h"
+
+#include <string.h>
+
+/* The smallest page of any supported target; probing at this stride is
+ * correct for larger pages too. */
+#define PROBE_STRIDE 4096u
+
+static bool range_wraps(uint64_t vaddr, size_t len)
+{
+    return len != 0 && vaddr + (len - 1) < vaddr;
+}
+
+bool guest_range_mapped(struct vcpu *vcpu, uint64_t vaddr, size_t len)
+{
+    if (len == 0) {
+        return true;
+    }
+    if (!qemu_caps.read_memory) {
+        return false;
+    }
+    if (range_wraps(vaddr, len)) {
+        return false;
+    }
+    uint64_t last = vaddr + (len - 1);
+    uint64_t page = vaddr & ~(uint64_t)(PROBE_STRIDE - 1);
+    for (;;) {
+        uint64_t probe = page < vaddr ? vaddr : page;
+        if (!qemu_plugin_read_memory_vaddr(probe, vcpu->mem_buf, 1)) {
+            return false;
+        }
+        if (last - page < PROBE_STRIDE) {
+            break;
+        }
+        page += PROBE_STRIDE;
+    }
+    return qemu_plugin_read_memory_vaddr(last, vcpu->mem_buf, 1);
+}
+
+const uint8_t *guest_copy_in(struct vcpu *vcpu, uint64_t vaddr, size_t len)
+{
+    g_byte_array_set_size(vcpu->mem_buf, 0);
+    if (len == 0) {
+        return vcpu->mem_buf->data;
+    }
+    if (!qemu_caps.read_memory || range_wraps(vaddr, len) ||
+        !qemu_plugin_read_memory_vaddr(vaddr, vcpu->mem_buf, len)) {
+        return NULL;
+    }
+    return vcpu->mem_buf->data;
+}
+
+bool guest_read(struct vcpu *vcpu, uint64_t vaddr, void *dest, size_t len)
+{
+    const uint8_t *bytes = guest_copy_in(vcpu, vaddr, len);
+    if (bytes == NULL) {
+        return false;
+    }
+    memcpy(dest, bytes, len);
+    return true;
+}
+
+bool guest_write(struct vcpu *vcpu, uint64_t vaddr, const void *src,
+                 size_t len)
+{
+    if (!qemu_caps.write_memory) {
+        return false;
+    }
+    if (len == 0) {
+        return true;
+    }
+    if (!guest_range_mapped(vcpu, vaddr, len)) {
+        return false;
+    }
+    g_byte_array_set_size(vcpu->mem_buf, 0);
+    g_byte_array_append(vcpu->mem_buf, src, (guint)len);
+    return qemu_plugin_write_memory_vaddr(vaddr, vcpu->mem_buf);
+}

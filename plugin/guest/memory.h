@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* All-or-nothing access to the calling vCPU's guest virtual memory. */
+#ifndef BACKDOOR_PLUGIN_GUEST_MEMORY_H
+#define BACKDOOR_PLUGIN_GUEST_MEMORY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "guest/vcpu.h"
+
+/* Copies len bytes at vaddr into dest; false (nothing copied) if any byte
+ * is unmapped. */
+bool guest_read(struct vcpu *vcpu, uint64_t vaddr, void *dest, size_t len);
+
+/* The len bytes at vaddr, in the vCPU's scratch buffer (valid until the next
+ * guest memory access), or NULL if any byte is unmapped. */
+const uint8_t *guest_copy_in(struct vcpu *vcpu, uint64_t vaddr, size_t len);
+
+/* Writes len bytes at vaddr; false (nothing written) if any byte is
+ * unmapped or guest memory writes are unavailable (API < 5). */
+bool guest_write(struct vcpu *vcpu, uint64_t vaddr, const void *src,
+                 size_t len);
+
+/* Whether every page of [vaddr, vaddr + len) is mapped. */
+bool guest_range_mapped(struct vcpu *vcpu, uint64_t vaddr, size_t len);
+
+#endif

@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* Guest register access through QEMU's plugin API, by role or by name. */
+#ifndef BACKDOOR_PLUGIN_GUEST_REGISTERS_H
+#define BACKDOOR_PLUGIN_GUEST_REGISTERS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guest/layout.h"
+#include "guest/vcpu.h"
+
+/* Register handles resolved for the role map of one code width. */
+struct reg_map {
+    struct qemu_plugin_register *handle[ROLE_COUNT];
+    bool complete; /* every role found: qemu-i386 has no 64-bit map */
+};
+
+/* At install: the layout to resolve, the target for messages, whether this
+ * is system mode (where the privilege level is read, not assumed). */
+void registers_init(const struct register_layout *layout, const char *target,
+                    bool system_mode);
+
+/*
+ * Resolves the register maps; must run in a vCPU-init callback (the only
+ * place QEMU lists registers). The first call does the work under a once
+ * guard, so vCPUs starting together in user mode resolve it exactly once.
+ * Exits QEMU with a message if the target lacks a register the map names.
+ */
+void registers_resolve(void);
+
+/* The map for 32-bit or 64-bit code, and the one complete map seed
+ * requests (which carry no width) use. */
+const struct reg_map *reg_map_for(bool abi32);
+const struct reg_map *reg_map_native(void);
+
+/* Value of a register of at most 8 bytes, zero-extended. */
+uint64_t reg_read(struct vcpu *vcpu, struct qemu_plugin_register *reg);
+/* Only inside callbacks registered with QEMU_PLUGIN_CB_RW_REGS, API >= 5. */
+bool reg_write(struct vcpu *vcpu, struct qemu_plugin_register *reg, uint64_t value);
+
+/* By QEMU/gdb name; false if unknown or wider than 8 bytes. */
+bool reg_read_by_name(struct vcpu *vcpu, const char *name, uint64_t *value);
+bool reg_write_by_name(struct vcpu *vcpu, const char *name, uint64_t value);
+
+/* The calling code's privilege level (x86 CPL, Arm EL, RISC-V mode), -1
+ * when unknown; in user mode the architecture's user level. */
+int guest_privilege_level(struct vcpu *vcpu);
+/* Whether a level is the architecture's user level. */
+bool guest_is_user_level(int level);
+
+/* Register writes reach the guest (plugin API >= 5). */
+bool registers_writable(void);
+
+#endif

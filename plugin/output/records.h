@@ -1,0 +1,89 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What the outputs are given to format: a dispatched call, call counters,
+ * regions and marks at one moment. The layers above fill these; the output
+ * layer formats them and never asks for more.
+ */
+#ifndef BACKDOOR_PLUGIN_OUTPUT_RECORDS_H
+#define BACKDOOR_PLUGIN_OUTPUT_RECORDS_H
+
+#include <glib.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "backdoor/ops.h"
+
+/* How a call's request words were obtained (docs/abi.md). */
+enum decode_path {
+    PATH_TRANSLATION, /* every word known when the code was translated */
+    PATH_MIXED,       /* leaf and selector known, arguments read */
+    PATH_RUNTIME,     /* read from the registers when the call executed */
+    PATH_COUNT
+};
+
+struct call_counters {
+    uint64_t by_type[BACKDOOR_TYPE_COUNT];
+    uint64_t seed[2][256];
+    uint64_t builtin[BACKDOOR_USER_COMMAND_FIRST];
+    uint64_t by_status[BACKDOOR_STATUS_COUNT];
+    uint64_t by_path[PATH_COUNT];
+    uint64_t probes;    /* hypervisor-signature scans (i8 = 0) */
+    uint64_t malformed; /* in the range, but not a valid request */
+};
+
+#define CALL_MAX_EXTRA 4
+
+/* One dispatched call, as the event log and log=on show it. */
+struct call_record {
+    uint64_t ts_ns;
+    unsigned int vcpu;
+    uint64_t pc;
+    enum backdoor_type type;
+    uint32_t command;
+    const char *op; /* built-in name, "handler", "seed" or "unknown" */
+    unsigned int nargs;
+    const uint64_t *args;
+    enum backdoor_status status;
+    bool has_result; /* the result reached the guest */
+    int64_t result;
+    unsigned int n_extra;
+    struct {
+        const char *key;
+        uint64_t value;
+    } extra[CALL_MAX_EXTRA];
+    const char *text; /* print's text, or NULL */
+    size_t text_len;
+};
+
+/* One region id on one vCPU. */
+struct roi_row {
+    uint64_t id;
+    unsigned int vcpu;
+    uint64_t entries;
+    uint64_t insns;
+    uint64_t wall_ns;
+    uint64_t unmatched_ends;
+    bool open; /* still open: counted up to now */
+};
+
+struct mark_row {
+    uint64_t id;
+    uint64_t count;
+    uint64_t last_value;
+};
+
+/* The run at one moment: what a summary or a statistics dump shows. */
+struct run_snapshot {
+    const char *target;
+    bool system_mode;
+    int api;
+    struct call_counters calls;   /* summed over vCPUs */
+    GHashTable *user_commands;    /* handler command -> count */
+    GArray *regions;              /* struct roi_row, by id then vCPU */
+    GArray *marks;                /* struct mark_row, by id */
+    uint64_t dropped_ids;         /* region/mark ids over the limit */
+    bool at_exit;                 /* open regions were closed by the end */
+};
+
+#endif

@@ -1,0 +1,60 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Everything the plugin reports: the event log (events=), the trace
+ * (trace=), guest text (print=), per-call log lines (log=on) and the summary
+ * (summary=). It formats the records it is handed; the lifecycle decides
+ * when the run ends and calls report_summary, then report_close, once.
+ */
+#ifndef BACKDOOR_PLUGIN_OUTPUT_REPORT_H
+#define BACKDOOR_PLUGIN_OUTPUT_REPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "output/records.h"
+
+struct report_options {
+    const char *events_path;  /* NULL: none */
+    const char *trace_path;   /* NULL: none */
+    const char *print_path;   /* NULL or "stderr", "stdout", or a file */
+    const char *summary_path; /* NULL or "stderr", "stdout", "none", or a file */
+    bool log_calls;           /* a line on stderr per call */
+};
+
+/* At install: opens the files the options name. */
+bool report_open(const struct report_options *options, char *err, size_t err_size);
+
+/* At vCPU init: that vCPU's output buffers. */
+struct output_vcpu *report_vcpu_new(unsigned int vcpu);
+
+/* One record per dispatched call. */
+void report_call(struct output_vcpu *out, const struct call_record *call);
+
+/* A handler's emit_event. */
+void report_handler_event(struct output_vcpu *out, unsigned int vcpu, const char *name,
+                          uint64_t value);
+
+/* Guest text from the print command. */
+void report_print(const char *text, size_t len);
+
+/* Trace-event records ("B", "E" or "i"): regions on their own thread of
+ * the vCPU's process, everything else on its thread 0. */
+void report_trace(struct output_vcpu *out, unsigned int vcpu, char phase, const char *kind,
+                  uint64_t id, uint64_t ts_ns, const char *arg_key, uint64_t arg_value);
+
+/* Names the trace thread of region id on a vCPU (once, when first seen). */
+void report_trace_region_name(struct output_vcpu *out, unsigned int vcpu, uint64_t id);
+
+/* A statistics snapshot (stats_dump) into the summary output and the event
+ * log; returns the dump's number. */
+unsigned int report_stats(struct output_vcpu *out, unsigned int vcpu,
+                          const struct run_snapshot *snap);
+
+/* The final summary, and the event log's last record. */
+void report_summary(const char *reason, int status, const struct run_snapshot *snap);
+
+/* Writes out and closes every output. */
+void report_close(void);
+
+#endif

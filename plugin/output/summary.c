@@ -1,0 +1,178 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The human-readable summary and the regions and marks as JSON members, from
+ * a snapshot of the run taken by the caller.
+ */
+#include "output/summary.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "output/json.h"
+
+/* Built-in names from the ABI's list, for the table. */
+static const char *builtin_name(unsigned int number)
+{
+    switch (number) {
+#define OP_CASE(NAME, name, number, type, nargs, result, doc) \
+    case number:                                               \
+        return #name;
+        BACKDOOR_OPS(OP_CASE)
+#undef OP_CASE
+    }
+    return NULL;
+}
+
+static gint compare_keys(gconstpointer a, gconstpointer b)
+{
+    guint x = GPOINTER_TO_UINT(*(gconstpointer *)a);
+    guint y = GPOINTER_TO_UINT(*(gconstpointer *)b);
+    return x < y ? -1 : x > y;
+}
+
+static void append_calls(GString *out, const struct call_counters *c,
+                         GHashTable *user_commands)
+{
+    uint64_t dispatched = 0;
+    for (int t = 0; t < BACKDOOR_TYPE_COUNT; t++) {
+        dispatched += c->by_type[t];
+    }
+    g_string_append_printf(out,
+        "calls dispatched: %" PRIu64 " (decoded at translation: %" PRIu64
+        ", of which %" PRIu64 " read arguments at run time; at run time: %" PRIu64 ")\n",
+        dispatched, c->by_path[PATH_TRANSLATION] + c->by_path[PATH_MIXED],
+        c->by_path[PATH_MIXED], c->by_path[PATH_RUNTIME]);
+    if (dispatched > 0) {
+        g_string_append_printf(out, "  %-7s %-14s %12s\n", "type", "command", "calls");
+    }
+    for (int t = 0; t < 2; t++) {
+        for (int i = 0; i < 256; i++) {
+            if (c->seed[t][i] != 0) {
+                g_string_append_printf(out, "  %-7s %-14d %12" PRIu64 "\n",
+                                       t == 0 ? "i8" : "i8_v32", i, c->seed[t][i]);
+            }
+        }
+    }
+    for (unsigned cmd = 0; cmd < BACKDOOR_USER_COMMAND_FIRST; cmd++) {
+        if (c->builtin[cmd] != 0) {
+            const char *name = builtin_name(cmd);
+            char number[16];
+            if (name == NULL) {
+                snprintf(number, sizeof number, "0x%04x", cmd);
+                name = number;
+            }
+            g_string_append_printf(out, "  %-7s %-14s %12" PRIu64 "\n", "builtin",
+                                   name, c->builtin[cmd]);
+        }
+    }
+    GList *keys = g_hash_table_get_keys(user_commands);
+    GPtrArray *sorted = g_ptr_array_new();
+    for (GList *k = keys; k != NULL; k = k->next) {
+        g_ptr_array_add(sorted, k->data);
+    }
+    g_ptr_array_sort(sorted, compare_keys);
+    for (guint i = 0; i < sorted->len; i++) {
+        gpointer key = g_ptr_array_index(sorted, i);
+        g_string_append_printf(out, "  %-7s 0x%04x         %12" PRIu64 "\n", "handler",
+                               GPOINTER_TO_UINT(key),
+                               (uint64_t)GPOINTER_TO_SIZE(g_hash_table_lookup(user_commands, key)));
+    }
+    g_ptr_array_free(sorted, TRUE);
+    g_list_free(keys);
+    g_string_append_printf(out,
+        "ignored: %" PRIu64 " hypervisor probes (i8 = 0), %" PRIu64 " malformed requests\n",
+        c->probes, c->malformed);
+    g_string_append_printf(out,
+        "failed: %" PRIu64 " denied by policy, %" PRIu64 " unhandled, %" PRIu64
+        " bad buffer address, %" PRIu64 " over max-buffer, %" PRIu64
+        " receive without memory writes, %" PRIu64 " wrong request type, %" PRIu64
+        " send without memory reads\n",
+        c->by_status[BACKDOOR_STATUS_DENIED], c->by_status[BACKDOOR_STATUS_UNHANDLED],
+        c->by_status[BACKDOOR_STATUS_FAULT], c->by_status[BACKDOOR_STATUS_TOO_BIG],
+        c->by_status[BACKDOOR_STATUS_NO_WRITE], c->by_status[BACKDOOR_STATUS_INVALID],
+        c->by_status[BACKDOOR_STATUS_NO_READ]);
+}
+
+static void append_regions(GString *out, const struct run_snapshot *snap)
+{
+    GArray *rows = snap->regions;
+    bool at_exit = snap->at_exit;
+    if (rows->len > 0) {
+        g_string_append_printf(out, "regions of interest:\n  %-8s %5s %9s %16s %12s  %s\n",
+                               "id", "vcpu", "entries", "instructions", "wall ms",
+                               "notes");
+    }
+    for (guint i = 0; i < rows->len; i++) {
+        const struct roi_row *r = &g_array_index(rows, struct roi_row, i);
+        g_string_append_printf(out, "  %-8" PRIu64 " %5u %9" PRIu64 " %16" PRIu64
+                               " %12.3f  ", r->id, r->vcpu, r->entries, r->insns,
+                               (double)r->wall_ns / 1e6);
+        if (r->open) {
+            g_string_append(out, at_exit ? "open at exit " : "open ");
+        }
+        if (r->unmatched_ends != 0) {
+            g_string_append_printf(out, "%" PRIu64 " end without begin", r->unmatched_ends);
+        }
+        g_string_append_c(out, '\n');
+    }
+
+    GArray *marks = snap->marks;
+    if (marks->len > 0) {
+        g_string_append_printf(out, "marks:\n  %-8s %12s %20s\n", "id", "count", "last value");
+    }
+    for (guint i = 0; i < marks->len; i++) {
+        const struct mark_row *m = &g_array_index(marks, struct mark_row, i);
+        g_string_append_printf(out, "  %-8" PRIu64 " %12" PRIu64 " %20" PRIu64 "\n",
+                               m->id, m->count, m->last_value);
+    }
+    if (snap->dropped_ids != 0) {
+        g_string_append_printf(out, "region/mark ids over the per-vCPU limit, not tracked: %"
+                               PRIu64 "\n", snap->dropped_ids);
+    }
+}
+
+GString *summary_format(const char *title, const struct run_snapshot *snap)
+{
+    GString *out = g_string_new(NULL);
+    g_string_append_printf(out, "== backdoor %s: target %s, %s mode, QEMU plugin API %d ==\n",
+                           title, snap->target, snap->system_mode ? "system" : "user",
+                           snap->api);
+    append_calls(out, &snap->calls, snap->user_commands);
+    append_regions(out, snap);
+    return out;
+}
+
+void summary_regions_json(struct text *out, const struct run_snapshot *snap)
+{
+    GArray *rows = snap->regions;
+    text_lit(out, "\"regions\":[");
+    for (guint i = 0; i < rows->len; i++) {
+        const struct roi_row *r = &g_array_index(rows, struct roi_row, i);
+        text_str(out, i ? ",{\"id\":" : "{\"id\":");
+        json_u64(out, r->id);
+        text_lit(out, ",\"vcpu\":");
+        json_u64(out, r->vcpu);
+        text_lit(out, ",\"entries\":");
+        json_u64(out, r->entries);
+        text_lit(out, ",\"insns\":");
+        json_u64(out, r->insns);
+        text_lit(out, ",\"wall_ns\":");
+        json_u64(out, r->wall_ns);
+        text_lit(out, ",\"unmatched_ends\":");
+        json_u64(out, r->unmatched_ends);
+        text_str(out, r->open ? ",\"open\":true}" : ",\"open\":false}");
+    }
+    GArray *marks = snap->marks;
+    text_lit(out, "],\"marks\":[");
+    for (guint i = 0; i < marks->len; i++) {
+        const struct mark_row *m = &g_array_index(marks, struct mark_row, i);
+        text_str(out, i ? ",{\"id\":" : "{\"id\":");
+        json_u64(out, m->id);
+        text_lit(out, ",\"count\":");
+        json_u64(out, m->count);
+        text_lit(out, ",\"last_value\":");
+        json_u64(out, m->last_value);
+        text_char(out, '}');
+    }
+    text_char(out, ']');
+}

@@ -1,0 +1,17 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The human-readable summary table, and its regions and marks as JSON. */
+#ifndef BACKDOOR_PLUGIN_OUTPUT_SUMMARY_H
+#define BACKDOOR_PLUGIN_OUTPUT_SUMMARY_H
+
+#include <glib.h>
+
+#include "output/records.h"
+#include "output/text.h"
+
+/* The header line, call counts, then the snapshot's regions and marks. */
+GString *summary_format(const char *title, const struct run_snapshot *snap);
+
+/* The snapshot as JSON members "regions":[...],"marks":[...]. */
+void summary_regions_json(struct text *out, const struct run_snapshot *snap);
+
+#endif
