@@ -102,7 +102,8 @@ enum backdoor_feature { BACKDOOR_FEATURES(BACKDOOR_FEATURE_DEFINE_) };
     X(E2BIG, -7, "buffer longer than max-buffer")                             \
     X(EFAULT, -14, "buffer not accessible to the caller")                      \
     X(EINVAL, -22, "a built-in issued with the wrong request type or argument count") \
-    X(ENOSYS, -38, "nobody answers this command, or the QEMU in use cannot move the data")
+    X(ENOSYS, -38, "nobody answers this command, or the QEMU in use cannot move the data") \
+    X(EIO, -5, "the handler library failed: it returned neither HANDLED nor UNHANDLED")
 
 #define BACKDOOR_ERROR_DEFINE_(NAME, value, doc) BACKDOOR_##NAME = value,
 enum backdoor_error { BACKDOOR_ERRORS(BACKDOOR_ERROR_DEFINE_) };
@@ -121,7 +122,8 @@ enum backdoor_error { BACKDOOR_ERRORS(BACKDOOR_ERROR_DEFINE_) };
     X(TOO_BIG, too_big, BACKDOOR_E2BIG, "buffer over max-buffer")              \
     X(NO_WRITE, no_write, BACKDOOR_ENOSYS, "receive without guest memory writes (plugin API < 5)") \
     X(INVALID, invalid, BACKDOOR_EINVAL, "a built-in issued with the wrong request type or argument count") \
-    X(NO_READ, no_read, BACKDOOR_ENOSYS, "send without guest memory reads (plugin API < 4)")
+    X(NO_READ, no_read, BACKDOOR_ENOSYS, "send without guest memory reads (plugin API < 4)") \
+    X(HANDLER_ERROR, handler_error, BACKDOOR_EIO, "the handler returned neither HANDLED nor UNHANDLED")
 
 #define BACKDOOR_STATUS_DEFINE_(NAME, name, error, doc) BACKDOOR_STATUS_##NAME,
 enum backdoor_status { BACKDOOR_STATUSES(BACKDOOR_STATUS_DEFINE_) BACKDOOR_STATUS_COUNT };

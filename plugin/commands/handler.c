@@ -133,8 +133,7 @@ static int call_seed(const struct backdoor_call *call)
 int handler_call(struct backdoor_call *call)
 {
     if (handler.call != NULL) {
-        return handler.call(call) == BACKDOOR_HANDLED ? BACKDOOR_HANDLED
-                                                      : BACKDOOR_UNHANDLED;
+        return handler.call(call);
     }
     if (handler.library != NULL) {
         return call_seed(call);

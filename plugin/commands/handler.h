@@ -18,8 +18,9 @@ bool handler_load(const char *path, int argc, char **argv,
 
 bool handler_loaded(void);
 
-/* BACKDOOR_HANDLED or BACKDOOR_UNHANDLED (also when no library takes the
- * call's type). */
+/* What the library returned: BACKDOOR_HANDLED, BACKDOOR_UNHANDLED (also
+ * when no library takes the call's type), or anything else a faulty
+ * library returns, which the caller counts as a handler error. */
 int handler_call(struct backdoor_call *call);
 
 void handler_fini(void);

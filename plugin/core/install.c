@@ -157,18 +157,23 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         .print_path = opts.print_path,
         .summary_path = opts.summary_path,
         .log_calls = opts.log_calls,
+        .max_output = opts.max_output,
     };
-    if (!report_open(&outputs, err, sizeof err) ||
+    if (!report_open(&outputs, err, sizeof err)) {
+        plugin_log("%s", err);
+        report_abandon();
+        return -1;
+    }
+    /* Every check before an existing output file is emptied. */
+    if ((opts.handler_path != NULL &&
+         !handler_load(opts.handler_path, opts.handler_argc, opts.handler_argv,
+                       &services_host, err, sizeof err)) ||
         (!system_mode && !signals_install(err, sizeof err))) {
         plugin_log("%s", err);
+        report_abandon();
         return -1;
     }
-    if (opts.handler_path != NULL &&
-        !handler_load(opts.handler_path, opts.handler_argc, opts.handler_argv,
-                      &services_host, err, sizeof err)) {
-        plugin_log("%s", err);
-        return -1;
-    }
+    report_start();
     describe_degradation(api);
     translate_init(&(struct translate_config){
         .arch = arch,

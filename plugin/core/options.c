@@ -12,6 +12,9 @@
 #include <string.h>
 
 #define DEFAULT_MAX_BUFFER (1u << 20)
+/* Per output file: enough for hours of events, and a guest that loops on
+ * stats_dump or print cannot fill the disk. */
+#define DEFAULT_MAX_OUTPUT (4ull << 30)
 
 static const struct builtin_entry {
     unsigned number;
@@ -126,13 +129,39 @@ static bool parse_deny_list(struct options *opts, const char *list, char *err,
 
 static const char *const known_keys =
     "handler, handler-arg, summary, events, trace, print, max-buffer, "
-    "allow-from, deny, log";
+    "max-output, allow-from, deny, log";
+
+/* Two outputs in one file would interleave into a corrupt one. */
+static bool outputs_distinct(const struct options *opts, char *err, size_t err_size)
+{
+    const struct {
+        const char *option, *path;
+    } outputs[] = {{"events", opts->events_path}, {"trace", opts->trace_path},
+                   {"summary", opts->summary_path}, {"print", opts->print_path}};
+    size_t n = sizeof outputs / sizeof outputs[0];
+    for (size_t i = 0; i < n; i++) {
+        for (size_t j = i + 1; j < n; j++) {
+            const char *a = outputs[i].path, *b = outputs[j].path;
+            /* Devices (/dev/null, /dev/full) take any number of writers. */
+            if (a != NULL && b != NULL && strcmp(a, b) == 0 && strcmp(a, "stderr") != 0 &&
+                strcmp(a, "stdout") != 0 && strcmp(a, "none") != 0 &&
+                strncmp(a, "/dev/", 5) != 0) {
+                snprintf(err, err_size, "options '%s=%s' and '%s=%s' name the same file; "
+                         "give each output its own", outputs[i].option, a,
+                         outputs[j].option, b);
+                return false;
+            }
+        }
+    }
+    return true;
+}
 
 bool options_parse(struct options *opts, int argc, char **argv, char *err,
                    size_t err_size)
 {
     memset(opts, 0, sizeof *opts);
     opts->max_buffer = DEFAULT_MAX_BUFFER;
+    opts->max_output = DEFAULT_MAX_OUTPUT;
 
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
@@ -174,6 +203,12 @@ bool options_parse(struct options *opts, int argc, char **argv, char *err,
                          arg);
                 return false;
             }
+        } else if (KEY_IS("max-output")) {
+            if (!parse_size(value, &opts->max_output)) {
+                snprintf(err, err_size,
+                         "option '%s': not a size (bytes, or with K/M/G; 0: no limit)", arg);
+                return false;
+            }
         } else if (KEY_IS("allow-from")) {
             if (strcmp(value, "any") == 0) {
                 opts->allow_from = ALLOW_FROM_ANY;
@@ -206,5 +241,5 @@ bool options_parse(struct options *opts, int argc, char **argv, char *err,
         snprintf(err, err_size, "option 'handler-arg' given without 'handler'");
         return false;
     }
-    return true;
+    return outputs_distinct(opts, err, err_size);
 }

@@ -25,6 +25,7 @@ struct options {
     const char *trace_path;   /* Chrome/Perfetto trace-event JSON */
     const char *print_path;   /* guest text; NULL: stderr */
     uint64_t max_buffer;      /* largest send/receive buffer in bytes */
+    uint64_t max_output;      /* bytes per output file, 0: no limit */
     enum privilege_filter allow_from;
     bool log_calls;           /* one line on stderr per dispatched call */
     bool denied[OPTIONS_BUILTIN_LIMIT]; /* built-in commands refused */

@@ -20,6 +20,7 @@
 #include "guest/memory.h"
 #include "guest/qemu_compat.h"
 #include "guest/registers.h"
+#include "output/log.h"
 
 struct dispatch_vcpu {
     struct call_counters counters;
@@ -146,6 +147,22 @@ static int64_t status_result(enum backdoor_status status)
     return errors[status];
 }
 
+/* A faulty handler may fail on every call: its first failures are named,
+ * the rest only counted (summary, event log). */
+#define HANDLER_ERRORS_LOGGED 10
+
+static void report_handler_error(const struct backdoor_call *call, int disposition)
+{
+    static unsigned logged;
+    unsigned n = __atomic_fetch_add(&logged, 1, __ATOMIC_RELAXED);
+    if (n < HANDLER_ERRORS_LOGGED) {
+        plugin_log("handler returned %d for command 0x%04x, neither BACKDOOR_HANDLED (0) nor "
+                   "BACKDOOR_UNHANDLED (1): the guest gets BACKDOOR_EIO%s", disposition,
+                   call->command, n + 1 == HANDLER_ERRORS_LOGGED ? "; further ones are "
+                   "only counted" : "");
+    }
+}
+
 /* Runs the built-in or the handler, with buffers copied in and out. */
 static void run(struct call_ctx *ctx, const struct builtin *builtin)
 {
@@ -186,9 +203,16 @@ static void run(struct call_ctx *ctx, const struct builtin *builtin)
 
     if (builtin != NULL) {
         builtin->run(ctx);
-    } else if (!handler_loaded() || handler_call(call) != BACKDOOR_HANDLED) {
-        ctx->status = BACKDOOR_STATUS_UNHANDLED;
-        return;
+    } else {
+        int disposition = handler_loaded() ? handler_call(call) : BACKDOOR_UNHANDLED;
+        if (disposition != BACKDOOR_HANDLED) {
+            ctx->status = disposition == BACKDOOR_UNHANDLED ? BACKDOOR_STATUS_UNHANDLED
+                                                            : BACKDOOR_STATUS_HANDLER_ERROR;
+            if (ctx->status == BACKDOOR_STATUS_HANDLER_ERROR) {
+                report_handler_error(call, disposition);
+            }
+            return;
+        }
     }
 
     if (call->type == BACKDOOR_CALL_RECV) {

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "output/json.h"
+#include "output/file.h"
 #include "output/log.h"
 #include "output/sink.h"
 #include "output/summary.h"
@@ -24,10 +25,9 @@ struct output_vcpu {
 
 static struct report_options opts;
 static struct sink *events_sink, *trace_sink;
-static FILE *print_file, *summary_file;
+static struct out_file *print_file, *summary_file;
 static pthread_mutex_t print_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t summary_lock = PTHREAD_MUTEX_INITIALIZER;
-static int finished;
 static unsigned stats_dumps;
 
 /*
@@ -61,54 +61,60 @@ static void trace_name(struct text *out, const char *what, unsigned int vcpu, ui
     text_lit(out, "}},\n");
 }
 
-static FILE *open_text_output(const char *path, const char *option, char *err,
-                              size_t err_size)
-{
-    if (path == NULL || strcmp(path, "stderr") == 0) {
-        return stderr;
-    }
-    if (strcmp(path, "stdout") == 0) {
-        return stdout;
-    }
-    FILE *file = fopen(path, "w");
-    if (file == NULL) {
-        snprintf(err, err_size, "option '%s=%s': cannot open for writing: %s",
-                 option, path, strerror(errno));
-    }
-    return file;
-}
-
 bool report_open(const struct report_options *options, char *err, size_t err_size)
 {
-    char why[512];
     opts = *options;
     const struct report_options *o = &opts;
-    if (o->events_path != NULL) {
-        events_sink = sink_open(o->events_path, NULL, NULL, why, sizeof why);
-        if (events_sink == NULL) {
-            snprintf(err, err_size, "option 'events=%s': %s", o->events_path, why);
-            return false;
-        }
+    if (o->events_path != NULL &&
+        (events_sink = sink_open("events", o->events_path, o->max_output, NULL, NULL, err,
+                                 err_size)) == NULL) {
+        return false;
     }
-    if (o->trace_path != NULL) {
-        trace_sink = sink_open(o->trace_path, trace_header, trace_footer, why,
-                               sizeof why);
-        if (trace_sink == NULL) {
-            snprintf(err, err_size, "option 'trace=%s': %s", o->trace_path, why);
-            return false;
-        }
+    if (o->trace_path != NULL &&
+        (trace_sink = sink_open("trace", o->trace_path, o->max_output, trace_header,
+                                trace_footer, err, err_size)) == NULL) {
+        return false;
     }
-    print_file = open_text_output(o->print_path, "print", err, err_size);
+    print_file = out_file_open("print", o->print_path ? o->print_path : "stderr",
+                               o->max_output, err, err_size);
     if (print_file == NULL) {
         return false;
     }
     if (o->summary_path == NULL || strcmp(o->summary_path, "none") != 0) {
-        summary_file = open_text_output(o->summary_path, "summary", err, err_size);
+        summary_file = out_file_open("summary", o->summary_path ? o->summary_path : "stderr",
+                                     o->max_output, err, err_size);
         if (summary_file == NULL) {
             return false;
         }
     }
     return true;
+}
+
+void report_start(void)
+{
+    sink_start(events_sink);
+    sink_start(trace_sink);
+    if (print_file != NULL) {
+        out_file_start(print_file);
+    }
+    if (summary_file != NULL) {
+        out_file_start(summary_file);
+    }
+}
+
+void report_abandon(void)
+{
+    sink_abandon(events_sink);
+    sink_abandon(trace_sink);
+    events_sink = trace_sink = NULL;
+    if (print_file != NULL) {
+        out_file_abandon(print_file);
+        print_file = NULL;
+    }
+    if (summary_file != NULL) {
+        out_file_abandon(summary_file);
+        summary_file = NULL;
+    }
 }
 
 struct output_vcpu *report_vcpu_new(unsigned int vcpu)
@@ -256,9 +262,8 @@ void report_handler_event(struct output_vcpu *vs, unsigned int vcpu, const char 
 void report_print(const char *text, size_t len)
 {
     pthread_mutex_lock(&print_lock);
-    if (!__atomic_load_n(&finished, __ATOMIC_ACQUIRE)) {
-        fwrite(text, 1, len, print_file);
-        fflush(print_file);
+    if (print_file != NULL) {
+        out_file_write(print_file, text, len);
     }
     pthread_mutex_unlock(&print_lock);
 }
@@ -313,8 +318,7 @@ static void write_summary_text(const GString *text)
     /* Checked under the lock: report_close clears it under the same lock. */
     pthread_mutex_lock(&summary_lock);
     if (summary_file != NULL) {
-        fwrite(text->str, 1, text->len, summary_file);
-        fflush(summary_file);
+        out_file_write(summary_file, text->str, text->len);
     }
     pthread_mutex_unlock(&summary_lock);
 }
@@ -342,6 +346,19 @@ unsigned int report_stats(struct output_vcpu *vs, unsigned int vcpu,
     return dump;
 }
 
+/* Outputs that stopped early, one line each (the summary's own, if it
+ * stopped, could not say so: it said so on stderr). */
+static void describe_problems(GString *out)
+{
+    sink_describe_problem(events_sink, out);
+    sink_describe_problem(trace_sink, out);
+    pthread_mutex_lock(&print_lock);
+    if (print_file != NULL) {
+        out_file_describe_problem(print_file, out);
+    }
+    pthread_mutex_unlock(&print_lock);
+}
+
 /* The last record of the event log: why the emulation ended, and the
  * regions and marks as the summary shows them. */
 static void summary_record(struct text *out, const char *reason, int status,
@@ -356,7 +373,21 @@ static void summary_record(struct text *out, const char *reason, int status,
     }
     text_char(out, ',');
     summary_regions_json(out, snap);
-    text_lit(out, "}\n");
+    GString *problems = g_string_new(NULL);
+    describe_problems(problems);
+    text_lit(out, ",\"output_problems\":[");
+    gchar **lines = g_strsplit(problems->str, "\n", -1);
+    bool first = true;
+    for (gchar **line = lines; *line != NULL; line++) {
+        if (**line != '\0') {
+            text_str(out, first ? "" : ",");
+            json_string(out, *line, strlen(*line));
+            first = false;
+        }
+    }
+    g_strfreev(lines);
+    g_string_free(problems, TRUE);
+    text_lit(out, "]}\n");
     text_char(out, '\0');
 }
 
@@ -379,23 +410,26 @@ void report_summary(const char *reason, int status, const struct run_snapshot *s
     if (trace_sink != NULL) {
         g_string_append_printf(text, "trace: %s (open in ui.perfetto.dev)\n", opts.trace_path);
     }
+    describe_problems(text);
     write_summary_text(text);
     g_string_free(text, TRUE);
 }
 
 void report_close(void)
 {
-    __atomic_store_n(&finished, 1, __ATOMIC_RELEASE);
     sink_close(events_sink, last_event.data);
     sink_close(trace_sink, NULL);
     text_free(&last_event);
     pthread_mutex_lock(&print_lock);
-    fflush(print_file);
+    if (print_file != NULL) {
+        out_file_close(print_file);
+        print_file = NULL;
+    }
     pthread_mutex_unlock(&print_lock);
     pthread_mutex_lock(&summary_lock);
-    if (summary_file != NULL && summary_file != stderr && summary_file != stdout) {
-        fclose(summary_file);
+    if (summary_file != NULL) {
+        out_file_close(summary_file);
+        summary_file = NULL;
     }
-    summary_file = NULL;
     pthread_mutex_unlock(&summary_lock);
 }

@@ -20,10 +20,17 @@ struct report_options {
     const char *print_path;   /* NULL or "stderr", "stdout", or a file */
     const char *summary_path; /* NULL or "stderr", "stdout", "none", or a file */
     bool log_calls;           /* a line on stderr per call */
+    uint64_t max_output;      /* bytes per output file at most, 0: no limit */
 };
 
-/* At install: opens the files the options name. */
+/* At install: opens the files the options name, truncating nothing. */
 bool report_open(const struct report_options *options, char *err, size_t err_size);
+
+/* Once every start-up check has passed: empties the files, writes headers. */
+void report_start(void);
+
+/* A refused start: removes the files report_open created. */
+void report_abandon(void);
 
 /* At vCPU init: that vCPU's output buffers. */
 struct output_vcpu *report_vcpu_new(unsigned int vcpu);

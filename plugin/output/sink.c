@@ -5,6 +5,8 @@
  */
 #include "output/sink.h"
 
+#include "output/file.h"
+
 #include <errno.h>
 #include <glib.h>
 #include <fcntl.h>
@@ -16,10 +18,10 @@
 #define FLUSH_THRESHOLD (64 * 1024)
 
 struct sink {
-    int fd;
-    char *path;
+    struct out_file *file;
+    char *header;
     char *footer;
-    pthread_mutex_t lock; /* fd, buffers, closed */
+    pthread_mutex_t lock; /* buffers, closed */
     GPtrArray *buffers;
     bool closed;
 };
@@ -32,42 +34,50 @@ struct event_buffer {
 
 static void write_all(struct sink *sink, const char *data, size_t len)
 {
-    while (len > 0) {
-        ssize_t n = write(sink->fd, data, len);
-        if (n < 0 && errno == EINTR) {
-            continue;
-        }
-        if (n <= 0) {
-            /* A full disk must not stop the guest: drop the output. */
-            fprintf(stderr, "backdoor: writing %s failed: %s\n", sink->path,
-                    strerror(errno));
-            sink->closed = true;
-            return;
-        }
-        data += n;
-        len -= (size_t)n;
+    /* A failed or full output stops itself (output/file.c); records then
+     * stop being formatted too. */
+    if (!out_file_write(sink->file, data, len)) {
+        sink->closed = true;
     }
 }
 
-struct sink *sink_open(const char *path, const char *header,
-                       const char *footer, char *err, size_t err_size)
+struct sink *sink_open(const char *option, const char *path, uint64_t limit,
+                       const char *header, const char *footer, char *err, size_t err_size)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) {
-        snprintf(err, err_size, "cannot open %s for writing: %s", path,
-                 strerror(errno));
+    struct out_file *file = out_file_open(option, path, limit, err, err_size);
+    if (file == NULL) {
         return NULL;
     }
     struct sink *sink = g_new0(struct sink, 1);
-    sink->fd = fd;
-    sink->path = g_strdup(path);
+    sink->file = file;
+    sink->header = g_strdup(header ? header : "");
     sink->footer = g_strdup(footer ? footer : "");
     pthread_mutex_init(&sink->lock, NULL);
     sink->buffers = g_ptr_array_new();
-    if (header != NULL) {
-        write_all(sink, header, strlen(header));
-    }
     return sink;
+}
+
+void sink_start(struct sink *sink)
+{
+    if (sink != NULL) {
+        out_file_start(sink->file);
+        write_all(sink, sink->header, strlen(sink->header));
+    }
+}
+
+void sink_abandon(struct sink *sink)
+{
+    if (sink != NULL) {
+        sink->closed = true;
+        out_file_abandon(sink->file);
+    }
+}
+
+void sink_describe_problem(const struct sink *sink, GString *out)
+{
+    if (sink != NULL) {
+        out_file_describe_problem(sink->file, out);
+    }
 }
 
 struct event_buffer *event_buffer_new(struct sink *sink)
@@ -148,7 +158,7 @@ void sink_close(struct sink *sink, const char *last)
             }
             write_all(sink, sink->footer, strlen(sink->footer));
             sink->closed = true;
-            close(sink->fd);
+            out_file_close(sink->file);
             pthread_mutex_unlock(&sink->lock);
             return;
         }

@@ -8,17 +8,27 @@
 #ifndef BACKDOOR_PLUGIN_OUTPUT_SINK_H
 #define BACKDOOR_PLUGIN_OUTPUT_SINK_H
 
+#include <glib.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "output/text.h"
 
 struct sink;
 struct event_buffer;
 
-/* Opens path for writing (truncating); header and footer frame the file. */
-struct sink *sink_open(const char *path, const char *header,
-                       const char *footer, char *err, size_t err_size);
+/* Opens path for writing (output/file.h: nothing is truncated before
+ * sink_start); header and footer frame the file. */
+struct sink *sink_open(const char *option, const char *path, uint64_t limit,
+                       const char *header, const char *footer, char *err, size_t err_size);
+
+/* Empties the file and writes the header: at the end of install. */
+void sink_start(struct sink *sink);
+/* A refused start: removes the file if sink_open created it. */
+void sink_abandon(struct sink *sink);
+/* "option=path stopped: ..." if the output stopped early. */
+void sink_describe_problem(const struct sink *sink, GString *out);
 
 struct event_buffer *event_buffer_new(struct sink *sink);
 

@@ -30,19 +30,25 @@ static gint compare_keys(gconstpointer a, gconstpointer b)
     return x < y ? -1 : x > y;
 }
 
+static uint64_t dispatched(const struct call_counters *c)
+{
+    uint64_t n = 0;
+    for (int t = 0; t < BACKDOOR_TYPE_COUNT; t++) {
+        n += c->by_type[t];
+    }
+    return n;
+}
+
 static void append_calls(GString *out, const struct call_counters *c,
                          GHashTable *user_commands)
 {
-    uint64_t dispatched = 0;
-    for (int t = 0; t < BACKDOOR_TYPE_COUNT; t++) {
-        dispatched += c->by_type[t];
-    }
+    uint64_t n = dispatched(c);
     g_string_append_printf(out,
         "calls dispatched: %" PRIu64 " (decoded at translation: %" PRIu64
         ", of which %" PRIu64 " read arguments at run time; at run time: %" PRIu64 ")\n",
-        dispatched, c->by_path[PATH_TRANSLATION] + c->by_path[PATH_MIXED],
+        n, c->by_path[PATH_TRANSLATION] + c->by_path[PATH_MIXED],
         c->by_path[PATH_MIXED], c->by_path[PATH_RUNTIME]);
-    if (dispatched > 0) {
+    if (n > 0) {
         g_string_append_printf(out, "  %-7s %-14s %12s\n", "type", "command", "calls");
     }
     for (int t = 0; t < 2; t++) {
@@ -91,6 +97,41 @@ static void append_calls(GString *out, const struct call_counters *c,
         c->by_status[BACKDOOR_STATUS_FAULT], c->by_status[BACKDOOR_STATUS_TOO_BIG],
         c->by_status[BACKDOOR_STATUS_NO_WRITE], c->by_status[BACKDOOR_STATUS_INVALID],
         c->by_status[BACKDOOR_STATUS_NO_READ]);
+    if (c->by_status[BACKDOOR_STATUS_HANDLER_ERROR] != 0) {
+        g_string_append_printf(out, "handler errors: %" PRIu64 " calls the handler answered "
+                               "with neither HANDLED nor UNHANDLED\n",
+                               c->by_status[BACKDOOR_STATUS_HANDLER_ERROR]);
+    }
+}
+
+/* The call counts as JSON, named as in backdoor/ops.h. */
+static void calls_json(struct text *out, const struct call_counters *c)
+{
+    text_lit(out, "\"calls\":{\"dispatched\":");
+    json_u64(out, dispatched(c));
+    text_lit(out, ",\"translation\":");
+    json_u64(out, c->by_path[PATH_TRANSLATION] + c->by_path[PATH_MIXED]);
+    text_lit(out, ",\"mixed\":");
+    json_u64(out, c->by_path[PATH_MIXED]);
+    text_lit(out, ",\"runtime\":");
+    json_u64(out, c->by_path[PATH_RUNTIME]);
+    text_lit(out, ",\"probes\":");
+    json_u64(out, c->probes);
+    text_lit(out, ",\"malformed\":");
+    json_u64(out, c->malformed);
+    text_lit(out, ",\"types\":{");
+#define TYPE_COUNT(NAME, name, number, doc) \
+    text_str(out, number ? ",\"" #name "\":" : "\"" #name "\":"); \
+    json_u64(out, c->by_type[number]);
+    BACKDOOR_TYPES(TYPE_COUNT)
+#undef TYPE_COUNT
+    text_lit(out, "},\"statuses\":{");
+#define STATUS_COUNT(NAME, name, error, doc)                                      \
+    text_str(out, BACKDOOR_STATUS_##NAME ? ",\"" #name "\":" : "\"" #name "\":"); \
+    json_u64(out, c->by_status[BACKDOOR_STATUS_##NAME]);
+    BACKDOOR_STATUSES(STATUS_COUNT)
+#undef STATUS_COUNT
+    text_lit(out, "}}");
 }
 
 static void append_regions(GString *out, const struct run_snapshot *snap)
@@ -145,7 +186,8 @@ GString *summary_format(const char *title, const struct run_snapshot *snap)
 void summary_regions_json(struct text *out, const struct run_snapshot *snap)
 {
     GArray *rows = snap->regions;
-    text_lit(out, "\"regions\":[");
+    calls_json(out, &snap->calls);
+    text_lit(out, ",\"regions\":[");
     for (guint i = 0; i < rows->len; i++) {
         const struct roi_row *r = &g_array_index(rows, struct roi_row, i);
         text_str(out, i ? ",{\"id\":" : "{\"id\":");

@@ -11,7 +11,8 @@
 /* The header line, call counts, then the snapshot's regions and marks. */
 GString *summary_format(const char *title, const struct run_snapshot *snap);
 
-/* The snapshot as JSON members "regions":[...],"marks":[...]. */
+/* The snapshot as JSON members "calls":{...},"regions":[...],"marks":[...]
+ * (docs/outputs.md). */
 void summary_regions_json(struct text *out, const struct run_snapshot *snap);
 
 #endif
