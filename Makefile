@@ -44,7 +44,7 @@ GUEST_CC_aarch64 := aarch64-linux-gnu-gcc
 GUEST_CC_riscv64 := riscv64-linux-gnu-gcc
 GUEST_CFLAGS := -std=c11 $(WARN) -O2 -Iinclude -Itests/guest -static -pthread
 # Programs written in x86-64 assembly, and the test guests for every arch.
-X86_64_ONLY  := adversarial
+X86_64_ONLY  := adversarial many_cpuids
 TEST_GUESTS  := $(filter-out $(X86_64_ONLY),$(basename $(notdir $(wildcard tests/guest/*.c))))
 GUEST_BINS   := $(foreach a,$(GUEST_ARCHES),$(TEST_GUESTS:%=$(BUILD)/guest/$(a)/%)) \
 	$(foreach a,$(GUEST_ARCHES),$(BUILD)/guest/$(a)/seed_sequence-disabled) \

@@ -21,6 +21,9 @@
 #include "output/log.h"
 #include "output/report.h"
 
+/* Rows of regions and of marks a statistics dump shows at most. */
+#define STATS_DUMP_ROWS 256
+
 /* Distinct ids a vCPU tracks; later ones are counted as dropped, so a guest
  * cannot grow the plugin's memory without bound. */
 #define MAX_IDS_PER_VCPU 4096
@@ -232,6 +235,7 @@ void builtin_stats_dump(struct call_ctx *ctx)
 {
     struct run_snapshot snap;
     commands.take_snapshot(&snap, false);
+    snap.row_limit = STATS_DUMP_ROWS;
     unsigned int dump = report_stats(ctx->vcpu->output, ctx->vcpu_index, &snap);
     commands.free_snapshot(&snap);
     call_add_extra(ctx, "dump", dump);

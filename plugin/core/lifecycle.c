@@ -8,6 +8,7 @@
 
 #include "commands/handler.h"
 #include "commands/roi.h"
+#include "decode/translate.h"
 #include "dispatch/dispatch.h"
 #include "output/report.h"
 
@@ -39,7 +40,9 @@ void lifecycle_snapshot(struct run_snapshot *snap, bool at_exit)
     snap->regions = roi_snapshot(at_exit);
     snap->marks = roi_marks_snapshot();
     snap->dropped_ids = roi_dropped_ids();
+    snap->uncached_sites = translate_uncached_sites();
     snap->at_exit = at_exit;
+    snap->row_limit = 0;
 }
 
 void lifecycle_free_snapshot(struct run_snapshot *snap)

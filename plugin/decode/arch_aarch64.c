@@ -32,6 +32,7 @@ const struct arch arch_aarch64 = {
         {
             .names = {"x1", "x2", "x3", "x4", "x5", "x6", "x0"},
             .names_abi32 = {"x1", "x2", "x3", "x4", "x5", "x6", "x0"},
+            .pc_reg = "pc",
             .privilege_reg = "cpsr",
             .privilege_level = aarch64_privilege_level,
             .least_privileged = 0,

@@ -34,6 +34,7 @@ const struct arch arch_riscv64 = {
         {
             .names = {"a1", "a2", "a3", "a4", "a5", "a6", "a0"},
             .names_abi32 = {"a1", "a2", "a3", "a4", "a5", "a6", "a0"},
+            .pc_reg = "pc",
             .privilege_reg = "priv",
             .privilege_level = riscv64_privilege_level,
             .least_privileged = 0,

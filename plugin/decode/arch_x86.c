@@ -88,6 +88,7 @@ const struct arch arch_x86 = {
                       "rsi|esi"},
             .names_abi32 = {"rax|eax", "rcx|ecx", "rdx|edx", "rbx|ebx", "rdi|edi",
                             "rbp|ebp", "rsi|esi"},
+            .pc_reg = "rip|eip",
             .privilege_reg = "cs",
             .privilege_level = x86_privilege_level,
             .least_privileged = 3,

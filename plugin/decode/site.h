@@ -12,6 +12,10 @@
 
 #include "decode/decode.h"
 
+/* The pc of a site that was not cached (decode/translate.c): read from
+ * the registers when it executes. */
+#define SITE_PC_UNKNOWN UINT64_MAX
+
 struct site {
     uint64_t pc;
     uint32_t tb_insns; /* instructions in the translation block */

@@ -57,20 +57,28 @@ static gboolean site_equal(gconstpointer a, gconstpointer b)
 }
 
 /*
- * Code that rewrites its own immediates forever would otherwise add a site
- * per rewrite; past this many, sites keep only their place and decode at run
- * time, so memory grows with the number of magic instructions, not of
- * retranslations.
+ * A site per distinct magic instruction: code that keeps rewriting its
+ * immediates, or that issues CPUID with a run-time leaf from ever new
+ * addresses (a JIT), would grow the table forever.
  */
-#define MAX_PREDECODED_SITES (1u << 20)
+#define MAX_SITES (1u << 16)
+
+static uint64_t uncached_sites;
 
 static const struct site *site_intern(struct site *candidate)
 {
     g_mutex_lock(&sites_lock);
-    if (g_hash_table_size(sites) >= MAX_PREDECODED_SITES) {
-        candidate->leaf_known = candidate->selector_known = false;
-        candidate->args_known = 0;
-        memset(&candidate->rq, 0, sizeof candidate->rq);
+    if (g_hash_table_size(sites) >= MAX_SITES) {
+        uint32_t tb_insns = candidate->tb_insns, tb_index = candidate->tb_index;
+        /* Past the bound a site keeps only its place in its block, so at
+         * most one per (block length, index) is ever added: memory stays
+         * bounded for any guest. Its call decodes everything, the address
+         * included, at run time. */
+        uncached_sites++;
+        memset(candidate, 0, sizeof *candidate);
+        candidate->pc = SITE_PC_UNKNOWN;
+        candidate->tb_insns = tb_insns;
+        candidate->tb_index = tb_index;
     }
     struct site *site = g_hash_table_lookup(sites, candidate);
     if (site == NULL) {
@@ -208,6 +216,14 @@ void translate_init(const struct translate_config *translate_config)
 {
     config = *translate_config;
     sites = g_hash_table_new(site_hash, site_equal);
+}
+
+uint64_t translate_uncached_sites(void)
+{
+    g_mutex_lock(&sites_lock);
+    uint64_t n = uncached_sites;
+    g_mutex_unlock(&sites_lock);
+    return n;
 }
 
 void translate_count_instructions(void)

@@ -30,6 +30,10 @@ void translate_init(const struct translate_config *config);
 /* QEMU's translation callback. */
 void translate_block(struct qemu_plugin_tb *tb);
 
+/* Magic instructions translated after the site table was full: decoded
+ * entirely at run time (for the summary). */
+uint64_t translate_uncached_sites(void);
+
 /* From now on blocks add their length to the vCPU's instruction counter
  * (regions need it); blocks translated before are not changed. */
 void translate_count_instructions(void);

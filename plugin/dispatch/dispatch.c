@@ -120,7 +120,7 @@ static void fill_public_call(struct dispatch *d)
     struct call_ctx *ctx = &d->ctx;
     struct backdoor_call *call = &ctx->call;
     call->vcpu = ctx->vcpu_index;
-    call->pc = d->site->pc;
+    call->pc = d->site->pc != SITE_PC_UNKNOWN ? d->site->pc : guest_pc(ctx->vcpu);
     call->type = d->rq.type;
     call->command = d->rq.command;
     call->nargs = d->rq.nargs;

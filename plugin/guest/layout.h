@@ -31,6 +31,7 @@ struct register_layout {
      */
     const char *names[ROLE_COUNT];
     const char *names_abi32[ROLE_COUNT];
+    const char *pc_reg; /* the program counter */
     /* Register holding the privilege level, and its decoding. */
     const char *privilege_reg;
     int (*privilege_level)(uint64_t raw);

@@ -42,6 +42,9 @@ bool reg_write(struct vcpu *vcpu, struct qemu_plugin_register *reg, uint64_t val
 bool reg_read_by_name(struct vcpu *vcpu, const char *name, uint64_t *value);
 bool reg_write_by_name(struct vcpu *vcpu, const char *name, uint64_t value);
 
+/* The program counter (0 if the target names none). */
+uint64_t guest_pc(struct vcpu *vcpu);
+
 /* The calling code's privilege level (x86 CPL, Arm EL, RISC-V mode), -1
  * when unknown; in user mode the architecture's user level. */
 int guest_privilege_level(struct vcpu *vcpu);

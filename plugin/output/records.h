@@ -83,7 +83,9 @@ struct run_snapshot {
     GArray *regions;              /* struct roi_row, by id then vCPU */
     GArray *marks;                /* struct mark_row, by id */
     uint64_t dropped_ids;         /* region/mark ids over the limit */
+    uint64_t uncached_sites;      /* magic instructions past the site table */
     bool at_exit;                 /* open regions were closed by the end */
+    unsigned int row_limit;       /* region and mark rows shown, 0: all */
 };
 
 #endif

@@ -105,8 +105,9 @@ static void append_calls(GString *out, const struct call_counters *c,
 }
 
 /* The call counts as JSON, named as in backdoor/ops.h. */
-static void calls_json(struct text *out, const struct call_counters *c)
+static void calls_json(struct text *out, const struct run_snapshot *snap)
 {
+    const struct call_counters *c = &snap->calls;
     text_lit(out, "\"calls\":{\"dispatched\":");
     json_u64(out, dispatched(c));
     text_lit(out, ",\"translation\":");
@@ -119,6 +120,8 @@ static void calls_json(struct text *out, const struct call_counters *c)
     json_u64(out, c->probes);
     text_lit(out, ",\"malformed\":");
     json_u64(out, c->malformed);
+    text_lit(out, ",\"uncached_sites\":");
+    json_u64(out, snap->uncached_sites);
     text_lit(out, ",\"types\":{");
 #define TYPE_COUNT(NAME, name, number, doc) \
     text_str(out, number ? ",\"" #name "\":" : "\"" #name "\":"); \
@@ -134,6 +137,13 @@ static void calls_json(struct text *out, const struct call_counters *c)
     text_lit(out, "}}");
 }
 
+/* A statistics dump shows a bounded number of rows: a guest looping on
+ * stats_dump with thousands of regions must not write a megabyte a call. */
+static guint shown_rows(const struct run_snapshot *snap, const GArray *rows)
+{
+    return snap->row_limit != 0 && rows->len > snap->row_limit ? snap->row_limit : rows->len;
+}
+
 static void append_regions(GString *out, const struct run_snapshot *snap)
 {
     GArray *rows = snap->regions;
@@ -143,7 +153,8 @@ static void append_regions(GString *out, const struct run_snapshot *snap)
                                "id", "vcpu", "entries", "instructions", "wall ms",
                                "notes");
     }
-    for (guint i = 0; i < rows->len; i++) {
+    guint shown = shown_rows(snap, rows);
+    for (guint i = 0; i < shown; i++) {
         const struct roi_row *r = &g_array_index(rows, struct roi_row, i);
         g_string_append_printf(out, "  %-8" PRIu64 " %5u %9" PRIu64 " %16" PRIu64
                                " %12.3f  ", r->id, r->vcpu, r->entries, r->insns,
@@ -161,10 +172,20 @@ static void append_regions(GString *out, const struct run_snapshot *snap)
     if (marks->len > 0) {
         g_string_append_printf(out, "marks:\n  %-8s %12s %20s\n", "id", "count", "last value");
     }
-    for (guint i = 0; i < marks->len; i++) {
+    guint shown_marks = shown_rows(snap, marks);
+    for (guint i = 0; i < shown_marks; i++) {
         const struct mark_row *m = &g_array_index(marks, struct mark_row, i);
         g_string_append_printf(out, "  %-8" PRIu64 " %12" PRIu64 " %20" PRIu64 "\n",
                                m->id, m->count, m->last_value);
+    }
+    if (shown < rows->len || shown_marks < marks->len) {
+        g_string_append_printf(out, "(%u region rows and %u mark rows not shown in this "
+                               "dump; the summary at exit shows all)\n",
+                               rows->len - shown, marks->len - shown_marks);
+    }
+    if (snap->uncached_sites != 0) {
+        g_string_append_printf(out, "magic instructions decoded at run time only (site "
+                               "table full): %" PRIu64 "\n", snap->uncached_sites);
     }
     if (snap->dropped_ids != 0) {
         g_string_append_printf(out, "region/mark ids over the per-vCPU limit, not tracked: %"
@@ -186,9 +207,9 @@ GString *summary_format(const char *title, const struct run_snapshot *snap)
 void summary_regions_json(struct text *out, const struct run_snapshot *snap)
 {
     GArray *rows = snap->regions;
-    calls_json(out, &snap->calls);
+    calls_json(out, snap);
     text_lit(out, ",\"regions\":[");
-    for (guint i = 0; i < rows->len; i++) {
+    for (guint i = 0; i < shown_rows(snap, rows); i++) {
         const struct roi_row *r = &g_array_index(rows, struct roi_row, i);
         text_str(out, i ? ",{\"id\":" : "{\"id\":");
         json_u64(out, r->id);
@@ -206,7 +227,7 @@ void summary_regions_json(struct text *out, const struct run_snapshot *snap)
     }
     GArray *marks = snap->marks;
     text_lit(out, "],\"marks\":[");
-    for (guint i = 0; i < marks->len; i++) {
+    for (guint i = 0; i < shown_rows(snap, marks); i++) {
         const struct mark_row *m = &g_array_index(marks, struct mark_row, i);
         text_str(out, i ? ",{\"id\":" : "{\"id\":");
         json_u64(out, m->id);
