@@ -8,7 +8,7 @@
 #   debian-qemu.sh root             print the root's path if it is ready
 #   debian-qemu.sh run BIN ARGS...  run BIN (a name in the root's /usr/bin)
 #                                   inside the root
-# `run` gives QEMU the host's /tmp (and $TMPDIR), /dev and the project at the
+# `run` gives QEMU the host's /tmp (and $TMPDIR), /dev, the cache and the project at the
 # same paths, so plugin, kernels and output files need no translation; the
 # mounts live in a private mount namespace and vanish with the process.
 set -euo pipefail
@@ -49,7 +49,8 @@ run() {
     ready || die "no Debian QEMU root at $root: run '$0 setup'"
     local bin=${1:?usage: debian-qemu.sh run BIN ARGS...}
     shift
-    local binds=(/dev /tmp "$project")
+    # The cache too: the Linux kernel the tests boot lives there.
+    local binds=(/dev /tmp "$project" "$CACHE")
     [ -n "${TMPDIR:-}" ] && binds+=("$TMPDIR")
     # Root maps to itself; anyone else gets a user namespace in which they
     # may mount and chroot.

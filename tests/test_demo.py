@@ -24,7 +24,8 @@ def test_demo_with_debian_qemu_only(t):
               env={"QEMU_PREFIX": "/usr"})
     t.eq(r.returncode, 0, "demo exit status", r)
     out = r.stdout + r.stderr
-    for text in ("shell script done", "regions of interest:", "Timeline: ",
-                 "loads no plugins, 'make qemu' builds one"):
+    # QEMU 10.0 cannot check a user process's buffers: its print is refused.
+    for text in ("regions of interest:", "Timeline: ", "buffers passed by user-level code "
+                 "are refused", "loads no plugins, 'make qemu' builds one"):
         t.contains(out, text, "demo output", r)
     t.check("host:  BACKDOOR_i8_v32" not in out, "no user-mode step ran", r)

@@ -6,7 +6,7 @@ although firmware and kernel probe the hypervisor CPUID leaves."""
 import os
 import re
 
-from harness import (BUILD, guest, handler, last_summary, read_jsonl, summary_counts,
+from harness import (BUILD, guest, handler, last_summary, on_qemus, read_jsonl, summary_counts,
                      validate_trace)
 from linux import boot_linux
 from test_seed import EXPECTED, MALFORMED, PROBES, record_lines
@@ -144,3 +144,24 @@ def test_shell_script_regions_and_exit(t):
          "the timeline has both regions")
     t.eq(open(files["print"]).read(), "regions done from the shell\n", "printed text")
     t.contains(open(files["summary"]).read(), "ended by exit command (status 3)", "summary")
+
+
+@on_qemus("built", "debian-11.1")
+def test_user_process_cannot_cross_privilege_line(t):
+    """Issue 12: an unprivileged process passes kernel text to print (send)
+    and host_info (receive), and its own read-only text to host_info: each
+    is BACKDOOR_EFAULT with nothing copied, in the QEMU built here and in
+    Debian's 11.1 (both walk the guest's page tables, plugin API >= 5); its
+    own buffers still work."""
+    events = t.path("events.jsonl")
+    printed = t.path("print.txt")
+    b = boot_linux(t, "privilege\n", binaries={"privilege": guest("x86_64", "privilege")},
+                   events=events, print=printed, summary="none")
+    check_booted(t, b)
+    t.contains(b.output, "privilege: ok", "the process saw EFAULT for every crossing", b)
+    t.eq(b.status, 0, "privilege exit status", b)
+    t.eq(open(printed).read(), "privilege: own buffer\n", "only its own text was printed")
+    calls = [e for e in read_jsonl(events) if e.get("event") == "call" and e["op"] in
+             ("print", "host_info")]
+    t.eq([e["status"] for e in calls], ["fault", "fault", "fault", "ok", "ok"],
+         "statuses of the five buffer calls", calls)

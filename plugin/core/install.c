@@ -29,6 +29,7 @@
 #include "decode/translate.h"
 #include "dispatch/dispatch.h"
 #include "dispatch/policy.h"
+#include "guest/memory.h"
 #include "guest/qemu_compat.h"
 #include "guest/registers.h"
 #include "guest/vcpu.h"
@@ -81,8 +82,13 @@ static void register_callbacks(void)
     qemu_register_atexit(plugin_id, plugin_exit);
 }
 
-static void describe_degradation(int api)
+static void describe_degradation(int api, bool system_mode)
 {
+    if (system_mode && api < 5) {
+        plugin_log("QEMU plugin API %d cannot read the guest's page tables: buffers passed "
+                   "by user-level code are refused (needs API 5, QEMU >= 10.1; docs/abi.md, "
+                   "security model)", api);
+    }
     if (!qemu_caps.read_memory) {
         plugin_log("QEMU plugin API %d cannot read guest memory (needs API 4, "
                    "QEMU >= 9.2): send buffers are off too", api);
@@ -132,6 +138,7 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
 
     vcpus_init();
     registers_init(&arch->regs, target, system_mode);
+    memory_init(target, system_mode);
     struct policy_config policy = {.allow_from = opts.allow_from, .system_mode = system_mode};
     memcpy(policy.denied, opts.denied, sizeof policy.denied);
     policy_init(&policy);
@@ -174,7 +181,7 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         return -1;
     }
     report_start();
-    describe_degradation(api);
+    describe_degradation(api, system_mode);
     translate_init(&(struct translate_config){
         .arch = arch,
         .handler_loaded = handler_loaded(),

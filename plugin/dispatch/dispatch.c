@@ -191,7 +191,7 @@ static void run(struct call_ctx *ctx, const struct builtin *builtin)
             }
             call->data_len = len;
         } else {
-            if (!guest_range_mapped(vs, addr, len)) {
+            if (!guest_buffer_writable(vs, addr, len)) {
                 ctx->status = BACKDOOR_STATUS_FAULT;
                 return;
             }

@@ -7,9 +7,57 @@
  */
 #include "guest/memory.h"
 
-#include "guest/qemu_compat.h"
-
 #include <string.h>
+
+#include "guest/mmu.h"
+#include "guest/qemu_compat.h"
+#include "guest/registers.h"
+
+static bool system_mode;
+static mmu_walker walker;
+
+void memory_init(const char *target, bool system)
+{
+    system_mode = system;
+    walker = mmu_walker_for_target(target);
+}
+
+/*
+ * Whether the code that issued the call could access every byte of the
+ * buffer itself (guest/mmu.h). User mode has one privilege level: QEMU's
+ * own page checks are the caller's. Kernel-level code may read whatever is
+ * mapped (it could anyway), but writes only where its page tables allow.
+ * A walk that cannot tell refuses user-level code and trusts the kernel.
+ */
+static bool caller_may_access(struct vcpu *vcpu, uint64_t vaddr, size_t len, bool write)
+{
+    if (!system_mode || len == 0) {
+        return true;
+    }
+    struct mmu_access access = {guest_is_user_level(guest_privilege_level(vcpu)), write};
+    if (!access.user && !write) {
+        return true;
+    }
+    if (walker == NULL) {
+        return !access.user;
+    }
+    uint64_t last = vaddr + (len - 1);
+    for (uint64_t page = vaddr;;) {
+        uint64_t page_end = 0;
+        switch (walker(vcpu, page, &access, &page_end)) {
+        case MMU_ALLOWED:
+            break;
+        case MMU_DENIED:
+            return false;
+        case MMU_UNKNOWN:
+            return !access.user;
+        }
+        if (page_end == 0 || page_end - 1 >= last || page_end <= page) {
+            return true;
+        }
+        page = page_end;
+    }
+}
 
 /* The smallest page of any supported target; probing at this stride is
  * correct for larger pages too. */
@@ -46,7 +94,7 @@ bool guest_range_mapped(struct vcpu *vcpu, uint64_t vaddr, size_t len)
     return qemu_plugin_read_memory_vaddr(last, vcpu->mem_buf, 1);
 }
 
-const uint8_t *guest_copy_in(struct vcpu *vcpu, uint64_t vaddr, size_t len)
+static const uint8_t *copy_in(struct vcpu *vcpu, uint64_t vaddr, size_t len)
 {
     g_byte_array_set_size(vcpu->mem_buf, 0);
     if (len == 0) {
@@ -59,9 +107,23 @@ const uint8_t *guest_copy_in(struct vcpu *vcpu, uint64_t vaddr, size_t len)
     return vcpu->mem_buf->data;
 }
 
+const uint8_t *guest_copy_in(struct vcpu *vcpu, uint64_t vaddr, size_t len)
+{
+    if (range_wraps(vaddr, len) || !caller_may_access(vcpu, vaddr, len, false)) {
+        return NULL;
+    }
+    return copy_in(vcpu, vaddr, len);
+}
+
+bool guest_buffer_writable(struct vcpu *vcpu, uint64_t vaddr, size_t len)
+{
+    return !range_wraps(vaddr, len) && caller_may_access(vcpu, vaddr, len, true) &&
+           guest_range_mapped(vcpu, vaddr, len);
+}
+
 bool guest_read(struct vcpu *vcpu, uint64_t vaddr, void *dest, size_t len)
 {
-    const uint8_t *bytes = guest_copy_in(vcpu, vaddr, len);
+    const uint8_t *bytes = copy_in(vcpu, vaddr, len);
     if (bytes == NULL) {
         return false;
     }

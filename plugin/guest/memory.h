@@ -8,13 +8,25 @@
 
 #include "guest/vcpu.h"
 
-/* Copies len bytes at vaddr into dest; false (nothing copied) if any byte
- * is unmapped. */
+/* Handler services (trusted host code, with a debugger's rights): copies
+ * len bytes at vaddr into dest; false (nothing copied) if any byte is
+ * unmapped. */
 bool guest_read(struct vcpu *vcpu, uint64_t vaddr, void *dest, size_t len);
 
-/* The len bytes at vaddr, in the vCPU's scratch buffer (valid until the next
- * guest memory access), or NULL if any byte is unmapped. */
+/* At install: system mode checks buffers against the caller's rights with
+ * the target's page-table walker (guest/mmu.h). */
+void memory_init(const char *target, bool system_mode);
+
+/*
+ * A send buffer: the len bytes at vaddr, in the vCPU's scratch buffer
+ * (valid until the next guest memory access), or NULL if any byte is
+ * unmapped or not readable by the code that issued the call.
+ */
 const uint8_t *guest_copy_in(struct vcpu *vcpu, uint64_t vaddr, size_t len);
+
+/* A receive buffer: whether every byte is mapped and writable by the code
+ * that issued the call; then guest_write fills it. */
+bool guest_buffer_writable(struct vcpu *vcpu, uint64_t vaddr, size_t len);
 
 /* Writes len bytes at vaddr; false (nothing written) if any byte is
  * unmapped or guest memory writes are unavailable (API < 5). */

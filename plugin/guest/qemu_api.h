@@ -102,8 +102,9 @@ QEMU_WEAK int qemu_plugin_num_vcpus(void);
 
 /* API 4 (QEMU 9.2). */
 QEMU_WEAK bool qemu_plugin_read_memory_vaddr(uint64_t addr, GByteArray *data, size_t len);
-/* API 5 (QEMU 10.1). */
+/* API 5 (QEMU 10.1). The hwaddr read returns 0 on success. */
 QEMU_WEAK bool qemu_plugin_write_memory_vaddr(uint64_t addr, GByteArray *data);
+QEMU_WEAK int qemu_plugin_read_memory_hwaddr(uint64_t addr, GByteArray *data, size_t len);
 /* API 6 (QEMU 11.0); only its presence is used, to tell the level. */
 QEMU_WEAK void qemu_plugin_set_pc(uint64_t vaddr);
 

@@ -234,7 +234,7 @@ def boot_linux(t, script, binaries=None, files=None, plugin=True, plugin_options
     initrd = t.path("initramfs-%d.cpio.gz" % n)
     console = t.path("linux-console-%d.txt" % n)
     size = build_initramfs(initrd, script, binaries, files)
-    cmd = [harness.qemu_bin("qemu-system-x86_64")] + harness.FIRMWARE + QEMU_ARGS + [
+    cmd = t.qemu.command("qemu-system-x86_64") + t.qemu.firmware + QEMU_ARGS + [
         "-cpu", cpu,
         "-kernel", kernel or VMLINUX, "-initrd", initrd,
         "-append", (APPEND + " " + append).strip(),

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* What every page-table walker needs (guest/mmu.h). */
+#include "guest/mmu.h"
+
+#include <string.h>
+
+#include "guest/qemu_compat.h"
+#include "guest/registers.h"
+
+bool mmu_read_entry(struct vcpu *vcpu, uint64_t paddr, unsigned size, uint64_t *entry)
+{
+    if (qemu_plugin_read_memory_hwaddr == NULL || qemu_api_level() < 5) {
+        return false;
+    }
+    GByteArray *buf = vcpu->mem_buf;
+    g_byte_array_set_size(buf, 0);
+    if (qemu_plugin_read_memory_hwaddr(paddr, buf, size) != 0 || buf->len < size) {
+        return false;
+    }
+    /* Little-endian page tables on every supported target. */
+    uint64_t value = 0;
+    for (unsigned i = size; i-- > 0;) {
+        value = value << 8 | buf->data[i];
+    }
+    *entry = value;
+    return true;
+}
+
+bool mmu_register(struct vcpu *vcpu, const char *names, uint64_t *value)
+{
+    gchar **alternatives = g_strsplit(names, "|", -1);
+    bool found = false;
+    for (gchar **name = alternatives; *name != NULL && !found; name++) {
+        found = reg_read_by_name(vcpu, *name, value);
+    }
+    g_strfreev(alternatives);
+    return found;
+}
+
+mmu_walker mmu_walker_for_target(const char *target)
+{
+    static const struct {
+        const char *target;
+        mmu_walker walk;
+    } walkers[] = {
+        {"x86_64", mmu_x86_walk},
+        {"i386", mmu_x86_walk},
+        {"aarch64", mmu_aarch64_walk},
+        {"riscv64", mmu_riscv64_walk},
+    };
+    for (size_t i = 0; i < sizeof walkers / sizeof walkers[0]; i++) {
+        if (strcmp(walkers[i].target, target) == 0) {
+            return walkers[i].walk;
+        }
+    }
+    return NULL;
+}
