@@ -17,7 +17,7 @@ a failure too.
 import os
 import re
 
-from harness import BUILD, Failure, handler, on_qemus, read_jsonl, summary_counts
+from harness import BUILD, Failure, handler, on_qemus, plugin_arg, read_jsonl, summary_counts
 
 KERNELS = os.path.join(BUILD, "baremetal", "x86")
 SUCCESS = (0 << 1) | 1  # isa-debug-exit status for the value 0
@@ -305,3 +305,19 @@ def test_bulk_buffers_through_page_tables(t):
     else:
         t.contains(r.console, "results from the host: no", "no results on API 4", r)
         check_api4_message(t, r)
+
+
+@on_qemus("built", "debian-11.1")
+def test_no_tcg_said_plainly(t):
+    """Under an accelerator other than TCG (qtest here; KVM alike) no code
+    reaches the translator, so no call can arrive: the plugin says so once,
+    instead of staying silent."""
+    r = t.run(t.qemu.command("qemu-system-x86_64") + t.qemu.firmware +
+               ["-M", "pc", "-display", "none", "-nodefaults", "-accel", "qtest",
+               "-qtest", "null", "-monitor", "stdio", "-plugin", plugin_arg(summary="none")],
+              input="quit\n", timeout=60)
+    t.eq(r.stderr.count("QEMU translated no guest code: the channel needs TCG"), 1,
+         "one line naming the accelerator problem", r)
+    files = outputs(t, "idle")
+    r = boot(t, "idle", **record_options(files))
+    t.check("translated no guest code" not in r.stderr, "not said under TCG", r)

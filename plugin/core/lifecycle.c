@@ -10,6 +10,7 @@
 #include "commands/roi.h"
 #include "decode/translate.h"
 #include "dispatch/dispatch.h"
+#include "output/log.h"
 #include "output/report.h"
 
 static const char *run_target;
@@ -62,6 +63,11 @@ void lifecycle_finish(const char *reason, int status)
     if (!ended) {
         ended = true;
         ending_here = true;
+        if (!translate_happened()) {
+            plugin_log("QEMU translated no guest code: the channel needs TCG (-accel tcg); "
+                       "under KVM or another accelerator the magic instruction never reaches "
+                       "the plugin (docs/abi.md)");
+        }
         dispatch_stop();
         struct run_snapshot snap;
         lifecycle_snapshot(&snap, true);

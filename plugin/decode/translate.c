@@ -16,6 +16,7 @@ static struct translate_config config;
 static GHashTable *sites;
 static GMutex sites_lock;
 static int counting_instructions;
+static bool translated_any;
 
 /* What the ABI's list says of a built-in command (backdoor/ops.h). */
 static bool op_exists(uint32_t command)
@@ -170,6 +171,7 @@ static void count_seed_call_inline(struct qemu_plugin_insn *insn, const struct s
 
 void translate_block(struct qemu_plugin_tb *tb)
 {
+    __atomic_store_n(&translated_any, true, __ATOMIC_RELAXED);
     size_t n = qemu_plugin_tb_n_insns(tb);
     if (__atomic_load_n(&counting_instructions, __ATOMIC_ACQUIRE)) {
         qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
@@ -216,6 +218,11 @@ void translate_init(const struct translate_config *translate_config)
 {
     config = *translate_config;
     sites = g_hash_table_new(site_hash, site_equal);
+}
+
+bool translate_happened(void)
+{
+    return __atomic_load_n(&translated_any, __ATOMIC_RELAXED);
 }
 
 uint64_t translate_uncached_sites(void)

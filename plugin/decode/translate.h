@@ -30,6 +30,10 @@ void translate_init(const struct translate_config *config);
 /* QEMU's translation callback. */
 void translate_block(struct qemu_plugin_tb *tb);
 
+/* Whether QEMU translated any code (not under KVM or another
+ * accelerator, where the magic instruction never reaches a plugin). */
+bool translate_happened(void);
+
 /* Magic instructions translated after the site table was full: decoded
  * entirely at run time (for the summary). */
 uint64_t translate_uncached_sites(void);
