@@ -183,4 +183,4 @@ install: plugin
 
 clean:
 	rm -rf $(BUILD)/plugin $(BUILD)/libbackdoor.so $(BUILD)/guest $(BUILD)/handlers \
-	  $(BUILD)/unit $(BUILD)/examples $(BUILD)/tests
+	  $(BUILD)/unit $(BUILD)/examples $(BUILD)/tests $(BUILD)/qemu-backdoor
