@@ -177,14 +177,14 @@ bench: qemu
 	@scripts/install-deps.sh bench
 	@python3 bench/run.py
 
-install: plugin
+# Headers, plugin and pkg-config file; install-tools (tools/rules.mk) adds
+# qemu-backdoor and the guest command lines (share/backdoor/ARCH/backdoor).
+install: plugin install-tools
 	install -d $(DESTDIR)$(PREFIX)/include/backdoor $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 $(PUBLIC_HEADERS) $(DESTDIR)$(PREFIX)/include/backdoor/
 	install -m 755 $(BUILD)/libbackdoor.so $(DESTDIR)$(PREFIX)/lib/
 	sed -e 's|@PREFIX@|$(PREFIX)|' scripts/backdoor.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/backdoor.pc
-	@if [ -x $(BUILD)/backdoor ]; then install -d $(DESTDIR)$(PREFIX)/bin && \
-	  install -m 755 $(BUILD)/backdoor $(DESTDIR)$(PREFIX)/bin/; fi
 
 clean:
 	rm -rf $(BUILD)/plugin $(BUILD)/libbackdoor.so $(BUILD)/guest $(BUILD)/handlers \
-	  $(BUILD)/unit $(BUILD)/examples $(BUILD)/tests
+	  $(BUILD)/unit $(BUILD)/examples $(BUILD)/tests $(BUILD)/qemu-backdoor

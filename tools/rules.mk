@@ -1,7 +1,16 @@
+# The tools. Included by the top Makefile, which builds EXTRA_TARGETS with
+# 'all' and installs them with 'make install'.
+#
 # The guest command line, a static binary per guest architecture:
 # build/backdoor for x86-64, build/backdoor-ARCH for the others.
-CLI_BINS := $(BUILD)/backdoor $(foreach a,i386 aarch64 riscv64,$(BUILD)/backdoor-$(a))
-EXTRA_TARGETS += $(CLI_BINS)
+CLI_ARCHES := x86_64 i386 aarch64 riscv64
+cli_bin = $(BUILD)/backdoor$(if $(filter x86_64,$(1)),,-$(1))
+CLI_BINS := $(foreach a,$(CLI_ARCHES),$(call cli_bin,$(a)))
+# The host command qemu-backdoor, with the version of backdoor.pc.
+HOST_CMD := $(BUILD)/qemu-backdoor
+HOST_CMD_SRCS := $(wildcard tools/qemu-backdoor/*.c)
+BACKDOOR_VERSION := $(shell sed -n 's/^Version: *//p' scripts/backdoor.pc.in)
+EXTRA_TARGETS += $(CLI_BINS) $(HOST_CMD)
 
 $(BUILD)/backdoor: tools/backdoor.c $(PUBLIC_HEADERS)
 	@mkdir -p $(dir $@)
@@ -12,3 +21,34 @@ $(BUILD)/backdoor-%: tools/backdoor.c $(PUBLIC_HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(GUEST_CC_$*) $(GUEST_CFLAGS) $< -o $@
+
+$(HOST_CMD): $(HOST_CMD_SRCS) tools/qemu-backdoor/qemu-backdoor.h $(PUBLIC_HEADERS) \
+		scripts/backdoor.pc.in
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -DBACKDOOR_VERSION='"$(BACKDOOR_VERSION)"' \
+	  -Iinclude $(HOST_CMD_SRCS) -o $@
+
+# make install: qemu-backdoor with its manual page and bash completion in
+# the host's places, and each guest command line as
+# share/backdoor/ARCH/backdoor: static guest programs, to be copied into a
+# guest, so none of them goes into bin/. A guest command line that was not
+# built (it needs the cross compilers 'make deps' installs) is named and
+# skipped.
+.PHONY: install-tools
+install-tools: $(HOST_CMD)
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 755 $(HOST_CMD) $(DESTDIR)$(PREFIX)/bin/
+	install -m 644 docs/qemu-backdoor.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 tools/qemu-backdoor/completion.bash \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/qemu-backdoor
+	@for pair in $(foreach a,$(CLI_ARCHES),$(a):$(call cli_bin,$(a))); do \
+	  arch=$${pair%%:*} bin=$${pair#*:}; \
+	  if [ -x $$bin ]; then \
+	    echo "install -D -m 755 $$bin $(DESTDIR)$(PREFIX)/share/backdoor/$$arch/backdoor"; \
+	    install -D -m 755 $$bin $(DESTDIR)$(PREFIX)/share/backdoor/$$arch/backdoor || exit 1; \
+	  else \
+	    echo "not installed: $$bin was not built ('make all' builds it)"; \
+	  fi; \
+	done

@@ -3,15 +3,23 @@
  * backdoor/host.h - write a handler library for the backdoor QEMU plugin.
  *
  * A handler is a shared library the plugin loads at start-up
- * (-plugin libbackdoor.so,handler=./libmine.so). It answers the requests a
- * guest sends with backdoor/guest.h: the seed's BACKDOOR_i8/BACKDOOR_i8_v32
- * calls and the extended commands 0x0800..0xffff. A library exports:
+ * (qemu-backdoor --handler=./libmine.so, or -plugin
+ * libbackdoor.so,handler=./libmine.so). It answers the requests a guest sends
+ * with backdoor/guest.h: the seed's BACKDOOR_i8/BACKDOOR_i8_v32 calls and the
+ * extended commands 0x0800..0xffff. Its entry points are declared below, in
+ * C and C++ alike: BACKDOOR_HANDLER_ABI and backdoor_handler_call are
+ * required, backdoor_handler_init and backdoor_handler_fini optional.
  *
- *   BACKDOOR_HANDLER_ABI;                        - required, states the ABI
- *   int  backdoor_handler_init(const struct backdoor_host *host,
- *                              int argc, char **argv);   - optional
- *   int  backdoor_handler_call(struct backdoor_call *call);  - required
- *   void backdoor_handler_fini(void);            - optional
+ * Build it as position-independent shared library:
+ *
+ *   cc  -fPIC -shared -o libmine.so mine.c  $(pkg-config --cflags backdoor)
+ *   c++ -fPIC -shared -o libmine.so mine.cc $(pkg-config --cflags backdoor)
+ *
+ * (-Iinclude in place of pkg-config in this repository.) The declarations
+ * below carry BACKDOOR_HANDLER_EXPORT, so the entry points stay exported when
+ * the library is compiled with -fvisibility=hidden, provided their
+ * definitions see these declarations (include this header first); writing
+ * BACKDOOR_HANDLER_EXPORT on the definitions says so where they are.
  *
  * A library built in 2010 for the seed patch, exporting only
  * helper_backdoor_i8(uint8_t) and/or helper_backdoor_i8_v32(uint8_t,
@@ -54,12 +62,32 @@ enum backdoor_call_type {
 /* What backdoor_handler_call returns. */
 enum backdoor_disposition {
     BACKDOOR_HANDLED = 0,   /* call->result goes back to the guest */
-    BACKDOOR_UNHANDLED = 1, /* not mine: the guest gets BACKDOOR_ENOSYS */
+    BACKDOOR_UNHANDLED = 1, /* not mine: the guest gets BACKDOOR_ENOSYS;
+                             * any value other than BACKDOOR_HANDLED means
+                             * the same */
 };
 
 struct backdoor_host;
 
-/* One request, as the guest issued it. Valid only during the call. */
+/*
+ * One request, as the guest issued it. Valid only during the call.
+ *
+ * Buffers: for BACKDOOR_CALL_SEND and BACKDOOR_CALL_RECV, args[0] is the
+ * guest address of the buffer and args[1] its length (send) or capacity
+ * (receive), as the guest passed them to backdoor_send/backdoor_recv;
+ * args[2] and args[3] are the two extra words of backdoor_send4/
+ * backdoor_recv4. The plugin has checked the buffer (mapped, at most
+ * max-buffer bytes) before the handler runs: a bad one never reaches it.
+ *
+ * Results: the guest receives result as one register (word-sized: a 32-bit
+ * guest gets the low 32 bits). Any value is allowed, but guests test for
+ * failure as from Linux system calls: BACKDOOR_IS_ERROR (guest.h) is true
+ * for -4095..-1. So report a failure as a negated errno value
+ * (call->result = (uint64_t)(int64_t)-EIO) and keep successful results out
+ * of that range. The plugin's own errors (BACKDOOR_EPERM, BACKDOOR_E2BIG,
+ * BACKDOOR_EFAULT, BACKDOOR_EINVAL, BACKDOOR_ENOSYS in ops.h) are such
+ * values too.
+ */
 struct backdoor_call {
     unsigned int vcpu;            /* vCPU index (user mode: guest thread) */
     uint64_t pc;                  /* guest virtual address of the request */
@@ -68,12 +96,17 @@ struct backdoor_call {
     unsigned int nargs;           /* valid entries in args[] */
     uint64_t args[BACKDOOR_EXT_MAX_ARGS]; /* seed i8_v32: args[0] = v32 */
 
-    /* BACKDOOR_CALL_SEND: the guest's bytes, already copied. */
+    /* BACKDOOR_CALL_SEND: the guest's args[1] bytes at args[0], already
+     * copied. */
     const uint8_t *data;
     size_t data_len;
 
-    /* BACKDOOR_CALL_RECV: fill out[0..out_len), out_len <= out_capacity.
-     * The guest receives result, or out_len if result is left at 0. */
+    /* BACKDOOR_CALL_RECV: out holds out_capacity (= args[1]) bytes of
+     * uninitialised host memory; fill out[0..out_len). Those out_len bytes
+     * are copied to the guest's buffer at args[0] when the call returns
+     * BACKDOOR_HANDLED; an out_len above out_capacity is cut to
+     * out_capacity. The guest receives result, or out_len if result is left
+     * at 0. */
     uint8_t *out;
     size_t out_capacity;
     size_t out_len;
@@ -124,12 +157,58 @@ struct backdoor_host {
 };
 
 /*
- * Put this at file scope in exactly one source file of the library. It
- * exports the ABI version the library was built against.
+ * Marks a symbol the plugin looks up, so that it is exported even from a
+ * library compiled with -fvisibility=hidden.
  */
+#if defined(__GNUC__)
+#define BACKDOOR_HANDLER_EXPORT __attribute__((visibility("default")))
+#else
+#define BACKDOOR_HANDLER_EXPORT
+#endif
+
+/*
+ * Put this at file scope in exactly one source file of the library, C or
+ * C++. It exports the ABI version the library was built against; a library
+ * that exports backdoor_handler_call without it is refused.
+ */
+#ifdef __cplusplus
 #define BACKDOOR_HANDLER_ABI                                                   \
-    __attribute__((visibility("default"))) const uint32_t                    \
+    extern "C" BACKDOOR_HANDLER_EXPORT const uint32_t                         \
         backdoor_handler_abi_version = BACKDOOR_HOST_ABI_VERSION
+#else
+#define BACKDOOR_HANDLER_ABI                                                   \
+    BACKDOOR_HANDLER_EXPORT const uint32_t backdoor_handler_abi_version =     \
+        BACKDOOR_HOST_ABI_VERSION
+#endif
+
+/* Defined by BACKDOOR_HANDLER_ABI. */
+BACKDOOR_HANDLER_EXPORT extern const uint32_t backdoor_handler_abi_version;
+
+/*
+ * Optional. Runs once at start-up, before the guest runs, with the
+ * handler-arg values in the order given (argc of them; copy what you keep).
+ * host stays valid until backdoor_handler_fini returns. Return 0 to accept;
+ * any other value refuses: QEMU does not start, and its message names the
+ * library and the value ("backdoor_handler_init failed (returned 2)"), so
+ * log the reason through host->log first.
+ */
+BACKDOOR_HANDLER_EXPORT int backdoor_handler_init(const struct backdoor_host *host,
+                                                  int argc, char **argv);
+
+/*
+ * Required. Answers one request: fill call->result (and call->out for a
+ * receive) and return BACKDOOR_HANDLED, or return BACKDOOR_UNHANDLED for
+ * a command that is not yours. Built-in commands (below 0x0800) never reach
+ * it; seed calls (BACKDOOR_CALL_I8, BACKDOOR_CALL_I8_V32) do.
+ */
+BACKDOOR_HANDLER_EXPORT int backdoor_handler_call(struct backdoor_call *call);
+
+/*
+ * Optional. Runs once when the emulation ends (guest exit, the exit
+ * built-in, request_exit, SIGINT/SIGTERM/SIGHUP), after the summary is
+ * written and before the event log and trace are closed.
+ */
+BACKDOOR_HANDLER_EXPORT void backdoor_handler_fini(void);
 
 typedef int (*backdoor_handler_init_fn)(const struct backdoor_host *host,
                                         int argc, char **argv);

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The guest architectures qemu-backdoor runs, and which of them an ELF file
+ * was built for: e_ident and e_machine are all it reads, so any program,
+ * static or dynamic, and any multiboot or bare-metal kernel is recognised.
+ * Kernels need not be ELF files (a Linux bzImage is not).
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "qemu-backdoor.h"
+
+const struct arch arches[] = {
+    {"x86_64", EM_X86_64, ELFCLASS64, "qemu-system-x86_64"},
+    /* qemu-system-x86_64 boots 32-bit kernels too. */
+    {"i386", EM_386, ELFCLASS32, "qemu-system-x86_64"},
+    {"aarch64", EM_AARCH64, ELFCLASS64, "qemu-system-aarch64"},
+    {"riscv64", EM_RISCV, ELFCLASS64, "qemu-system-riscv64"},
+};
+const size_t arch_count = sizeof arches / sizeof arches[0];
+const char arch_list[] = "x86_64, i386, aarch64 or riscv64";
+
+const struct arch *elf_arch(const char *path, const char *what, bool only_elf)
+{
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) {
+        die("cannot open %s %s: %s", what, path, strerror(errno));
+    }
+    unsigned char h[EI_NIDENT + 4];
+    size_t n = fread(h, 1, sizeof h, file);
+    fclose(file);
+    if (n >= 2 && h[0] == '#' && h[1] == '!') {
+        die("%s is a script, not an ELF program: name its interpreter, as in "
+            "'%s -- /bin/sh %s'", path, program_name, path);
+    }
+    if ((n < sizeof h || memcmp(h, ELFMAG, SELFMAG) != 0) && !only_elf) {
+        return NULL;
+    }
+    if (n < sizeof h || memcmp(h, ELFMAG, SELFMAG) != 0) {
+        die("%s is not an ELF %s: give one compiled for %s", path, what, arch_list);
+    }
+    /* e_machine follows e_ident and the 16-bit e_type in either class. */
+    unsigned machine = h[EI_DATA] == ELFDATA2MSB
+                           ? (unsigned)h[EI_NIDENT + 2] << 8 | h[EI_NIDENT + 3]
+                           : (unsigned)h[EI_NIDENT + 3] << 8 | h[EI_NIDENT + 2];
+    for (size_t i = 0; i < arch_count; i++) {
+        if (arches[i].machine == machine && arches[i].elf_class == h[EI_CLASS] &&
+            h[EI_DATA] == ELFDATA2LSB) {
+            return &arches[i];
+        }
+    }
+    die("%s is an ELF %s for machine %u (%d-bit, %s-endian), which qemu-backdoor "
+        "does not run: rebuild it for %s", path, what, machine,
+        h[EI_CLASS] == ELFCLASS64 ? 64 : 32, h[EI_DATA] == ELFDATA2MSB ? "big" : "little",
+        arch_list);
+}
+
+const struct arch *arch_by_name(const char *name)
+{
+    for (size_t i = 0; i < arch_count; i++) {
+        if (strcmp(arches[i].name, name) == 0) {
+            return &arches[i];
+        }
+    }
+    die("--arch=%s: expected %s", name, arch_list);
+}

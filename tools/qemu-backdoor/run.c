@@ -1,0 +1,172 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Running QEMU: the accelerators that would make the channel silent are
+ * refused, QEMU runs as a child so that qemu-backdoor can name the files it
+ * wrote afterwards, and qemu-backdoor then ends exactly as QEMU did.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "qemu-backdoor.h"
+
+/* Under a hardware accelerator the guest's instructions run on the host
+ * CPU: the magic instruction never reaches QEMU's translator (x86's CPUID
+ * exits to KVM, which answers it itself), so every call would silently
+ * return its default. */
+void refuse_accelerators(char **qemu_args)
+{
+    for (char **a = qemu_args; *a != NULL; a++) {
+        /* QEMU takes its options with one dash or two. */
+        const char *option = strncmp(*a, "--", 2) == 0 ? *a + 1 : *a;
+        const char *value = a[1], *accel = NULL;
+        if (strcmp(option, "-enable-kvm") == 0) {
+            accel = "kvm";
+            value = "";
+        } else if (value == NULL) {
+            break;
+        } else if (strcmp(option, "-accel") == 0) {
+            accel = strncmp(value, "accel=", 6) == 0 ? value + 6 : value;
+        } else if (strcmp(option, "-M") == 0 || strcmp(option, "-machine") == 0) {
+            const char *at = strstr(value, "accel=");
+            accel = at != NULL && (at == value || at[-1] == ',') ? at + 6 : NULL;
+        }
+        if (accel != NULL && strncmp(accel, "tcg", 3) != 0) {
+            die("%s%s%s: the backdoor channel needs TCG, QEMU's translator: under "
+                "KVM or another accelerator the guest's instructions run on the host "
+                "CPU, the magic instruction never reaches the translator (x86's CPUID "
+                "exits to KVM's own handling) and every call would silently do "
+                "nothing; drop the option (TCG is QEMU's default)",
+                *a, value[0] ? " " : "", value);
+        }
+    }
+}
+
+/* Files the plugin wrote in this run: a file left over from an earlier
+ * run is not named. */
+void report(const struct request *rq, int status, time_t start)
+{
+    char line[4096];
+    size_t used = 0;
+    for (size_t i = 0; i < rq->written.count; i++) {
+        const char *item = rq->written.items[i];
+        struct stat st;
+        if (stat(strchr(item, '=') + 1, &st) == 0 && st.st_mtime >= start - 1) {
+            used += (size_t)snprintf(line + used, sizeof line - used, "%s%s",
+                                     used ? ", " : "", item);
+            used = used < sizeof line ? used : sizeof line - 1;
+        }
+    }
+    char ending[64];
+    if (WIFSIGNALED(status)) {
+        snprintf(ending, sizeof ending, "killed by signal SIG%s",
+                 sigabbrev_np(WTERMSIG(status)));
+    } else {
+        snprintf(ending, sizeof ending, "exit status %d", WEXITSTATUS(status));
+    }
+    if (used > 0) {
+        fprintf(stderr, "%s: %s; wrote %s\n", program_name, ending, line);
+    } else {
+        fprintf(stderr, "%s: %s; no files written (--events=FILE, --trace=FILE)\n",
+                program_name, ending);
+    }
+}
+
+void print_command(char **argv)
+{
+    for (char **a = argv; *a != NULL; a++) {
+        const char *word = *a;
+        bool plain = word[0] != '\0' &&
+                     strspn(word, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                  "0123456789_@%+=:,./-") == strlen(word);
+        fputs(a == argv ? "" : " ", stdout);
+        if (plain) {
+            fputs(word, stdout);
+            continue;
+        }
+        putchar('\'');
+        for (const char *c = word; *c; c++) {
+            if (*c == '\'') {
+                fputs("'\\'", stdout);
+            }
+            putchar(*c);
+        }
+        putchar('\'');
+    }
+    putchar('\n');
+}
+
+static volatile sig_atomic_t child_pid;
+
+static void forward_signal(int sig)
+{
+    if (child_pid > 0) {
+        kill((pid_t)child_pid, sig);
+    }
+}
+
+/* Runs QEMU and waits. A terminal's ^C reaches QEMU through the process
+ * group, so ours is ignored; a SIGTERM or SIGHUP sent to us alone is passed
+ * on, so the plugin can finish its outputs either way. */
+int run(char **argv)
+{
+    static const int forwarded[] = {SIGTERM, SIGHUP}, ignored[] = {SIGINT, SIGQUIT};
+    sigset_t all, old;
+    sigfillset(&all);
+    sigprocmask(SIG_BLOCK, &all, &old);
+    pid_t pid = fork();
+    if (pid < 0) {
+        die("cannot start QEMU: %s", strerror(errno));
+    }
+    if (pid == 0) {
+        sigprocmask(SIG_SETMASK, &old, NULL);
+        execv(argv[0], argv);
+        fprintf(stderr, "%s: cannot run %s: %s\n", program_name, argv[0], strerror(errno));
+        _exit(EXIT_CANNOT_RUN);
+    }
+    child_pid = pid;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = forward_signal;
+    for (size_t i = 0; i < 2; i++) {
+        sigaction(forwarded[i], &sa, NULL);
+    }
+    sa.sa_handler = SIG_IGN;
+    for (size_t i = 0; i < 2; i++) {
+        sigaction(ignored[i], &sa, NULL);
+    }
+    sigprocmask(SIG_SETMASK, &old, NULL);
+    int status;
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            die("waiting for QEMU: %s", strerror(errno));
+        }
+    }
+    return status;
+}
+
+/* Ends as QEMU ended: the same exit status, or death by the same signal
+ * (without a core file of our own). */
+_Noreturn void pass_status(int status)
+{
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        struct rlimit none = {0, 0};
+        setrlimit(RLIMIT_CORE, &none);
+        signal(sig, SIG_DFL);
+        sigset_t set;
+        sigemptyset(&set);
+        sigaddset(&set, sig);
+        sigprocmask(SIG_UNBLOCK, &set, NULL);
+        raise(sig);
+        exit(128 + sig);
+    }
+    exit(WEXITSTATUS(status));
+}
+
