@@ -182,7 +182,7 @@ def test_plugin_options(t):
 
 
 def test_every_plugin_option_has_a_long_option(t):
-    source = open(os.path.join(ROOT, "plugin", "options.c")).read()
+    source = open(os.path.join(ROOT, "plugin", "core", "options.c")).read()
     keys = re.search(r'known_keys =\s*((?:"[^"]*"\s*)+);', source).group(1)
     keys = [k.strip() for k in "".join(re.findall(r'"([^"]*)"', keys)).split(",")]
     usage = qb(t, "--help", check=0).stdout
