@@ -173,6 +173,11 @@ bench: qemu
 	@scripts/install-deps.sh bench
 	@python3 bench/run.py
 
+# The docs' ABI tables and tests/lib/abi.py, from include/backdoor/ops.h.
+.PHONY: gen-abi
+gen-abi:
+	@python3 scripts/gen-abi.py
+
 install: plugin
 	install -d $(DESTDIR)$(PREFIX)/include/backdoor $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 $(PUBLIC_HEADERS) $(DESTDIR)$(PREFIX)/include/backdoor/
