@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # backdoor: a guest-initiated command channel for QEMU TCG.
 #   make demo    install what is missing, build QEMU (cached) and the project,
 #                run the demo

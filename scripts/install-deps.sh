@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Installs what the build and the tests need from Debian, once: later runs
 # find everything installed and return at once.
 #   install-deps.sh build    compilers and libraries for the project, and a

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The guest command line, a static binary per guest architecture:
 # build/backdoor for x86-64, build/backdoor-ARCH for the others.
 CLI_BINS := $(BUILD)/backdoor $(foreach a,i386 aarch64 riscv64,$(BUILD)/backdoor-$(a))
