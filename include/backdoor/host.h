@@ -136,7 +136,7 @@ struct backdoor_host {
     /* printf-style message on the plugin's log (QEMU's stderr). */
     void (*log)(const char *format, ...)
 #if defined(__GNUC__)
-        __attribute__((format(printf, 1, 2)))
+        __attribute__((__format__(__printf__, 1, 2)))
 #endif
         ;
 };
@@ -146,7 +146,7 @@ struct backdoor_host {
  * exports the ABI version the library was built against.
  */
 #define BACKDOOR_HANDLER_ABI                                                   \
-    __attribute__((visibility("default"))) const uint32_t                    \
+    __attribute__((__visibility__("default"))) const uint32_t                  \
         backdoor_handler_abi_version = BACKDOOR_HOST_ABI_VERSION
 
 typedef int (*backdoor_handler_init_fn)(const struct backdoor_host *host,
