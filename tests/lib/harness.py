@@ -51,6 +51,21 @@ def qemu_bin(name):
     return os.path.join(QEMU, "bin", name)
 
 
+@functools.lru_cache(maxsize=None)
+def handler_commands():
+    """The test handlers' command numbers by name (CMD_MIX: 0x900, ...), read
+    from the enum of tests/guest/test_commands.h that the guests and the
+    handlers compile: they are the tests' own, not the ABI's."""
+    with open(os.path.join(ROOT, "tests", "guest", "test_commands.h")) as f:
+        enum = re.search(r"enum test_command \{(.*?)\};", f.read(), re.S)
+    commands = {name: int(value, 0)
+                for name, value in re.findall(r"^\s*(CMD_\w+) = (0x[0-9a-fA-F]+),?", enum.group(1),
+                                              re.M)}
+    if not commands:
+        raise Failure("no commands in tests/guest/test_commands.h")
+    return commands
+
+
 class SystemQemu:
     """One system-mode QEMU the tests run the plugin in: a command prefix,
     where its binaries are (None: the prefix finds them by name), its
