@@ -8,7 +8,7 @@ import subprocess
 import time
 
 from abi import FEATURE_MEM_READ, FEATURE_MEM_WRITE, FEATURE_RESULTS, FEATURE_SYSTEM, PROTOCOL_VERSION
-from harness import (BUILD, Failure, last_summary, on_qemus, plugin_arg, read_jsonl,
+from harness import (BUILD, Failure, last_summary, on_qemus, pc_machine, plugin_arg, read_jsonl,
                      validate_trace)
 
 KERNEL = os.path.join(BUILD, "baremetal", "x86", "commands.elf")
@@ -19,9 +19,7 @@ COMMANDS = ["present", "features", "roi_begin", "roi_end", "stats_reset", "roi_b
 def boot(t, tag, ending, extra=()):
     files = {n: t.path("%s-%s" % (n, tag)) for n in ("events", "trace", "summary", "print")}
     console = t.path("console-" + tag)
-    cmd = t.qemu.command("qemu-system-x86_64") + t.qemu.firmware + [
-        "-M", "pc", "-display", "none", "-nodefaults", "-no-reboot",
-        "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-kernel", KERNEL,
+    cmd = t.qemu.command("qemu-system-x86_64") + t.qemu.firmware + pc_machine(KERNEL) + [
         "-append", ending, "-debugcon", "file:" + console] + list(extra) + [
         "-plugin", plugin_arg(**files)]
     return cmd, files, console
