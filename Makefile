@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # backdoor: a guest-initiated command channel for QEMU TCG.
 #   make demo    install what is missing, build QEMU (cached) and the project,
 #                run the demo
@@ -176,6 +177,11 @@ bench: qemu
 	@$(MAKE) --no-print-directory all
 	@scripts/install-deps.sh bench
 	@python3 bench/run.py
+
+# The docs' ABI tables and tests/lib/abi.py, from include/backdoor/ops.h.
+.PHONY: gen-abi
+gen-abi:
+	@python3 scripts/gen-abi.py
 
 # Headers, plugin and pkg-config file; install-tools (tools/rules.mk) adds
 # qemu-backdoor and the guest command lines (share/backdoor/ARCH/backdoor).

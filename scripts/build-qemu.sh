@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Builds QEMU with TCG plugin support from Debian's source package into the
 # cache (one install prefix per version), then links LINK to it.
 #   build-qemu.sh LINK

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # The demo `make demo` runs: guest programs under QEMU user mode with the
 # backdoor plugin, showing what arrives on the host side, and a shell script
 # under Linux in system mode. With only a system QEMU (QEMU_PREFIX=/usr and

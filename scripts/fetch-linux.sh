@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Fetches a real Linux kernel and a static busybox for the system-mode tests
 # (tests/lib/linux.py), into $CACHE/linux/:
 #   vmlinuz    Debian bookworm's current amd64 kernel (linux-image-6.1.0-*-amd64)

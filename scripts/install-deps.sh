@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Installs what the build and the tests need from Debian, once: later runs
 # find everything installed and return at once.
 #   install-deps.sh build    compilers and libraries for the project, and a
@@ -55,11 +56,13 @@ for group in "$@"; do
         build)
             # i386 guests use the i686 cross compiler, not gcc-multilib:
             # Debian 12's gcc-multilib conflicts with every gcc-12 cross
-            # compiler, and the aarch64 and riscv64 guests need two.
+            # compiler, and the aarch64 and riscv64 guests need two. The g++
+            # cross compilers check that guest.h compiles as C++ on every
+            # guest architecture (tests/test_headers.py).
             apt_install gcc g++ make pkg-config libglib2.0-dev python3 binutils \
-                gcc-i686-linux-gnu libc6-dev-i386-cross \
-                gcc-aarch64-linux-gnu libc6-dev-arm64-cross \
-                gcc-riscv64-linux-gnu libc6-dev-riscv64-cross
+                gcc-i686-linux-gnu g++-i686-linux-gnu libc6-dev-i386-cross \
+                gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross \
+                gcc-riscv64-linux-gnu g++-riscv64-linux-gnu libc6-dev-riscv64-cross
             ;;
         qemu)
             apt_install ninja-build libglib2.0-dev pkg-config python3-venv flex \

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
 # Shared by the set-up scripts: the cache, root access, and a private apt
 # configuration that adds Debian suites (backports, sid and trixie sources)
 # without touching the system's own sources.

@@ -6,10 +6,11 @@ although firmware and kernel probe the hypervisor CPUID leaves."""
 import os
 import re
 
+from abi import ENOSYS, FEATURE_SYSTEM, PROTOCOL_VERSION
 from harness import (BUILD, guest, handler, last_summary, on_qemus, read_jsonl, summary_counts,
                      validate_trace)
 from linux import boot_linux
-from test_seed import EXPECTED, MALFORMED, PROBES, record_lines
+from test_seed import EXPECTED, MALFORMED, PROBES, record_lines, type_name
 
 
 def check_booted(t, b):
@@ -31,7 +32,8 @@ def test_native_harmless(t):
                   r"buf=(\S+) printed=(-?\d+) time=(\S+)", b.output)
     t.check(m is not None, "native_harmless printed its results", b)
     present, features, total, call, info, buf, printed_len, when = m.groups()
-    t.eq((present, total, call, buf, printed_len, when), ("1", "10", "-38", "filled", "16", "set"),
+    t.eq((present, total, call, buf, printed_len, when),
+         (str(PROTOCOL_VERSION), "10", str(ENOSYS), "filled", "16", "set"),
          "present, sum, call (no handler), buffer, print and time under Linux", b)
     t.check(int(info) > 0, "host_info returned a length", b)
     t.eq(open(printed).read(), "native-harmless\n", "what backdoor_print sent to print=")
@@ -39,10 +41,10 @@ def test_native_harmless(t):
     user_summary = t.path("user-summary.txt")
     r = t.user("x86_64", guest("x86_64", "native_harmless"), check=0, summary=user_summary,
                print=t.path("user-print.txt"))
-    # features differs by BACKDOOR_FEATURE_SYSTEM (0x10) alone.
+    # features differs by BACKDOOR_FEATURE_SYSTEM alone.
     user_features = re.search(r"features=(\d+)", r.stdout)
     t.check(user_features is not None, "native_harmless output in user mode", r)
-    t.eq(int(features), int(user_features.group(1)) | 0x10,
+    t.eq(int(features), int(user_features.group(1)) | FEATURE_SYSTEM,
          "features under Linux: those of user mode plus BACKDOOR_FEATURE_SYSTEM", r)
     t.eq(m.group(0).replace("features=" + features, "features=" + user_features.group(1)),
          r.stdout.strip(), "otherwise the same results as in user mode", r)
@@ -69,7 +71,7 @@ def test_seed_sequence(t):
          "calls seen by the handler (order, values, count)", b)
     records = [e for e in read_jsonl(events) if e.get("event") == "call"]
     t.eq([(e["type"], e["cmd"], e["args"]) for e in records],
-         [(["i8", "i8_v32"][ty], c, a) for ty, c, a in EXPECTED], "event log")
+         [(type_name(ty), c, a) for ty, c, a in EXPECTED], "event log")
     t.check(all(e["event"] == "call" and e["status"] == "ok" and e["vcpu"] == 0
                 for e in records), "every event is an ok call on vCPU 0", records)
     counts = summary_counts(open(summary).read())

@@ -3,6 +3,7 @@
 (log=on). allow-from in system mode: tests/test_system_arm_riscv.py."""
 import re
 
+from abi import EPERM, PROTOCOL_VERSION
 from harness import guest, handler, read_jsonl, summary_counts
 
 
@@ -10,9 +11,9 @@ def test_deny_refuses_named_builtins(t):
     summary, events = t.path("summary"), t.path("events")
     r = t.user("x86_64", guest("x86_64", "native_harmless"), check=0, deny="print:sum",
                summary=summary, events=events, print=t.path("print"))
-    t.contains(r.stdout, "sum=-1 ", "a denied built-in returns BACKDOOR_EPERM", r)
-    t.contains(r.stdout, "printed=-1 ", "print too", r)
-    t.contains(r.stdout, "present=1 ", "the others still work", r)
+    t.contains(r.stdout, "sum=%d " % EPERM, "a denied built-in returns BACKDOOR_EPERM", r)
+    t.contains(r.stdout, "printed=%d " % EPERM, "print too", r)
+    t.contains(r.stdout, "present=%d " % PROTOCOL_VERSION, "the others still work", r)
     t.eq(open(t.path("print")).read(), "", "nothing was printed")
     counts = summary_counts(open(summary).read())
     t.eq(counts["denied"], 2, "two calls denied", open(summary).read())
@@ -26,15 +27,16 @@ def test_allow_from_kernel_refuses_user_programs(t):
     r = t.user("x86_64", guest("x86_64", "native_harmless"), check=0, allow_from="kernel",
                handler=handler("record"), handler_arg="log=" + t.path("log"),
                summary=summary)
-    minus_one = str(2 ** 64 - 1)  # native_harmless prints present and features unsigned
-    t.contains(r.stdout, "present=%s features=%s sum=-1 call=-1 info=-1" % (minus_one, minus_one),
-               "everything denied: BACKDOOR_EPERM", r)
+    unsigned = EPERM % 2 ** 64  # native_harmless prints present and features unsigned
+    t.contains(r.stdout, "present=%d features=%d sum=%d call=%d info=%d"
+               % (unsigned, unsigned, EPERM, EPERM, EPERM), "everything denied: BACKDOOR_EPERM", r)
     t.eq(open(t.path("log")).read(), "", "the handler saw nothing")
     counts = summary_counts(open(summary).read())
     t.eq(counts["denied"], counts["dispatched"], "every call denied", open(summary).read())
     r = t.user("x86_64", guest("x86_64", "native_harmless"), check=0, allow_from="user",
                summary="none")
-    t.contains(r.stdout, "present=1 ", "allow-from=user lets user code through", r)
+    t.contains(r.stdout, "present=%d " % PROTOCOL_VERSION, "allow-from=user lets user code through",
+               r)
 
 
 def test_log_prints_one_line_per_call(t):

@@ -5,13 +5,12 @@ reports back in the summary's first line, and a QEMU too old for it gets one
 line from the plugin naming both versions."""
 import os
 
-from harness import BUILD, Skip, on_qemus, plugin_arg
+from harness import BUILD, Skip, on_qemus, pc_machine, plugin_arg
 
 IDLE = os.path.join(BUILD, "baremetal", "x86", "idle.elf")
 TOO_OLD = os.path.join(os.environ.get("BACKDOOR_CACHE", os.path.expanduser("~/.cache/backdoor")),
                        "debian-qemu-7.2", "usr", "bin", "qemu-system-x86_64")
-MACHINE = ["-M", "pc", "-display", "none", "-nodefaults", "-no-reboot",
-           "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-kernel", IDLE]
+MACHINE = pc_machine(IDLE)
 
 
 @on_qemus("built", "debian-10.0", "debian-11.1")

@@ -1,12 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Regions of interest: counts checked against QEMU's own instruction
 counter, the semantics docs/abi.md defines, marks and statistics."""
-import os
 import re
 
-from harness import ARCHES, QEMU, guest, last_summary, read_jsonl, validate_trace
+from harness import ARCHES, guest, last_summary, qemu_plugin, read_jsonl, validate_trace
 
-INSN_PLUGIN = os.path.join(QEMU, "lib", "qemu-plugins", "libinsn.so")
+INSN_PLUGIN = qemu_plugin("libinsn.so")
 
 
 def test_whole_program_matches_qemu_insn_plugin(t):

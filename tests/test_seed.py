@@ -1,18 +1,28 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Seed parity in user mode: the 2010 calls, their exact encoding, and the
 CPUIDs that must not be taken for calls."""
+from abi import ENOSYS, TYPES
 from harness import ARCHES, X86, guest, handler, native_arches, read_jsonl, summary_counts
 
 # What tests/guest/seed_sequence.c sends: (type, i8, [v32]).
+I8, I8_V32 = TYPES["i8"], TYPES["i8_v32"]
 EXPECTED = [
-    (0, 1, []),
-    (1, 2, [0xdeadbeef]),
-    (0, 255, []),
-    (1, 9, [123456789]),
-] + [(1, 4, [i]) for i in range(5)] + [(0, 10, [])]
+    (I8, 1, []),
+    (I8_V32, 2, [0xdeadbeef]),
+    (I8, 255, []),
+    (I8_V32, 9, [123456789]),
+] + [(I8_V32, 4, [i]) for i in range(5)] + [(I8, 10, [])]
+# What tests/guest/native_harmless.c prints when no host answers: every
+# call's default (guest.h's ENOSYS where the caller gives none).
+DEFAULTS = ("present=0 features=0 sum=%d call=77 info=%d buf=untouched printed=%d time=0"
+            % (ENOSYS, ENOSYS, ENOSYS))
 # BACKDOOR_i8(0), two probe-shaped CPUIDs and a 16-leaf signature scan.
 PROBES = 1 + 2 + 16
 MALFORMED = 3
+
+
+def type_name(number):
+    return next(name for name, n in TYPES.items() if n == number)
 
 
 def record_lines(calls):
@@ -30,7 +40,7 @@ def check_sequence(t, arch):
     t.eq(got, record_lines(EXPECTED), "calls seen by the handler (order, values, count)", r)
     records = [e for e in read_jsonl(events) if e["event"] == "call"]
     t.eq([(e["type"], e["cmd"], e["args"]) for e in records],
-         [(["i8", "i8_v32"][ty], c, a) for ty, c, a in EXPECTED], "event log")
+         [(type_name(ty), c, a) for ty, c, a in EXPECTED], "event log")
     t.check(all(e["event"] == "call" and e["status"] == "ok" and e["op"] == "seed"
                 and e["vcpu"] == 0 for e in records), "every event is an ok seed call",
             records)
@@ -65,7 +75,7 @@ def test_seed_handler_unchanged(t):
     for arch in ARCHES:
         r = t.user(arch, guest(arch, "seed_sequence"), check=0, handler=handler("seed"),
                    summary="none")
-        want = ["seed %s %d%s" % (["i8", "i8_v32"][ty], c, "".join(" %d" % v for v in a))
+        want = ["seed %s %d%s" % (type_name(ty), c, "".join(" %d" % v for v in a))
                 for ty, c, a in EXPECTED]
         t.eq(r.stdout.splitlines(), want, "seed handler output on " + arch, r)
 
@@ -88,9 +98,7 @@ def test_native_run_is_harmless(t):
     for arch in native_arches(t):
         t.run([guest(arch, "seed_sequence")], check=0)
         r = t.run([guest(arch, "native_harmless")], check=0)
-        t.eq(r.stdout.strip(),
-             "present=0 features=0 sum=-38 call=77 info=-38 buf=untouched printed=-38 time=0",
-             "defaults returned natively on " + arch)
+        t.eq(r.stdout.strip(), DEFAULTS, "defaults returned natively on " + arch)
 
 
 def test_without_plugin_is_harmless(t):
@@ -99,6 +107,5 @@ def test_without_plugin_is_harmless(t):
     run): nothing traps, every call returns its default."""
     for arch in ARCHES:
         r = t.user(arch, guest(arch, "native_harmless"), plugin=False, check=0)
-        t.eq(r.stdout.strip(),
-             "present=0 features=0 sum=-38 call=77 info=-38 buf=untouched printed=-38 time=0",
+        t.eq(r.stdout.strip(), DEFAULTS,
              "defaults returned under QEMU without the plugin on " + arch)

@@ -20,8 +20,11 @@ exception or trap exits with 100; a kernel that cannot exit hits the timeout.
 """
 import os
 
-from harness import (BUILD, Failure, handler, last_summary, on_qemus, plugin_arg,
-                     read_jsonl, summary_counts)
+from abi import (EPERM, FEATURE_HANDLER, FEATURE_MEM_READ, FEATURE_MEM_WRITE, FEATURE_RESULTS,
+                 FEATURE_SYSTEM, OP_FEATURES, OP_MARK, OP_PRESENT, OP_PRINT, OP_ROI_BEGIN,
+                 OP_ROI_END, OP_STATS_DUMP, OP_SUM, PROTOCOL_VERSION, TYPES, USER_COMMAND_FIRST)
+from harness import (BUILD, Failure, handler, handler_commands, last_summary, on_qemus,
+                     plugin_arg, read_jsonl, summary_counts)
 
 ARCHES = ("aarch64", "riscv64")
 MACHINES = {
@@ -46,11 +49,8 @@ PRINT_BUF = FIXED_BASE + 0x4000
 PRINT_TEXT = "backdoor bare-metal calls: hello from the guest\n"
 ROI_ID, MARK_ID, WORK_ITERATIONS = 1, 7, 1000
 
-CMD_MIX, CMD_FILL, CMD_CHECKSUM, CMD_PRIVILEGE = 0x900, 0x901, 0x902, 0x914
-OP_PRESENT, OP_FEATURES, OP_ROI_BEGIN, OP_ROI_END = 0x001, 0x002, 0x004, 0x005
-OP_MARK, OP_PRINT, OP_STATS_DUMP, OP_SUM = 0x006, 0x007, 0x009, 0x00b
-FEATURES_ALL = 0x1f  # results, memory read and write, handler, system mode
-EPERM = -1
+CMD_MIX, CMD_FILL, CMD_CHECKSUM, CMD_PRIVILEGE = (
+    handler_commands()[name] for name in ("CMD_MIX", "CMD_FILL", "CMD_CHECKSUM", "CMD_PRIVILEGE"))
 MASK64 = 2 ** 64 - 1
 
 
@@ -91,8 +91,9 @@ CALLS = [
     ("i8_v32", 9, "seed", [123456789], None),
 ] + [("i8_v32", 4, "seed", [123456789 + i], None) for i in range(3)] + [
     ("i8", 10, "seed", [], None),
-    ("call", OP_PRESENT, "present", [], 1),
-    ("call", OP_FEATURES, "features", [], FEATURES_ALL),
+    ("call", OP_PRESENT, "present", [], PROTOCOL_VERSION),
+    ("call", OP_FEATURES, "features", [], FEATURE_RESULTS | FEATURE_MEM_READ | FEATURE_MEM_WRITE
+     | FEATURE_HANDLER | FEATURE_SYSTEM),
     ("call", CMD_MIX, "handler", [1, 2, 3, 4], signed64(mix64(1, 2, 3, 4))),
     ("call", CMD_MIX, "handler", WORDS, signed64(mix64(*WORDS))),
     ("call", OP_SUM, "sum", WORDS, signed64(sum(WORDS))),
@@ -107,7 +108,6 @@ CALLS = [
     ("send", OP_PRINT, "print", [PRINT_BUF, len(PRINT_TEXT)], len(PRINT_TEXT)),
     ("call", OP_STATS_DUMP, "stats_dump", [], None),
 ]
-TYPE_NUMBER = {"i8": 0, "i8_v32": 1, "call": 2, "send": 3, "recv": 4}
 
 
 def handler_lines():
@@ -115,8 +115,8 @@ def handler_lines():
     handler commands; built-ins never reach it."""
     lines = []
     for ty, cmd, _, args, _ in CALLS:
-        if ty in ("i8", "i8_v32") or cmd >= 0x800:
-            lines.append("%d %d%s%s" % (TYPE_NUMBER[ty], cmd, "".join(" %d" % a for a in args),
+        if ty in ("i8", "i8_v32") or cmd >= USER_COMMAND_FIRST:
+            lines.append("%d %d%s%s" % (TYPES[ty], cmd, "".join(" %d" % a for a in args),
                                         " data=%d" % args[1] if ty == "send" else ""))
     return lines
 
@@ -282,7 +282,7 @@ def test_riscv64_without_plugin(t):
 
 def check_denied(t, arch):
     r, files = boot_recorded(t, arch, "calls-denied", allow_from="user")
-    t.contains(r.console, "present: -1", "%s: present() refused" % arch, r)
+    t.contains(r.console, "present: %d" % EPERM, "%s: present() refused" % arch, r)
     t.contains(r.console, "calls: ok", "%s: the kernel saw EPERM everywhere" % arch, r)
     t.eq(read(files["log"]), "", "%s: the handler saw nothing" % arch)
     records = read_jsonl(files["events"])

@@ -17,7 +17,9 @@ a failure too.
 import os
 import re
 
-from harness import BUILD, Failure, handler, on_qemus, plugin_arg, read_jsonl, summary_counts
+from abi import E2BIG, EFAULT, OP_PRESENT, OP_SUM, PROTOCOL_VERSION, TYPES, USER_COMMAND_FIRST
+from harness import (BUILD, Failure, handler, handler_commands, on_qemus, plugin_arg, read_jsonl,
+                     summary_counts)
 
 KERNELS = os.path.join(BUILD, "baremetal", "x86")
 SUCCESS = (0 << 1) | 1  # isa-debug-exit status for the value 0
@@ -85,8 +87,8 @@ def checksum64(data):
 
 # The volatile words of kernels/calls.c, passed through registers.
 WORDS = [0x89abcdef, 0xfedcba98, 7, 0x80000001]
-CMD_MIX, CMD_FILL, CMD_CHECKSUM = 0x900, 0x901, 0x902
-OP_PRESENT, OP_SUM = 0x001, 0x00b
+CMD_MIX, CMD_FILL, CMD_CHECKSUM = (handler_commands()[name]
+                                   for name in ("CMD_MIX", "CMD_FILL", "CMD_CHECKSUM"))
 
 # (type, cmd, args) of every call the kernel makes, in order; builtin says
 # whether the plugin answers it itself (so the handler never sees it).
@@ -103,13 +105,12 @@ CALLS = [
     ("call", OP_SUM, WORDS),
     ("call", CMD_MIX, [WORDS[3], WORDS[2]]),
 ]
-TYPE_NUMBER = {"i8": 0, "i8_v32": 1, "call": 2, "send": 3, "recv": 4}
 
 
 def handler_lines(calls):
     """The record handler's log: 'TYPE CMD ARG...', built-ins left out."""
-    return ["%d %d%s" % (TYPE_NUMBER[ty], cmd, "".join(" %d" % a for a in args))
-            for ty, cmd, args in calls if cmd >= 0x800 or ty in ("i8", "i8_v32")]
+    return ["%d %d%s" % (TYPES[ty], cmd, "".join(" %d" % a for a in args))
+            for ty, cmd, args in calls if cmd >= USER_COMMAND_FIRST or ty in ("i8", "i8_v32")]
 
 
 def check_calls(t):
@@ -152,9 +153,9 @@ def test_calls_sequence(t):
         t.contains(r.console, "checks skipped", "the kernel skipped result checks")
         check_api4_message(t, r)
         return
-    t.contains(r.console, "present: 1", "backdoor_present() in the kernel")
+    t.contains(r.console, "present: %d" % PROTOCOL_VERSION, "backdoor_present() in the kernel")
     results = {(e["cmd"], tuple(e["args"])): e.get("result") for e in events}
-    t.eq(results[(OP_PRESENT, ())], 1, "present result")
+    t.eq(results[(OP_PRESENT, ())], PROTOCOL_VERSION, "present result")
     # i386 words: the guest sees the low 32 bits of a handler's result.
     t.eq(low32(results[(CMD_MIX, tuple(WORDS))]), low32(mix64(*WORDS)), "mix result")
     t.eq(results[(OP_SUM, tuple(WORDS))], low32(sum(WORDS)), "sum result (32-bit)")
@@ -243,14 +244,14 @@ BULK = [
     ("recv", BIG + 0x900, 256, "ok", 256),
     ("send", CROSS, CROSS_LEN, "ok", checksum64(pattern(CROSS_LEN))),
     ("recv", CROSS, CROSS_LEN, "ok", CROSS_LEN),
-    ("send", HOLE, HOLE_LEN, "fault", -14),
-    ("recv", HOLE, HOLE_LEN, "fault", -14),
-    ("send", UNMAPPED, UNMAPPED_LEN, "fault", -14),
-    ("recv", UNMAPPED, UNMAPPED_LEN, "fault", -14),
+    ("send", HOLE, HOLE_LEN, "fault", EFAULT),
+    ("recv", HOLE, HOLE_LEN, "fault", EFAULT),
+    ("send", UNMAPPED, UNMAPPED_LEN, "fault", EFAULT),
+    ("recv", UNMAPPED, UNMAPPED_LEN, "fault", EFAULT),
     ("send", BIG, CAP, "ok", checksum64(pattern(CAP))),
     ("recv", BIG, CAP, "ok", CAP),
-    ("send", BIG, BIG_LEN, "too_big", -7),
-    ("recv", BIG, BIG_LEN, "too_big", -7),
+    ("send", BIG, BIG_LEN, "too_big", E2BIG),
+    ("recv", BIG, BIG_LEN, "too_big", E2BIG),
 ]
 
 
@@ -272,7 +273,7 @@ def check_bulk(t):
     t.contains(r.console, "bulk: 0 failures", "the kernel's own checks", r)
     calls = bulk_expectation(can_write)
     # Only calls that reached the handler are logged: it got the data.
-    want_log = ["%d %d %d %d%s" % (TYPE_NUMBER[ty], CMD_CHECKSUM if ty == "send" else CMD_FILL,
+    want_log = ["%d %d %d %d%s" % (TYPES[ty], CMD_CHECKSUM if ty == "send" else CMD_FILL,
                                     addr, length, " data=%d" % length if ty == "send" else "")
                 for ty, addr, length, status, _ in calls if status == "ok"]
     t.eq(read(files["log"]).splitlines(), want_log, "buffer calls seen by the handler", r)
@@ -296,7 +297,7 @@ def check_bulk(t):
 @on_qemus("built", "debian-10.0", "debian-11.1")
 def test_bulk_buffers_through_page_tables(t):
     """Send and receive with paging: one page, two non-contiguous frames, an
-    unmapped second page (-14, nothing written), over max-buffer (-7). On
+    unmapped second page (EFAULT, nothing written), over max-buffer (E2BIG). On
     plugin API 4 sends still reach the handler through the page tables;
     receives are refused and leave guest memory alone."""
     r = check_bulk(t)

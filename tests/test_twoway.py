@@ -1,7 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """The two-way channel in user mode (QEMU 10.2, plugin API 5): results,
 presence, bulk data both ways, handler services."""
-from harness import ARCHES, guest, handler, read_jsonl, summary_counts
+from abi import (EINVAL, ENOSYS, FEATURE_HANDLER, FEATURE_MEM_READ, FEATURE_MEM_WRITE,
+                 FEATURE_RESULTS, PROTOCOL_VERSION)
+from harness import ARCHES, guest, handler, handler_commands, read_jsonl, summary_counts
+
+# What a user-mode guest has without and with a handler.
+USER_FEATURES = FEATURE_RESULTS | FEATURE_MEM_READ | FEATURE_MEM_WRITE
 
 
 def test_round_trip_100k_random(t):
@@ -19,11 +24,13 @@ def test_presence_and_features(t):
         r = t.user(arch, guest(arch, "native_harmless"), check=0, summary="none")
         # host_info fills the guest's 64-byte buffer, truncated and terminated.
         t.eq(r.stdout.strip(),
-             "present=1 features=7 sum=10 call=-38 info=64 buf=filled printed=16 time=set",
+             "present=%d features=%d sum=10 call=%d info=64 buf=filled printed=16 time=set"
+             % (PROTOCOL_VERSION, USER_FEATURES, ENOSYS),
              "what a guest sees under the plugin on " + arch, r)
         r = t.user(arch, guest(arch, "native_harmless"), check=0, summary="none",
                    handler=handler("record"))
-        t.contains(r.stdout, "features=15 ", "HANDLER feature bit with a handler", r)
+        t.contains(r.stdout, "features=%d " % (USER_FEATURES | FEATURE_HANDLER),
+                   "HANDLER feature bit with a handler", r)
 
 
 def test_bulk_both_ways(t):
@@ -53,7 +60,8 @@ def test_handler_services(t):
         t.eq([(e["name"], e["value"]) for e in handler_events], [("guest-event", 4242)],
              "emit_event reaches the event log", records)
         calls = [e for e in records if e["event"] == "call"]
-        t.eq(calls[-1]["cmd"], 0x913, "the exit request's call is logged last", records)
+        t.eq(calls[-1]["cmd"], handler_commands()["CMD_EXIT"],
+             "the exit request's call is logged last", records)
         t.eq(records[-1]["event"], "summary", "the summary record ends the log")
         t.contains(records[-1]["reason"], "exit", "why it ended", records[-1])
 
@@ -72,7 +80,7 @@ def test_unknown_commands_get_enosys(t):
     r = t.user("x86_64", t.path("unknown"), check=0, handler=handler("record"),
                summary=summary)
     # Unknown built-in, unhandled handler command, built-in with the wrong type.
-    t.eq(r.stdout.split(), ["-38", "-38", "-22"], "error results", r)
+    t.eq(r.stdout.split(), [str(ENOSYS), str(ENOSYS), str(EINVAL)], "error results", r)
     counts = summary_counts(open(summary).read())
     t.eq((counts["unhandled"], counts["invalid"]), (2, 1), "counted", open(summary).read())
 

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The tools. Included by the top Makefile, which builds EXTRA_TARGETS with
 # 'all' and installs them with 'make install'.
 #

@@ -13,16 +13,25 @@
  * Define BACKDOOR_DISABLE before including this file to compile every request
  * to nothing, like NDEBUG for assert() or NVALGRIND for valgrind.h.
  *
- * Copyright (c) 2026 The backdoor developers.
- * Permission is hereby granted, free of charge, to any person obtaining a copy
- * of this software and associated documentation files (the "Software"), to
- * deal in the Software without restriction, including without limitation the
- * rights to use, copy, modify, merge, publish, distribute, sublicense, and/or
- * sell copies of the Software, and to permit persons to whom the Software is
- * furnished to do so, subject to the following conditions: the above
- * copyright notice and this permission notice shall be included in all copies
- * or substantial portions of the Software. THE SOFTWARE IS PROVIDED "AS IS",
- * WITHOUT WARRANTY OF ANY KIND.
+ * Copyright (c) 2026 The backdoor developers
+ *
+ * Permission is hereby granted, free of charge, to any person obtaining a
+ * copy of this software and associated documentation files (the "Software"),
+ * to deal in the Software without restriction, including without limitation
+ * the rights to use, copy, modify, merge, publish, distribute, sublicense,
+ * and/or sell copies of the Software, and to permit persons to whom the
+ * Software is furnished to do so, subject to the following conditions:
+ *
+ * The above copyright notice and this permission notice shall be included in
+ * all copies or substantial portions of the Software.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+ * IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+ * FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL
+ * THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+ * LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+ * FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER
+ * DEALINGS IN THE SOFTWARE.
  */
 #ifndef BACKDOOR_GUEST_H
 #define BACKDOOR_GUEST_H
@@ -48,19 +57,19 @@ typedef uintptr_t backdoor_word_t;
  * reaches the magic instruction as an immediate only then.
  */
 #if defined(__GNUC__)
-#define BACKDOOR__INLINE static inline __attribute__((__always_inline__))
+#define BACKDOOR_IMPL_INLINE static inline __attribute__((__always_inline__))
 #else
-#define BACKDOOR__INLINE static inline
+#define BACKDOOR_IMPL_INLINE static inline
 #endif
 
 /*
- * backdoor__request() is the one primitive each architecture provides: it
+ * backdoor_impl_request() is the one primitive each architecture provides: it
  * issues LEAF/SELECTOR with nargs (0..4) arguments, preloads the result
  * register with dflt, and returns what is in it afterwards.
  */
 #if defined(BACKDOOR_DISABLE)
 
-BACKDOOR__INLINE backdoor_word_t backdoor__request(
+BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_impl_request(
     uint32_t leaf, uint32_t selector, unsigned nargs, backdoor_word_t a0,
     backdoor_word_t a1, backdoor_word_t a2, backdoor_word_t a3,
     backdoor_word_t dflt)
@@ -70,7 +79,7 @@ BACKDOOR__INLINE backdoor_word_t backdoor__request(
     return dflt;
 }
 
-BACKDOOR__INLINE uint32_t backdoor__seed(uint32_t leaf, uint32_t v32)
+BACKDOOR_IMPL_INLINE uint32_t backdoor_impl_seed(uint32_t leaf, uint32_t v32)
 {
     (void)leaf, (void)v32;
     return 0;
@@ -91,27 +100,27 @@ BACKDOOR__INLINE uint32_t backdoor__seed(uint32_t leaf, uint32_t v32)
  * values in the registers and the plugin reads them when CPUID executes.
  */
 #if defined(__x86_64__)
-#define BACKDOOR__ABI32 0u
-#define BACKDOOR__CONST_ARG(v) (__builtin_constant_p(v) && (v) <= 0xffffffffu)
+#define BACKDOOR_IMPL_ABI32 0u
+#define BACKDOOR_IMPL_CONST_ARG(v) (__builtin_constant_p(v) && (v) <= 0xffffffffu)
 #else
-#define BACKDOOR__ABI32 BACKDOOR_EXT_ABI32
-#define BACKDOOR__CONST_ARG(v) __builtin_constant_p(v)
+#define BACKDOOR_IMPL_ABI32 BACKDOOR_EXT_ABI32
+#define BACKDOOR_IMPL_CONST_ARG(v) __builtin_constant_p(v)
 #endif
-#define BACKDOOR__CONST(v) __builtin_constant_p(v)
+#define BACKDOOR_IMPL_CONST(v) __builtin_constant_p(v)
 /* Loads constant argument i only if the call has that many (assembler .if
  * on the nargs operand): the plugin reads no more than nargs anyway. */
-#define BACKDOOR__LOAD_ARG(i, reg) \
+#define BACKDOOR_IMPL_LOAD_ARG(i, reg) \
     ".if %c[n] > " #i "\n\tmovl %[a" #i "], %%" reg "\n\t.endif\n\t"
 
-BACKDOOR__INLINE uint32_t backdoor__seed(uint32_t leaf, uint32_t v32)
+BACKDOOR_IMPL_INLINE uint32_t backdoor_impl_seed(uint32_t leaf, uint32_t v32)
 {
     uint32_t eax, ebx, ecx, edx;
-    if (BACKDOOR__CONST(leaf) && BACKDOOR__CONST(v32))
+    if (BACKDOOR_IMPL_CONST(leaf) && BACKDOOR_IMPL_CONST(v32))
         __asm__ __volatile__("movl %4, %%ecx\n\tmovl %5, %%eax\n\tcpuid"
                              : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx)
                              : "i"(v32), "i"(leaf)
                              : "memory");
-    else if (BACKDOOR__CONST(leaf))
+    else if (BACKDOOR_IMPL_CONST(leaf))
         __asm__ __volatile__("movl %4, %%eax\n\tcpuid"
                              : "=a"(eax), "=b"(ebx), "=c"(ecx), "=d"(edx)
                              : "i"(leaf), "2"(v32)
@@ -127,7 +136,7 @@ BACKDOOR__INLINE uint32_t backdoor__seed(uint32_t leaf, uint32_t v32)
 
 #if defined(__x86_64__)
 /* x86-64 has registers to spare, so every form is a single asm statement. */
-BACKDOOR__INLINE backdoor_word_t backdoor__request(
+BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_impl_request(
     uint32_t leaf, uint32_t selector, unsigned nargs, backdoor_word_t a0,
     backdoor_word_t a1, backdoor_word_t a2, backdoor_word_t a3,
     backdoor_word_t dflt)
@@ -135,13 +144,13 @@ BACKDOOR__INLINE backdoor_word_t backdoor__request(
     backdoor_word_t result = dflt;
     uint32_t eax, ecx;
     backdoor_word_t rbx = a1, rdx = a0;
-    if (BACKDOOR__CONST(leaf) && BACKDOOR__CONST(selector) &&
-        BACKDOOR__CONST_ARG(a0) && BACKDOOR__CONST_ARG(a1) &&
-        BACKDOOR__CONST_ARG(a2) && BACKDOOR__CONST_ARG(a3)) {
-        __asm__ __volatile__(BACKDOOR__LOAD_ARG(0, "edx")
-                             BACKDOOR__LOAD_ARG(1, "ebx")
-                             BACKDOOR__LOAD_ARG(2, "edi")
-                             BACKDOOR__LOAD_ARG(3, "r8d")
+    if (BACKDOOR_IMPL_CONST(leaf) && BACKDOOR_IMPL_CONST(selector) &&
+        BACKDOOR_IMPL_CONST_ARG(a0) && BACKDOOR_IMPL_CONST_ARG(a1) &&
+        BACKDOOR_IMPL_CONST_ARG(a2) && BACKDOOR_IMPL_CONST_ARG(a3)) {
+        __asm__ __volatile__(BACKDOOR_IMPL_LOAD_ARG(0, "edx")
+                             BACKDOOR_IMPL_LOAD_ARG(1, "ebx")
+                             BACKDOOR_IMPL_LOAD_ARG(2, "edi")
+                             BACKDOOR_IMPL_LOAD_ARG(3, "r8d")
                              "movl %[sel], %%ecx\n\t"
                              "movl %[leaf], %%eax\n\t"
                              "cpuid"
@@ -151,7 +160,7 @@ BACKDOOR__INLINE backdoor_word_t backdoor__request(
                                [a3] "i"(a3), [sel] "i"(selector),
                                [leaf] "i"(leaf), [n] "i"(nargs)
                              : "rdi", "r8", "memory", "cc");
-    } else if (BACKDOOR__CONST(leaf) && BACKDOOR__CONST(selector)) {
+    } else if (BACKDOOR_IMPL_CONST(leaf) && BACKDOOR_IMPL_CONST(selector)) {
         register backdoor_word_t r8 __asm__("r8") = a3;
         __asm__ __volatile__("movl %[sel], %%ecx\n\t"
                              "movl %[leaf], %%eax\n\t"
@@ -179,11 +188,11 @@ BACKDOOR__INLINE backdoor_word_t backdoor__request(
  * may be the frame pointer, so it is swapped in around CPUID through the
  * stack. The push of arg3 reads its operand before ESP moves.
  */
-#define BACKDOOR__I386_WITH_EBP(body)                                          \
+#define BACKDOOR_IMPL_I386_WITH_EBP(body)                                      \
     "pushl %[a3]\n\tpushl %%ebp\n\tmovl 4(%%esp), %%ebp\n\t" body              \
     "\n\tpopl %%ebp\n\tleal 4(%%esp), %%esp"
 
-BACKDOOR__INLINE backdoor_word_t backdoor__request(
+BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_impl_request(
     uint32_t leaf, uint32_t selector, unsigned nargs, backdoor_word_t a0,
     backdoor_word_t a1, backdoor_word_t a2, backdoor_word_t a3,
     backdoor_word_t dflt)
@@ -191,12 +200,12 @@ BACKDOOR__INLINE backdoor_word_t backdoor__request(
     backdoor_word_t result = dflt;
     uint32_t eax, ecx;
     backdoor_word_t ebx = a1, edx = a0;
-    if (nargs < 4 && BACKDOOR__CONST(leaf) && BACKDOOR__CONST(selector) &&
-        BACKDOOR__CONST_ARG(a0) && BACKDOOR__CONST_ARG(a1) &&
-        BACKDOOR__CONST_ARG(a2)) {
-        __asm__ __volatile__(BACKDOOR__LOAD_ARG(0, "edx")
-                             BACKDOOR__LOAD_ARG(1, "ebx")
-                             BACKDOOR__LOAD_ARG(2, "edi")
+    if (nargs < 4 && BACKDOOR_IMPL_CONST(leaf) && BACKDOOR_IMPL_CONST(selector) &&
+        BACKDOOR_IMPL_CONST_ARG(a0) && BACKDOOR_IMPL_CONST_ARG(a1) &&
+        BACKDOOR_IMPL_CONST_ARG(a2)) {
+        __asm__ __volatile__(BACKDOOR_IMPL_LOAD_ARG(0, "edx")
+                             BACKDOOR_IMPL_LOAD_ARG(1, "ebx")
+                             BACKDOOR_IMPL_LOAD_ARG(2, "edi")
                              "movl %[sel], %%ecx\n\t"
                              "movl %[leaf], %%eax\n\t"
                              "cpuid"
@@ -206,8 +215,8 @@ BACKDOOR__INLINE backdoor_word_t backdoor__request(
                                [sel] "i"(selector), [leaf] "i"(leaf),
                                [n] "i"(nargs)
                              : "edi", "memory", "cc");
-    } else if (nargs < 4 && BACKDOOR__CONST(leaf) &&
-               BACKDOOR__CONST(selector)) {
+    } else if (nargs < 4 && BACKDOOR_IMPL_CONST(leaf) &&
+               BACKDOOR_IMPL_CONST(selector)) {
         __asm__ __volatile__("movl %[sel], %%ecx\n\t"
                              "movl %[leaf], %%eax\n\t"
                              "cpuid"
@@ -223,17 +232,17 @@ BACKDOOR__INLINE backdoor_word_t backdoor__request(
                                "+b"(ebx)
                              : "D"(a2)
                              : "memory", "cc");
-    } else if (BACKDOOR__CONST(leaf) && BACKDOOR__CONST(selector)) {
+    } else if (BACKDOOR_IMPL_CONST(leaf) && BACKDOOR_IMPL_CONST(selector)) {
         __asm__ __volatile__(
-            BACKDOOR__I386_WITH_EBP("movl %[sel], %%ecx\n\t"
-                                    "movl %[leaf], %%eax\n\tcpuid")
+            BACKDOOR_IMPL_I386_WITH_EBP("movl %[sel], %%ecx\n\t"
+                                        "movl %[leaf], %%eax\n\tcpuid")
             : "+S"(result), "=a"(eax), "=c"(ecx), "+d"(edx), "+b"(ebx)
             : "D"(a2), [a3] "g"(a3), [sel] "i"(selector), [leaf] "i"(leaf)
             : "memory", "cc");
     } else {
         eax = leaf;
         ecx = selector;
-        __asm__ __volatile__(BACKDOOR__I386_WITH_EBP("cpuid")
+        __asm__ __volatile__(BACKDOOR_IMPL_I386_WITH_EBP("cpuid")
                              : "+S"(result), "+a"(eax), "+c"(ecx), "+d"(edx),
                                "+b"(ebx)
                              : "D"(a2), [a3] "g"(a3)
@@ -258,27 +267,27 @@ BACKDOOR__INLINE backdoor_word_t backdoor__request(
  * it executes reaches the guest.
  */
 #if defined(__aarch64__)
-#define BACKDOOR__MAGIC "orr xzr, x17, x16, ror #42"
-#define BACKDOOR__R(n) "x" #n
+#define BACKDOOR_IMPL_MAGIC "orr xzr, x17, x16, ror #42"
+#define BACKDOOR_IMPL_R(n) "x" #n
 #else
-#define BACKDOOR__MAGIC "sltiu zero, zero, 0x5a5"
-#define BACKDOOR__R(n) "a" #n
+#define BACKDOOR_IMPL_MAGIC "sltiu zero, zero, 0x5a5"
+#define BACKDOOR_IMPL_R(n) "a" #n
 #endif
 
-BACKDOOR__INLINE backdoor_word_t backdoor__request(
+BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_impl_request(
     uint32_t leaf, uint32_t selector, unsigned nargs, backdoor_word_t a0,
     backdoor_word_t a1, backdoor_word_t a2, backdoor_word_t a3,
     backdoor_word_t dflt)
 {
-    register backdoor_word_t r_result __asm__(BACKDOOR__R(0)) = dflt;
-    register backdoor_word_t r_leaf __asm__(BACKDOOR__R(1)) = leaf;
-    register backdoor_word_t r_selector __asm__(BACKDOOR__R(2)) = selector;
-    register backdoor_word_t r_a0 __asm__(BACKDOOR__R(3)) = a0;
-    register backdoor_word_t r_a1 __asm__(BACKDOOR__R(4)) = a1;
-    register backdoor_word_t r_a2 __asm__(BACKDOOR__R(5)) = a2;
-    register backdoor_word_t r_a3 __asm__(BACKDOOR__R(6)) = a3;
+    register backdoor_word_t r_result __asm__(BACKDOOR_IMPL_R(0)) = dflt;
+    register backdoor_word_t r_leaf __asm__(BACKDOOR_IMPL_R(1)) = leaf;
+    register backdoor_word_t r_selector __asm__(BACKDOOR_IMPL_R(2)) = selector;
+    register backdoor_word_t r_a0 __asm__(BACKDOOR_IMPL_R(3)) = a0;
+    register backdoor_word_t r_a1 __asm__(BACKDOOR_IMPL_R(4)) = a1;
+    register backdoor_word_t r_a2 __asm__(BACKDOOR_IMPL_R(5)) = a2;
+    register backdoor_word_t r_a3 __asm__(BACKDOOR_IMPL_R(6)) = a3;
     (void)nargs;
-    __asm__ __volatile__(BACKDOOR__MAGIC
+    __asm__ __volatile__(BACKDOOR_IMPL_MAGIC
                          : "+r"(r_result)
                          : "r"(r_leaf), "r"(r_selector), "r"(r_a0), "r"(r_a1),
                            "r"(r_a2), "r"(r_a3)
@@ -286,66 +295,66 @@ BACKDOOR__INLINE backdoor_word_t backdoor__request(
     return r_result;
 }
 
-BACKDOOR__INLINE uint32_t backdoor__seed(uint32_t leaf, uint32_t v32)
+BACKDOOR_IMPL_INLINE uint32_t backdoor_impl_seed(uint32_t leaf, uint32_t v32)
 {
-    return (uint32_t)backdoor__request(leaf, v32, 0, 0, 0, 0, 0, 0);
+    return (uint32_t)backdoor_impl_request(leaf, v32, 0, 0, 0, 0, 0, 0);
 }
 
 #else
 #error "backdoor/guest.h: unsupported architecture (supported: x86-64, i386, aarch64, riscv64); define BACKDOOR_DISABLE to compile requests to nothing"
 #endif
 
-#ifndef BACKDOOR__ABI32
-#define BACKDOOR__ABI32 0u
+#ifndef BACKDOOR_IMPL_ABI32
+#define BACKDOOR_IMPL_ABI32 0u
 #endif
 
 /* The seed's interface, unchanged in meaning: i8 = 0 is reserved. */
-#define BACKDOOR_i8(i) backdoor__seed(BACKDOOR_LEAF(0, (i)), 0)
+#define BACKDOOR_i8(i) backdoor_impl_seed(BACKDOOR_LEAF(0, (i)), 0)
 #define BACKDOOR_i8_v32(i, v) \
-    backdoor__seed(BACKDOOR_LEAF(1, (i)), (uint32_t)(v))
+    backdoor_impl_seed(BACKDOOR_LEAF(1, (i)), (uint32_t)(v))
 
-#define BACKDOOR__EXT_LEAF(type, nargs) \
-    BACKDOOR_LEAF((type), BACKDOOR_EXT_MAGIC | BACKDOOR__ABI32 | (nargs))
+#define BACKDOOR_IMPL_EXT_LEAF(type, nargs) \
+    BACKDOOR_LEAF((type), BACKDOOR_EXT_MAGIC | BACKDOOR_IMPL_ABI32 | (nargs))
 
 /* Extended calls to handler commands (0x0800..0xffff) or built-ins. */
-BACKDOOR__INLINE backdoor_word_t backdoor_call0(uint16_t cmd, backdoor_word_t dflt)
+BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_call0(uint16_t cmd, backdoor_word_t dflt)
 {
-    return backdoor__request(BACKDOOR__EXT_LEAF(BACKDOOR_TYPE_CALL, 0),
-                             BACKDOOR_SELECTOR(cmd), 0, 0, 0, 0, 0, dflt);
+    return backdoor_impl_request(BACKDOOR_IMPL_EXT_LEAF(BACKDOOR_TYPE_CALL, 0),
+                                 BACKDOOR_SELECTOR(cmd), 0, 0, 0, 0, 0, dflt);
 }
 
-BACKDOOR__INLINE backdoor_word_t backdoor_call1(uint16_t cmd, backdoor_word_t a0,
-                                             backdoor_word_t dflt)
+BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_call1(uint16_t cmd, backdoor_word_t a0,
+                                                    backdoor_word_t dflt)
 {
-    return backdoor__request(BACKDOOR__EXT_LEAF(BACKDOOR_TYPE_CALL, 1),
-                             BACKDOOR_SELECTOR(cmd), 1, a0, 0, 0, 0, dflt);
+    return backdoor_impl_request(BACKDOOR_IMPL_EXT_LEAF(BACKDOOR_TYPE_CALL, 1),
+                                 BACKDOOR_SELECTOR(cmd), 1, a0, 0, 0, 0, dflt);
 }
 
-BACKDOOR__INLINE backdoor_word_t backdoor_call2(uint16_t cmd, backdoor_word_t a0,
-                                             backdoor_word_t a1,
-                                             backdoor_word_t dflt)
+BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_call2(uint16_t cmd, backdoor_word_t a0,
+                                                    backdoor_word_t a1,
+                                                    backdoor_word_t dflt)
 {
-    return backdoor__request(BACKDOOR__EXT_LEAF(BACKDOOR_TYPE_CALL, 2),
-                             BACKDOOR_SELECTOR(cmd), 2, a0, a1, 0, 0, dflt);
+    return backdoor_impl_request(BACKDOOR_IMPL_EXT_LEAF(BACKDOOR_TYPE_CALL, 2),
+                                 BACKDOOR_SELECTOR(cmd), 2, a0, a1, 0, 0, dflt);
 }
 
-BACKDOOR__INLINE backdoor_word_t backdoor_call3(uint16_t cmd, backdoor_word_t a0,
-                                             backdoor_word_t a1,
-                                             backdoor_word_t a2,
-                                             backdoor_word_t dflt)
+BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_call3(uint16_t cmd, backdoor_word_t a0,
+                                                    backdoor_word_t a1,
+                                                    backdoor_word_t a2,
+                                                    backdoor_word_t dflt)
 {
-    return backdoor__request(BACKDOOR__EXT_LEAF(BACKDOOR_TYPE_CALL, 3),
-                             BACKDOOR_SELECTOR(cmd), 3, a0, a1, a2, 0, dflt);
+    return backdoor_impl_request(BACKDOOR_IMPL_EXT_LEAF(BACKDOOR_TYPE_CALL, 3),
+                                 BACKDOOR_SELECTOR(cmd), 3, a0, a1, a2, 0, dflt);
 }
 
-BACKDOOR__INLINE backdoor_word_t backdoor_call4(uint16_t cmd, backdoor_word_t a0,
-                                             backdoor_word_t a1,
-                                             backdoor_word_t a2,
-                                             backdoor_word_t a3,
-                                             backdoor_word_t dflt)
+BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_call4(uint16_t cmd, backdoor_word_t a0,
+                                                    backdoor_word_t a1,
+                                                    backdoor_word_t a2,
+                                                    backdoor_word_t a3,
+                                                    backdoor_word_t dflt)
 {
-    return backdoor__request(BACKDOOR__EXT_LEAF(BACKDOOR_TYPE_CALL, 4),
-                             BACKDOOR_SELECTOR(cmd), 4, a0, a1, a2, a3, dflt);
+    return backdoor_impl_request(BACKDOOR_IMPL_EXT_LEAF(BACKDOOR_TYPE_CALL, 4),
+                                 BACKDOOR_SELECTOR(cmd), 4, a0, a1, a2, a3, dflt);
 }
 
 /*
@@ -354,80 +363,80 @@ BACKDOOR__INLINE backdoor_word_t backdoor_call4(uint16_t cmd, backdoor_word_t a0
  * many. Both return BACKDOOR_EFAULT for a buffer that is not mapped and
  * BACKDOOR_E2BIG above the host's size cap; no byte is copied then.
  */
-BACKDOOR__INLINE backdoor_word_t backdoor_send(uint16_t cmd, const void *buf,
-                                            backdoor_word_t len,
-                                            backdoor_word_t dflt)
+BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_send(uint16_t cmd, const void *buf,
+                                                   backdoor_word_t len,
+                                                   backdoor_word_t dflt)
 {
-    return backdoor__request(BACKDOOR__EXT_LEAF(BACKDOOR_TYPE_SEND, 2),
-                             BACKDOOR_SELECTOR(cmd), 2, (backdoor_word_t)buf,
-                             len, 0, 0, dflt);
+    return backdoor_impl_request(BACKDOOR_IMPL_EXT_LEAF(BACKDOOR_TYPE_SEND, 2),
+                                 BACKDOOR_SELECTOR(cmd), 2, (backdoor_word_t)buf,
+                                 len, 0, 0, dflt);
 }
 
-BACKDOOR__INLINE backdoor_word_t backdoor_recv(uint16_t cmd, void *buf,
-                                            backdoor_word_t cap,
-                                            backdoor_word_t dflt)
+BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_recv(uint16_t cmd, void *buf,
+                                                   backdoor_word_t cap,
+                                                   backdoor_word_t dflt)
 {
-    return backdoor__request(BACKDOOR__EXT_LEAF(BACKDOOR_TYPE_RECV, 2),
-                             BACKDOOR_SELECTOR(cmd), 2, (backdoor_word_t)buf,
-                             cap, 0, 0, dflt);
+    return backdoor_impl_request(BACKDOOR_IMPL_EXT_LEAF(BACKDOOR_TYPE_RECV, 2),
+                                 BACKDOOR_SELECTOR(cmd), 2, (backdoor_word_t)buf,
+                                 cap, 0, 0, dflt);
 }
 
 /* The same with two more word arguments for the handler (an offset, ...). */
-BACKDOOR__INLINE backdoor_word_t backdoor_send4(uint16_t cmd, const void *buf,
-                                             backdoor_word_t len, backdoor_word_t a2,
-                                             backdoor_word_t a3, backdoor_word_t dflt)
+BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_send4(uint16_t cmd, const void *buf,
+                                                    backdoor_word_t len, backdoor_word_t a2,
+                                                    backdoor_word_t a3, backdoor_word_t dflt)
 {
-    return backdoor__request(BACKDOOR__EXT_LEAF(BACKDOOR_TYPE_SEND, 4),
-                             BACKDOOR_SELECTOR(cmd), 4, (backdoor_word_t)buf,
-                             len, a2, a3, dflt);
+    return backdoor_impl_request(BACKDOOR_IMPL_EXT_LEAF(BACKDOOR_TYPE_SEND, 4),
+                                 BACKDOOR_SELECTOR(cmd), 4, (backdoor_word_t)buf,
+                                 len, a2, a3, dflt);
 }
 
-BACKDOOR__INLINE backdoor_word_t backdoor_recv4(uint16_t cmd, void *buf,
-                                             backdoor_word_t cap, backdoor_word_t a2,
-                                             backdoor_word_t a3, backdoor_word_t dflt)
+BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_recv4(uint16_t cmd, void *buf,
+                                                    backdoor_word_t cap, backdoor_word_t a2,
+                                                    backdoor_word_t a3, backdoor_word_t dflt)
 {
-    return backdoor__request(BACKDOOR__EXT_LEAF(BACKDOOR_TYPE_RECV, 4),
-                             BACKDOOR_SELECTOR(cmd), 4, (backdoor_word_t)buf,
-                             cap, a2, a3, dflt);
+    return backdoor_impl_request(BACKDOOR_IMPL_EXT_LEAF(BACKDOOR_TYPE_RECV, 4),
+                                 BACKDOOR_SELECTOR(cmd), 4, (backdoor_word_t)buf,
+                                 cap, a2, a3, dflt);
 }
 
 /* Built-in commands. */
-BACKDOOR__INLINE backdoor_word_t backdoor_present(void)
+BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_present(void)
 {
     return backdoor_call0(BACKDOOR_OP_PRESENT, 0);
 }
 
-BACKDOOR__INLINE backdoor_word_t backdoor_features(void)
+BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_features(void)
 {
     return backdoor_call0(BACKDOOR_OP_FEATURES, 0);
 }
 
-BACKDOOR__INLINE void backdoor_exit(int status)
+BACKDOOR_IMPL_INLINE void backdoor_exit(int status)
 {
     backdoor_call1(BACKDOOR_OP_EXIT, (backdoor_word_t)(unsigned)status, 0);
 }
 
-BACKDOOR__INLINE void backdoor_roi_begin(backdoor_word_t id)
+BACKDOOR_IMPL_INLINE void backdoor_roi_begin(backdoor_word_t id)
 {
     backdoor_call1(BACKDOOR_OP_ROI_BEGIN, id, 0);
 }
 
-BACKDOOR__INLINE void backdoor_roi_end(backdoor_word_t id)
+BACKDOOR_IMPL_INLINE void backdoor_roi_end(backdoor_word_t id)
 {
     backdoor_call1(BACKDOOR_OP_ROI_END, id, 0);
 }
 
-BACKDOOR__INLINE void backdoor_mark(backdoor_word_t id, backdoor_word_t value)
+BACKDOOR_IMPL_INLINE void backdoor_mark(backdoor_word_t id, backdoor_word_t value)
 {
     backdoor_call2(BACKDOOR_OP_MARK, id, value, 0);
 }
 
-BACKDOOR__INLINE void backdoor_stats_reset(void)
+BACKDOOR_IMPL_INLINE void backdoor_stats_reset(void)
 {
     backdoor_call0(BACKDOOR_OP_STATS_RESET, 0);
 }
 
-BACKDOOR__INLINE void backdoor_stats_dump(void)
+BACKDOOR_IMPL_INLINE void backdoor_stats_dump(void)
 {
     backdoor_call0(BACKDOOR_OP_STATS_DUMP, 0);
 }
@@ -436,29 +445,29 @@ BACKDOOR__INLINE void backdoor_stats_dump(void)
  * Nanoseconds since the Unix epoch on the host, 0 when no host answers.
  * Received through memory so that 32-bit guests get all 64 bits.
  */
-BACKDOOR__INLINE uint64_t backdoor_host_time_ns(void)
+BACKDOOR_IMPL_INLINE uint64_t backdoor_host_time_ns(void)
 {
     uint64_t ns = 0;
     backdoor_recv(BACKDOOR_OP_HOST_TIME_NS, &ns, sizeof ns, 0);
     return ns;
 }
 
-BACKDOOR__INLINE backdoor_word_t backdoor_sum(backdoor_word_t a0,
-                                           backdoor_word_t a1,
-                                           backdoor_word_t a2,
-                                           backdoor_word_t a3)
+BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_sum(backdoor_word_t a0,
+                                                  backdoor_word_t a1,
+                                                  backdoor_word_t a2,
+                                                  backdoor_word_t a3)
 {
     return backdoor_call4(BACKDOOR_OP_SUM, a0, a1, a2, a3, BACKDOOR_ENOSYS);
 }
 
-BACKDOOR__INLINE backdoor_word_t backdoor_host_info(char *buf,
-                                                 backdoor_word_t cap)
+BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_host_info(char *buf,
+                                                        backdoor_word_t cap)
 {
     return backdoor_recv(BACKDOOR_OP_HOST_INFO, buf, cap, BACKDOOR_ENOSYS);
 }
 
-BACKDOOR__INLINE backdoor_word_t backdoor_write(const char *text,
-                                             backdoor_word_t len)
+BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_write(const char *text,
+                                                    backdoor_word_t len)
 {
     return backdoor_send(BACKDOOR_OP_PRINT, text, len, BACKDOOR_ENOSYS);
 }
@@ -480,12 +489,12 @@ static inline backdoor_word_t backdoor_print(const char *text)
 #define BACKDOOR_PRINTF_MAX 256
 #endif
 
-struct backdoor__text {
+struct backdoor_impl_text {
     char bytes[BACKDOOR_PRINTF_MAX];
     unsigned len;
 };
 
-static inline void backdoor__put(struct backdoor__text *out, char c)
+static inline void backdoor_impl_put(struct backdoor_impl_text *out, char c)
 {
     if (out->len < BACKDOOR_PRINTF_MAX)
         out->bytes[out->len++] = c;
@@ -495,7 +504,7 @@ static inline void backdoor__put(struct backdoor__text *out, char c)
  * value /= base, returning the remainder, in 16-bit steps: a 32-bit guest
  * would otherwise need libgcc's 64-bit division, which bare metal lacks.
  */
-static inline unsigned backdoor__divide(unsigned long long *value, unsigned base)
+static inline unsigned backdoor_impl_divide(unsigned long long *value, unsigned base)
 {
     unsigned long long quotient = 0;
     unsigned remainder = 0;
@@ -508,37 +517,37 @@ static inline unsigned backdoor__divide(unsigned long long *value, unsigned base
     return remainder;
 }
 
-static inline void backdoor__put_number(struct backdoor__text *out,
-                                        unsigned long long value,
-                                        unsigned base, int upper, int negative,
-                                        unsigned width, char pad)
+static inline void backdoor_impl_put_number(struct backdoor_impl_text *out,
+                                            unsigned long long value,
+                                            unsigned base, int upper, int negative,
+                                            unsigned width, char pad)
 {
     char digits[24];
     unsigned n = 0;
     const char *set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
     do {
-        digits[n++] = set[backdoor__divide(&value, base)];
+        digits[n++] = set[backdoor_impl_divide(&value, base)];
     } while (value != 0);
     if (negative && pad == '0')
-        backdoor__put(out, '-');
+        backdoor_impl_put(out, '-');
     while (width > n + (unsigned)negative) {
-        backdoor__put(out, pad);
+        backdoor_impl_put(out, pad);
         width--;
     }
     if (negative && pad != '0')
-        backdoor__put(out, '-');
+        backdoor_impl_put(out, '-');
     while (n > 0)
-        backdoor__put(out, digits[--n]);
+        backdoor_impl_put(out, digits[--n]);
 }
 
 static inline backdoor_word_t backdoor_vprintf(const char *format,
                                                va_list args)
 {
-    struct backdoor__text out;
+    struct backdoor_impl_text out;
     out.len = 0;
     for (const char *p = format; *p != '\0'; p++) {
         if (*p != '%') {
-            backdoor__put(&out, *p);
+            backdoor_impl_put(&out, *p);
             continue;
         }
         char pad = ' ';
@@ -561,7 +570,7 @@ static inline backdoor_word_t backdoor_vprintf(const char *format,
             s = longs >= 2 ? va_arg(args, long long)
                 : longs == 1 ? va_arg(args, long) : va_arg(args, int);
             u = s < 0 ? 0ull - (unsigned long long)s : (unsigned long long)s;
-            backdoor__put_number(&out, u, 10, 0, s < 0, width, pad);
+            backdoor_impl_put_number(&out, u, 10, 0, s < 0, width, pad);
             break;
         case 'u':
         case 'x':
@@ -570,36 +579,36 @@ static inline backdoor_word_t backdoor_vprintf(const char *format,
             u = longs >= 2 ? va_arg(args, unsigned long long)
                 : longs == 1 ? va_arg(args, unsigned long)
                              : va_arg(args, unsigned);
-            backdoor__put_number(&out, u,
-                                 *p == 'u' ? 10u : *p == 'o' ? 8u : 16u,
-                                 *p == 'X', 0, width, pad);
+            backdoor_impl_put_number(&out, u,
+                                     *p == 'u' ? 10u : *p == 'o' ? 8u : 16u,
+                                     *p == 'X', 0, width, pad);
             break;
         case 'p':
-            backdoor__put(&out, '0');
-            backdoor__put(&out, 'x');
-            backdoor__put_number(&out, (uintptr_t)va_arg(args, void *), 16, 0,
-                                 0, width, pad);
+            backdoor_impl_put(&out, '0');
+            backdoor_impl_put(&out, 'x');
+            backdoor_impl_put_number(&out, (uintptr_t)va_arg(args, void *), 16, 0,
+                                     0, width, pad);
             break;
         case 'c':
-            backdoor__put(&out, (char)va_arg(args, int));
+            backdoor_impl_put(&out, (char)va_arg(args, int));
             break;
         case 's': {
             const char *text = va_arg(args, const char *);
             if (text == 0)
                 text = "(null)";
             while (*text != '\0')
-                backdoor__put(&out, *text++);
+                backdoor_impl_put(&out, *text++);
             break;
         }
         case '%':
-            backdoor__put(&out, '%');
+            backdoor_impl_put(&out, '%');
             break;
         case '\0':
             p--;
             break;
         default:
-            backdoor__put(&out, '%');
-            backdoor__put(&out, *p);
+            backdoor_impl_put(&out, '%');
+            backdoor_impl_put(&out, *p);
             break;
         }
     }
@@ -607,7 +616,7 @@ static inline backdoor_word_t backdoor_vprintf(const char *format,
 }
 
 #if defined(__GNUC__)
-__attribute__((format(printf, 1, 2)))
+__attribute__((__format__(__printf__, 1, 2)))
 #endif
 static inline backdoor_word_t backdoor_printf(const char *format, ...)
 {

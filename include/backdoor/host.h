@@ -29,7 +29,25 @@
  * guest threads, backdoor_handler_call runs concurrently on the vCPU threads.
  * Protect shared state. Every service below may be called from it.
  *
- * Copyright (c) 2026 The backdoor developers. Licensed like guest.h (MIT).
+ * Copyright (c) 2026 The backdoor developers
+ *
+ * Permission is hereby granted, free of charge, to any person obtaining a
+ * copy of this software and associated documentation files (the "Software"),
+ * to deal in the Software without restriction, including without limitation
+ * the rights to use, copy, modify, merge, publish, distribute, sublicense,
+ * and/or sell copies of the Software, and to permit persons to whom the
+ * Software is furnished to do so, subject to the following conditions:
+ *
+ * The above copyright notice and this permission notice shall be included in
+ * all copies or substantial portions of the Software.
+ *
+ * THE SOFTWARE IS PROVIDED "AS IS", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR
+ * IMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,
+ * FITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL
+ * THE AUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER
+ * LIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING
+ * FROM, OUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER
+ * DEALINGS IN THE SOFTWARE.
  */
 #ifndef BACKDOOR_HOST_H
 #define BACKDOOR_HOST_H
@@ -151,7 +169,7 @@ struct backdoor_host {
     /* printf-style message on the plugin's log (QEMU's stderr). */
     void (*log)(const char *format, ...)
 #if defined(__GNUC__)
-        __attribute__((format(printf, 1, 2)))
+        __attribute__((__format__(__printf__, 1, 2)))
 #endif
         ;
 };
@@ -161,7 +179,7 @@ struct backdoor_host {
  * library compiled with -fvisibility=hidden.
  */
 #if defined(__GNUC__)
-#define BACKDOOR_HANDLER_EXPORT __attribute__((visibility("default")))
+#define BACKDOOR_HANDLER_EXPORT __attribute__((__visibility__("default")))
 #else
 #define BACKDOOR_HANDLER_EXPORT
 #endif

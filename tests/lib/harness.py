@@ -10,20 +10,14 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
-# make passes QEMU_PREFIX when the user names a QEMU of their own.
-QEMU = os.path.join(ROOT, os.environ.get("QEMU_PREFIX") or os.path.join(BUILD, "qemu"))
-PLUGIN = os.path.join(BUILD, "libbackdoor.so")
-HANDLERS = os.path.join(BUILD, "handlers")
-FIRMWARE = ["-L", "/usr/share/qemu", "-L", "/usr/share/seabios"]
+# Where things are and how QEMU is started, shared with bench/ (qemu.py).
+from qemu import (BUILD, FIRMWARE, PLUGIN, QEMU, ROOT, header_api, pc_machine,  # noqa: F401
+                  plugin_arg, qemu_bin, qemu_plugin, user_command)
 
-USER_QEMU = {"x86_64": "qemu-x86_64", "i386": "qemu-i386",
-             "aarch64": "qemu-aarch64", "riscv64": "qemu-riscv64"}
+HANDLERS = os.path.join(BUILD, "handlers")
 # Guest architectures, and those where requests are decoded at translation
 # time too (docs/abi.md).
 ARCHES = ("x86_64", "i386", "aarch64", "riscv64")
@@ -68,8 +62,19 @@ def handler(name):
     return os.path.join(HANDLERS, "lib%s.so" % name)
 
 
-def qemu_bin(name):
-    return os.path.join(QEMU, "bin", name)
+@functools.lru_cache(maxsize=None)
+def handler_commands():
+    """The test handlers' command numbers by name (CMD_MIX: 0x900, ...), read
+    from the enum of tests/guest/test_commands.h that the guests and the
+    handlers compile: they are the tests' own, not the ABI's."""
+    with open(os.path.join(ROOT, "tests", "guest", "test_commands.h")) as f:
+        enum = re.search(r"enum test_command \{(.*?)\};", f.read(), re.S)
+    commands = {name: int(value, 0)
+                for name, value in re.findall(r"^\s*(CMD_\w+) = (0x[0-9a-fA-F]+),?", enum.group(1),
+                                              re.M)}
+    if not commands:
+        raise Failure("no commands in tests/guest/test_commands.h")
+    return commands
 
 
 class SystemQemu:
@@ -96,15 +101,6 @@ class SystemQemu:
         return self.api >= 5
 
 
-def _header_api(prefix):
-    try:
-        with open(os.path.join(prefix, "include", "qemu-plugin.h")) as f:
-            m = re.search(r"#define QEMU_PLUGIN_VERSION (\d+)", f.read())
-    except OSError:
-        return 0
-    return int(m.group(1)) if m else 0
-
-
 def _debian_root():
     out = subprocess.run([os.path.join(ROOT, "scripts", "debian-qemu.sh"), "root"],
                          capture_output=True, text=True).stdout.strip()
@@ -117,7 +113,7 @@ def system_qemus():
     (make qemu), Debian 12's bookworm-backports 10.0 in /usr/bin, and
     Debian's 11.1 in a trixie root (scripts/debian-qemu.sh)."""
     qemus = {}
-    built_api = _header_api(QEMU)
+    built_api = header_api(QEMU)
     qemus["built"] = SystemQemu(
         "built", "QEMU built from source (API %d)" % built_api, built_api,
         os.path.join(QEMU, "bin"),
@@ -148,16 +144,6 @@ def on_qemus(*keys):
         fn.qemus = keys
         return fn
     return mark
-
-
-def plugin_arg(plugin=PLUGIN, **options):
-    """-plugin argument; option values that are lists repeat the key."""
-    parts = [plugin]
-    for key, value in options.items():
-        key = key.replace("_", "-")
-        for v in value if isinstance(value, list) else [value]:
-            parts.append("%s=%s" % (key, str(v).replace(",", ",,")))
-    return ",".join(parts)
 
 
 class Result:
@@ -209,10 +195,8 @@ class Test:
     def user(self, arch, program, args=(), plugin=True, qemu_args=(), timeout=120,
              check=None, env=None, **options):
         """Runs a guest program under qemu-ARCH, with the plugin and options."""
-        cmd = [qemu_bin(USER_QEMU[arch])] + list(qemu_args)
-        if plugin:
-            cmd += ["-plugin", plugin_arg(**options)]
-        cmd += [program] + list(args)
+        cmd = user_command(arch, program, args, plugin_arg(**options) if plugin else None,
+                           qemu_args)
         return self.run(cmd, timeout=timeout, check=check, env=env)
 
     def system(self, kernel, plugin=True, qemu=None, qemu_args=(), timeout=120,
@@ -222,10 +206,7 @@ class Test:
         returned result's .console."""
         console = self.path("console-%d.txt" % len(os.listdir(self.dir)))
         qemu = qemu or self.qemu
-        cmd = qemu.command("qemu-system-x86_64") + qemu.firmware + [
-            "-M", "pc", "-display", "none", "-nodefaults", "-no-reboot",
-            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
-            "-kernel", kernel]
+        cmd = qemu.command("qemu-system-x86_64") + qemu.firmware + pc_machine(kernel)
         if debugcon:
             cmd += ["-debugcon", "file:" + console]
         if append is not None:

@@ -169,7 +169,7 @@ int kernel_main(void)
     fill(RECV_BUF, RECV_LEN + GUARD, SENTINEL);
     fill(RECV3_BUF, RECV3_LEN + GUARD, SENTINEL);
     backdoor_word_t received = backdoor_recv(CMD_FILL, (void *)RECV_BUF, RECV_LEN, NO_ANSWER);
-    backdoor_word_t received3 = backdoor__request(
+    backdoor_word_t received3 = backdoor_impl_request(
         BACKDOOR_LEAF(BACKDOOR_TYPE_RECV, BACKDOOR_EXT_MAGIC | 3u),
         BACKDOOR_SELECTOR(CMD_FILL), 3, RECV3_BUF, RECV3_LEN, RECV3_BIAS, 0, NO_ANSWER);
 
