@@ -15,7 +15,7 @@ import tempfile
 
 # Where things are and how QEMU is started, shared with bench/ (qemu.py).
 from qemu import (BUILD, FIRMWARE, PLUGIN, QEMU, ROOT, header_api, pc_machine,  # noqa: F401
-                  plugin_arg, qemu_bin, qemu_plugin, user_command)
+                  plugin_arg, qemu_bin, qemu_plugin, release_api, user_command, version)
 
 HANDLERS = os.path.join(BUILD, "handlers")
 # Guest architectures, and those where requests are decoded at translation
@@ -113,18 +113,20 @@ def system_qemus():
     (make qemu), Debian 12's bookworm-backports 10.0 in /usr/bin, and
     Debian's 11.1 in a trixie root (scripts/debian-qemu.sh)."""
     qemus = {}
-    built_api = header_api(QEMU)
+    # make qemu's build, or the QEMU the user named with QEMU_PREFIX.
+    system = os.path.join(QEMU, "bin", "qemu-system-x86_64")
+    built_api = header_api(QEMU) or (release_api(version(system)) if os.path.exists(system)
+                                     else 0)
     qemus["built"] = SystemQemu(
-        "built", "QEMU built from source (API %d)" % built_api, built_api,
+        "built", "QEMU in %s (API %d)" % (QEMU, built_api), built_api,
         os.path.join(QEMU, "bin"),
         unavailable=None if built_api else "no QEMU in %s: run 'make qemu'" % QEMU)
-    version = ""
+    debian_version = ""
     if os.path.exists("/usr/bin/qemu-system-x86_64"):
-        version = subprocess.run(["/usr/bin/qemu-system-x86_64", "--version"],
-                                 capture_output=True, text=True).stdout
+        debian_version = version("/usr/bin/qemu-system-x86_64")
     qemus["debian-10.0"] = SystemQemu(
         "debian-10.0", "Debian's QEMU 10.0 (API 4)", 4, "/usr/bin",
-        unavailable=None if re.search(r"version 10\.0\b", version) else
+        unavailable=None if re.match(r"10\.0\b", debian_version) else
         "/usr/bin/qemu-system-x86_64 is not QEMU 10.0 (scripts/install-deps.sh compat "
         "installs it from bookworm-backports)")
     root = _debian_root()

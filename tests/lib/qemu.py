@@ -74,6 +74,17 @@ def header_api(prefix=QEMU):
     return int(m.group(1)) if m else 0
 
 
+# The plugin API level each QEMU release speaks (docs/qemu-versions.md).
+RELEASE_API = {(9, 0): 2, (9, 1): 3, (9, 2): 4, (10, 0): 4, (10, 1): 5, (10, 2): 5,
+               (11, 0): 6, (11, 1): 7}
+
+
+def release_api(release):
+    """The plugin API level of a release such as '10.2.2'; 0 if unknown."""
+    m = re.match(r"(\d+)\.(\d+)", release)
+    return RELEASE_API.get((int(m.group(1)), int(m.group(2))), 0) if m else 0
+
+
 def version(binary):
     """The release of a QEMU binary ('10.2.2'); '?' if it does not say."""
     out = subprocess.run([binary, "--version"], capture_output=True, text=True).stdout
