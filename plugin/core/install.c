@@ -163,6 +163,7 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         .trace_path = opts.trace_path,
         .print_path = opts.print_path,
         .summary_path = opts.summary_path,
+        .regions_path = opts.regions_path,
         .log_calls = opts.log_calls,
         .max_output = opts.max_output,
     };

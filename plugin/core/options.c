@@ -129,7 +129,7 @@ static bool parse_deny_list(struct options *opts, const char *list, char *err,
 
 static const char *const known_keys =
     "handler, handler-arg, summary, events, trace, print, max-buffer, "
-    "max-output, allow-from, deny, log";
+    "max-output, allow-from, deny, log, regions";
 
 /* Two outputs in one file would interleave into a corrupt one. */
 static bool outputs_distinct(const struct options *opts, char *err, size_t err_size)
@@ -137,7 +137,8 @@ static bool outputs_distinct(const struct options *opts, char *err, size_t err_s
     const struct {
         const char *option, *path;
     } outputs[] = {{"events", opts->events_path}, {"trace", opts->trace_path},
-                   {"summary", opts->summary_path}, {"print", opts->print_path}};
+                   {"summary", opts->summary_path}, {"print", opts->print_path},
+                   {"regions", opts->regions_path}};
     size_t n = sizeof outputs / sizeof outputs[0];
     for (size_t i = 0; i < n; i++) {
         for (size_t j = i + 1; j < n; j++) {
@@ -191,6 +192,8 @@ bool options_parse(struct options *opts, int argc, char **argv, char *err,
             opts->summary_path = value;
         } else if (KEY_IS("events")) {
             opts->events_path = value;
+        } else if (KEY_IS("regions")) {
+            opts->regions_path = value;
         } else if (KEY_IS("trace")) {
             opts->trace_path = value;
         } else if (KEY_IS("print")) {

@@ -67,6 +67,17 @@ struct roi_row {
     bool open; /* still open: counted up to now */
 };
 
+/* One region id over every vCPU (or guest thread) it ran on. */
+struct roi_total {
+    uint64_t id;
+    unsigned int vcpus; /* rows summed */
+    uint64_t entries;
+    uint64_t insns;
+    uint64_t wall_ns;
+    uint64_t unmatched_ends;
+    bool open; /* open on some vCPU */
+};
+
 struct mark_row {
     uint64_t id;
     uint64_t count;

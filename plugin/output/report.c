@@ -15,6 +15,7 @@
 #include "output/json.h"
 #include "output/file.h"
 #include "output/log.h"
+#include "output/regions.h"
 #include "output/sink.h"
 #include "output/summary.h"
 
@@ -25,7 +26,7 @@ struct output_vcpu {
 
 static struct report_options opts;
 static struct sink *events_sink, *trace_sink;
-static struct out_file *print_file, *summary_file;
+static struct out_file *print_file, *summary_file, *regions_file;
 static pthread_mutex_t print_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_mutex_t summary_lock = PTHREAD_MUTEX_INITIALIZER;
 static unsigned stats_dumps;
@@ -80,6 +81,11 @@ bool report_open(const struct report_options *options, char *err, size_t err_siz
     if (print_file == NULL) {
         return false;
     }
+    if (o->regions_path != NULL &&
+        (regions_file = out_file_open("regions", o->regions_path, o->max_output, err,
+                                      err_size)) == NULL) {
+        return false;
+    }
     if (o->summary_path == NULL || strcmp(o->summary_path, "none") != 0) {
         summary_file = out_file_open("summary", o->summary_path ? o->summary_path : "stderr",
                                      o->max_output, err, err_size);
@@ -100,6 +106,9 @@ void report_start(void)
     if (summary_file != NULL) {
         out_file_start(summary_file);
     }
+    if (regions_file != NULL) {
+        out_file_start(regions_file);
+    }
 }
 
 void report_abandon(void)
@@ -114,6 +123,10 @@ void report_abandon(void)
     if (summary_file != NULL) {
         out_file_abandon(summary_file);
         summary_file = NULL;
+    }
+    if (regions_file != NULL) {
+        out_file_abandon(regions_file);
+        regions_file = NULL;
     }
 }
 
@@ -350,6 +363,9 @@ unsigned int report_stats(struct output_vcpu *vs, unsigned int vcpu,
  * stopped, could not say so: it said so on stderr). */
 static void describe_problems(GString *out)
 {
+    if (regions_file != NULL) {
+        out_file_describe_problem(regions_file, out);
+    }
     sink_describe_problem(events_sink, out);
     sink_describe_problem(trace_sink, out);
     pthread_mutex_lock(&print_lock);
@@ -410,6 +426,12 @@ void report_summary(const char *reason, int status, const struct run_snapshot *s
     if (trace_sink != NULL) {
         g_string_append_printf(text, "trace: %s (open in ui.perfetto.dev)\n", opts.trace_path);
     }
+    if (regions_file != NULL) {
+        GString *table = regions_format(opts.regions_path, snap);
+        out_file_write(regions_file, table->str, table->len);
+        g_string_free(table, TRUE);
+        g_string_append_printf(text, "regions: %s\n", opts.regions_path);
+    }
     describe_problems(text);
     write_summary_text(text);
     g_string_free(text, TRUE);
@@ -426,6 +448,10 @@ void report_close(void)
         print_file = NULL;
     }
     pthread_mutex_unlock(&print_lock);
+    if (regions_file != NULL) {
+        out_file_close(regions_file);
+        regions_file = NULL;
+    }
     pthread_mutex_lock(&summary_lock);
     if (summary_file != NULL) {
         out_file_close(summary_file);

@@ -19,6 +19,7 @@ struct report_options {
     const char *trace_path;   /* NULL: none */
     const char *print_path;   /* NULL or "stderr", "stdout", or a file */
     const char *summary_path; /* NULL or "stderr", "stdout", "none", or a file */
+    const char *regions_path; /* NULL: none; CSV or JSON by extension */
     bool log_calls;           /* a line on stderr per call */
     uint64_t max_output;      /* bytes per output file at most, 0: no limit */
 };

@@ -144,6 +144,57 @@ static guint shown_rows(const struct run_snapshot *snap, const GArray *rows)
     return snap->row_limit != 0 && rows->len > snap->row_limit ? snap->row_limit : rows->len;
 }
 
+GArray *summary_region_totals(const struct run_snapshot *snap)
+{
+    GArray *totals = g_array_new(FALSE, TRUE, sizeof(struct roi_total));
+    for (guint i = 0; i < snap->regions->len; i++) {
+        const struct roi_row *r = &g_array_index(snap->regions, struct roi_row, i);
+        struct roi_total *t = totals->len > 0
+                                  ? &g_array_index(totals, struct roi_total, totals->len - 1)
+                                  : NULL;
+        if (t == NULL || t->id != r->id) {
+            struct roi_total fresh = {.id = r->id};
+            g_array_append_val(totals, fresh);
+            t = &g_array_index(totals, struct roi_total, totals->len - 1);
+        }
+        t->vcpus++;
+        t->entries += r->entries;
+        t->insns += r->insns;
+        t->wall_ns += r->wall_ns;
+        t->unmatched_ends += r->unmatched_ends;
+        t->open |= r->open;
+    }
+    return totals;
+}
+
+/* Regions used on several vCPUs (guest threads, in user mode) get a line
+ * with their total after their rows. */
+static void append_total(GString *out, const struct run_snapshot *snap, guint last_row)
+{
+    const struct roi_row *r = &g_array_index(snap->regions, struct roi_row, last_row);
+    bool id_ends = last_row + 1 == snap->regions->len ||
+                   g_array_index(snap->regions, struct roi_row, last_row + 1).id != r->id;
+    if (!id_ends) {
+        return;
+    }
+    struct roi_total t = {.id = r->id};
+    for (guint i = last_row + 1; i-- > 0;) {
+        const struct roi_row *row = &g_array_index(snap->regions, struct roi_row, i);
+        if (row->id != r->id) {
+            break;
+        }
+        t.vcpus++;
+        t.entries += row->entries;
+        t.insns += row->insns;
+        t.wall_ns += row->wall_ns;
+    }
+    if (t.vcpus > 1) {
+        g_string_append_printf(out, "  %-8" PRIu64 " %5s %9" PRIu64 " %16" PRIu64
+                               " %12.3f  total of %u\n", t.id, "all", t.entries, t.insns,
+                               (double)t.wall_ns / 1e6, t.vcpus);
+    }
+}
+
 static void append_regions(GString *out, const struct run_snapshot *snap)
 {
     GArray *rows = snap->regions;
@@ -166,6 +217,7 @@ static void append_regions(GString *out, const struct run_snapshot *snap)
             g_string_append_printf(out, "%" PRIu64 " end without begin", r->unmatched_ends);
         }
         g_string_append_c(out, '\n');
+        append_total(out, snap, i);
     }
 
     GArray *marks = snap->marks;
@@ -225,6 +277,25 @@ void summary_regions_json(struct text *out, const struct run_snapshot *snap)
         json_u64(out, r->unmatched_ends);
         text_str(out, r->open ? ",\"open\":true}" : ",\"open\":false}");
     }
+    GArray *totals = summary_region_totals(snap);
+    text_lit(out, "],\"region_totals\":[");
+    for (guint i = 0; i < shown_rows(snap, totals); i++) {
+        const struct roi_total *r = &g_array_index(totals, struct roi_total, i);
+        text_str(out, i ? ",{\"id\":" : "{\"id\":");
+        json_u64(out, r->id);
+        text_lit(out, ",\"vcpus\":");
+        json_u64(out, r->vcpus);
+        text_lit(out, ",\"entries\":");
+        json_u64(out, r->entries);
+        text_lit(out, ",\"insns\":");
+        json_u64(out, r->insns);
+        text_lit(out, ",\"wall_ns\":");
+        json_u64(out, r->wall_ns);
+        text_lit(out, ",\"unmatched_ends\":");
+        json_u64(out, r->unmatched_ends);
+        text_str(out, r->open ? ",\"open\":true}" : ",\"open\":false}");
+    }
+    g_array_free(totals, TRUE);
     GArray *marks = snap->marks;
     text_lit(out, "],\"marks\":[");
     for (guint i = 0; i < shown_rows(snap, marks); i++) {

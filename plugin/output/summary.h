@@ -11,6 +11,10 @@
 /* The header line, call counts, then the snapshot's regions and marks. */
 GString *summary_format(const char *title, const struct run_snapshot *snap);
 
+/* The snapshot's regions summed per id (struct roi_total, by id); caller
+ * frees with g_array_free. */
+GArray *summary_region_totals(const struct run_snapshot *snap);
+
 /* The snapshot as JSON members "calls":{...},"regions":[...],"marks":[...]
  * (docs/outputs.md). */
 void summary_regions_json(struct text *out, const struct run_snapshot *snap);

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* The regions table (output/regions.h). */
+#include "output/regions.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "output/json.h"
+#include "output/summary.h"
+
+static bool wants_csv(const char *path)
+{
+    size_t len = strlen(path);
+    return len >= 4 && g_ascii_strcasecmp(path + len - 4, ".csv") == 0;
+}
+
+static GString *as_csv(const struct run_snapshot *snap, const GArray *totals)
+{
+    GString *out = g_string_new("id,vcpu,entries,insns,wall_ns,unmatched_ends,open\n");
+    for (guint i = 0; i < snap->regions->len; i++) {
+        const struct roi_row *r = &g_array_index(snap->regions, struct roi_row, i);
+        g_string_append_printf(out, "%" PRIu64 ",%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                               ",%d\n", r->id, r->vcpu, r->entries, r->insns, r->wall_ns,
+                               r->unmatched_ends, r->open);
+    }
+    /* Totals: the vcpu column says "all". */
+    for (guint i = 0; i < totals->len; i++) {
+        const struct roi_total *t = &g_array_index(totals, struct roi_total, i);
+        g_string_append_printf(out, "%" PRIu64 ",all,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                               ",%d\n", t->id, t->entries, t->insns, t->wall_ns,
+                               t->unmatched_ends, t->open);
+    }
+    return out;
+}
+
+static GString *as_json(const struct run_snapshot *snap)
+{
+    struct text text;
+    text_init(&text, 4096);
+    text_char(&text, '{');
+    summary_regions_json(&text, snap);
+    text_lit(&text, "}\n");
+    GString *out = g_string_new_len(text.data, (gssize)text.len);
+    text_free(&text);
+    return out;
+}
+
+GString *regions_format(const char *path, const struct run_snapshot *snap)
+{
+    if (!wants_csv(path)) {
+        return as_json(snap);
+    }
+    GArray *totals = summary_region_totals(snap);
+    GString *out = as_csv(snap, totals);
+    g_array_free(totals, TRUE);
+    return out;
+}

@@ -1,0 +1,66 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""regions=PATH (issue 15): the final regions as CSV or JSON by the file's
+extension, a row per id and vCPU (guest thread) and a total per id, complete
+after the guest's exit and after SIGTERM; the summary shows the total."""
+import csv
+import json
+import signal
+import subprocess
+import time
+
+from harness import Failure, guest, plugin_arg, qemu_bin
+
+PROGRAM = guest("x86_64", "region_threads")
+THREADS = 5  # four threads and main
+
+
+def check_csv(t, path):
+    rows = list(csv.DictReader(open(path)))
+    per_vcpu = [r for r in rows if r["vcpu"] != "all"]
+    totals = [r for r in rows if r["vcpu"] == "all"]
+    t.eq(len(per_vcpu), THREADS, "a row per thread", rows)
+    t.eq([r["id"] for r in totals], ["30"], "one total, for id 30", rows)
+    t.eq(int(totals[0]["insns"]), sum(int(r["insns"]) for r in per_vcpu),
+         "the total is the sum of the rows")
+    t.eq(int(totals[0]["entries"]), THREADS, "one entry per thread")
+    return rows
+
+
+def check_json(t, path):
+    doc = json.load(open(path))
+    t.eq(len(doc["regions"]), THREADS, "a row per thread", doc)
+    total = doc["region_totals"]
+    t.eq([(r["id"], r["vcpus"], r["entries"]) for r in total], [(30, THREADS, THREADS)],
+         "the total of id 30", doc)
+    t.eq(total[0]["insns"], sum(r["insns"] for r in doc["regions"]), "sum of the rows")
+    t.check(doc["calls"]["dispatched"] >= 2 * THREADS, "the call counts come along", doc)
+    return doc
+
+
+def test_after_guest_exit(t):
+    summary = t.path("summary")
+    for name, check in (("regions.csv", check_csv), ("regions.json", check_json)):
+        path = t.path(name)
+        r = t.user("x86_64", PROGRAM, regions=path, summary=summary, check=0)
+        check(t, path)
+        t.contains(open(summary).read(), "total of %d" % THREADS, "the summary's total", r)
+        t.contains(open(summary).read(), "regions: " + path, "the summary names the file", r)
+
+
+def test_after_sigterm(t):
+    for name, check in (("regions.csv", check_csv), ("regions.json", check_json)):
+        path = t.path(name)
+        p = subprocess.Popen([qemu_bin("qemu-x86_64"), "-plugin",
+                              plugin_arg(regions=path, summary="none"), PROGRAM, "spin"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            deadline = time.time() + 60
+            while "regions done" not in p.stdout.readline():
+                if time.time() > deadline or p.poll() is not None:
+                    raise Failure("the guest never finished its regions")
+            p.send_signal(signal.SIGTERM)
+            p.wait(timeout=30)
+        finally:
+            p.kill()
+        t.eq(p.returncode, -signal.SIGTERM, "QEMU dies of the signal")
+        check(t, path)
