@@ -169,29 +169,19 @@ GArray *summary_region_totals(const struct run_snapshot *snap)
 
 /* Regions used on several vCPUs (guest threads, in user mode) get a line
  * with their total after their rows. */
-static void append_total(GString *out, const struct run_snapshot *snap, guint last_row)
+static void append_total(GString *out, const struct run_snapshot *snap, const GArray *totals,
+                         guint last_row)
 {
     const struct roi_row *r = &g_array_index(snap->regions, struct roi_row, last_row);
     bool id_ends = last_row + 1 == snap->regions->len ||
                    g_array_index(snap->regions, struct roi_row, last_row + 1).id != r->id;
-    if (!id_ends) {
-        return;
-    }
-    struct roi_total t = {.id = r->id};
-    for (guint i = last_row + 1; i-- > 0;) {
-        const struct roi_row *row = &g_array_index(snap->regions, struct roi_row, i);
-        if (row->id != r->id) {
-            break;
+    for (guint i = 0; id_ends && i < totals->len; i++) {
+        const struct roi_total *t = &g_array_index(totals, struct roi_total, i);
+        if (t->id == r->id && t->vcpus > 1) {
+            g_string_append_printf(out, "  %-8" PRIu64 " %5s %9" PRIu64 " %16" PRIu64
+                                   " %12.3f  total of %u\n", t->id, "all", t->entries, t->insns,
+                                   (double)t->wall_ns / 1e6, t->vcpus);
         }
-        t.vcpus++;
-        t.entries += row->entries;
-        t.insns += row->insns;
-        t.wall_ns += row->wall_ns;
-    }
-    if (t.vcpus > 1) {
-        g_string_append_printf(out, "  %-8" PRIu64 " %5s %9" PRIu64 " %16" PRIu64
-                               " %12.3f  total of %u\n", t.id, "all", t.entries, t.insns,
-                               (double)t.wall_ns / 1e6, t.vcpus);
     }
 }
 
@@ -205,6 +195,7 @@ static void append_regions(GString *out, const struct run_snapshot *snap)
                                "notes");
     }
     guint shown = shown_rows(snap, rows);
+    GArray *totals = summary_region_totals(snap);
     for (guint i = 0; i < shown; i++) {
         const struct roi_row *r = &g_array_index(rows, struct roi_row, i);
         g_string_append_printf(out, "  %-8" PRIu64 " %5u %9" PRIu64 " %16" PRIu64
@@ -217,8 +208,9 @@ static void append_regions(GString *out, const struct run_snapshot *snap)
             g_string_append_printf(out, "%" PRIu64 " end without begin", r->unmatched_ends);
         }
         g_string_append_c(out, '\n');
-        append_total(out, snap, i);
+        append_total(out, snap, totals, i);
     }
+    g_array_free(totals, TRUE);
 
     GArray *marks = snap->marks;
     if (marks->len > 0) {
@@ -256,6 +248,28 @@ GString *summary_format(const char *title, const struct run_snapshot *snap)
     return out;
 }
 
+/* One region object; where says which vCPU ("vcpu") or how many ("vcpus"). */
+static void region_json(struct text *out, bool first, uint64_t id, const char *where,
+                        uint64_t where_value, uint64_t entries, uint64_t insns, uint64_t wall_ns,
+                        uint64_t unmatched_ends, bool open)
+{
+    text_str(out, first ? "{\"id\":" : ",{\"id\":");
+    json_u64(out, id);
+    text_lit(out, ",\"");
+    text_str(out, where);
+    text_lit(out, "\":");
+    json_u64(out, where_value);
+    text_lit(out, ",\"entries\":");
+    json_u64(out, entries);
+    text_lit(out, ",\"insns\":");
+    json_u64(out, insns);
+    text_lit(out, ",\"wall_ns\":");
+    json_u64(out, wall_ns);
+    text_lit(out, ",\"unmatched_ends\":");
+    json_u64(out, unmatched_ends);
+    text_str(out, open ? ",\"open\":true}" : ",\"open\":false}");
+}
+
 void summary_regions_json(struct text *out, const struct run_snapshot *snap)
 {
     GArray *rows = snap->regions;
@@ -263,37 +277,15 @@ void summary_regions_json(struct text *out, const struct run_snapshot *snap)
     text_lit(out, ",\"regions\":[");
     for (guint i = 0; i < shown_rows(snap, rows); i++) {
         const struct roi_row *r = &g_array_index(rows, struct roi_row, i);
-        text_str(out, i ? ",{\"id\":" : "{\"id\":");
-        json_u64(out, r->id);
-        text_lit(out, ",\"vcpu\":");
-        json_u64(out, r->vcpu);
-        text_lit(out, ",\"entries\":");
-        json_u64(out, r->entries);
-        text_lit(out, ",\"insns\":");
-        json_u64(out, r->insns);
-        text_lit(out, ",\"wall_ns\":");
-        json_u64(out, r->wall_ns);
-        text_lit(out, ",\"unmatched_ends\":");
-        json_u64(out, r->unmatched_ends);
-        text_str(out, r->open ? ",\"open\":true}" : ",\"open\":false}");
+        region_json(out, i == 0, r->id, "vcpu", r->vcpu, r->entries, r->insns, r->wall_ns,
+                    r->unmatched_ends, r->open);
     }
     GArray *totals = summary_region_totals(snap);
     text_lit(out, "],\"region_totals\":[");
     for (guint i = 0; i < shown_rows(snap, totals); i++) {
         const struct roi_total *r = &g_array_index(totals, struct roi_total, i);
-        text_str(out, i ? ",{\"id\":" : "{\"id\":");
-        json_u64(out, r->id);
-        text_lit(out, ",\"vcpus\":");
-        json_u64(out, r->vcpus);
-        text_lit(out, ",\"entries\":");
-        json_u64(out, r->entries);
-        text_lit(out, ",\"insns\":");
-        json_u64(out, r->insns);
-        text_lit(out, ",\"wall_ns\":");
-        json_u64(out, r->wall_ns);
-        text_lit(out, ",\"unmatched_ends\":");
-        json_u64(out, r->unmatched_ends);
-        text_str(out, r->open ? ",\"open\":true}" : ",\"open\":false}");
+        region_json(out, i == 0, r->id, "vcpus", r->vcpus, r->entries, r->insns, r->wall_ns,
+                    r->unmatched_ends, r->open);
     }
     g_array_free(totals, TRUE);
     GArray *marks = snap->marks;
