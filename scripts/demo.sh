@@ -11,7 +11,12 @@ qemu=${QEMU_PREFIX:-$build/qemu}/bin
 out=$build/demo
 mkdir -p "$out"
 
-step() { printf '\n\033[1m## %s\033[0m\n' "$*"; }
+# Bold headings on a terminal only: no escape codes in a redirected output.
+if [ -t 1 ]; then
+    step() { printf '\n\033[1m## %s\033[0m\n' "$*"; }
+else
+    step() { printf '\n## %s\n' "$*"; }
+fi
 user_mode() {
     # A static qemu-x86_64 (Debian's qemu-user) cannot load plugins.
     [ -x "$qemu/qemu-x86_64" ] && ldd "$qemu/qemu-x86_64" > /dev/null 2>&1 && return 0
