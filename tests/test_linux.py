@@ -167,3 +167,24 @@ def test_user_process_cannot_cross_privilege_line(t):
              ("print", "host_info")]
     t.eq([e["status"] for e in calls], ["fault", "fault", "fault", "ok", "ok"],
          "statuses of the five buffer calls", calls)
+
+
+def test_calls_attributed_to_their_process(t):
+    """Issue 13, attribution: under Linux every call record carries the
+    issuing address space (asid: the page-table base, PCID bits removed)
+    and priv; two runs of one program are two processes with two address
+    spaces, each constant over its own calls."""
+    events = t.path("events.jsonl")
+    b = boot_linux(t, "privilege > /dev/null; privilege > /dev/null\n",
+                   binaries={"privilege": guest("x86_64", "privilege")},
+                   events=events, print="/dev/null", summary="none")
+    check_booted(t, b)
+    calls = [e for e in read_jsonl(events) if e.get("event") == "call"]
+    t.eq(len(calls), 10, "five buffer calls per run", calls)
+    first, second = calls[:5], calls[5:]
+    t.eq({e["priv"] for e in calls}, {"user"}, "issued by user code")
+    t.eq(len({e["asid"] for e in first}), 1, "one address space within the first process")
+    t.eq(len({e["asid"] for e in second}), 1, "one within the second")
+    t.check(first[0]["asid"] != second[0]["asid"], "two processes, two address spaces",
+            (first[0]["asid"], second[0]["asid"]))
+    t.check(all(int(e["asid"], 16) % 4096 == 0 for e in calls), "page-aligned bases", calls)

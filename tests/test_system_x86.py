@@ -122,6 +122,8 @@ def check_calls(t):
     t.eq([(e["type"], e["cmd"], e["args"]) for e in events], CALLS, "event log calls", r)
     t.check(all(e["status"] == "ok" and e["vcpu"] == 0 for e in events),
             "every call is ok and on vCPU 0", events)
+    t.eq({(e.get("priv"), "asid" in e) for e in events}, {("kernel", True)},
+         "attributed to the kernel (ring 0), with its address space")
     ops = {OP_PRESENT: "present", OP_SUM: "sum"}
     t.eq([e["op"] for e in events],
          ["seed" if ty.startswith("i8") else ops.get(cmd, "handler") for ty, cmd, _ in CALLS],

@@ -2,6 +2,7 @@
 /* The thread's current call, and a call's event record (commands/call.h). */
 #include "commands/call.h"
 
+#include "guest/registers.h"
 #include "output/log.h"
 #include "output/report.h"
 
@@ -42,6 +43,9 @@ void call_report(struct call_ctx *ctx)
         .text = ctx->text,
         .text_len = ctx->text_len,
     };
+    int level = guest_privilege_level(ctx->vcpu);
+    record.attributed = guest_address_space(ctx->vcpu, &record.asid) && level >= 0;
+    record.kernel = !guest_is_user_level(level);
     for (unsigned int i = 0; i < ctx->n_extra; i++) {
         record.extra[i].key = ctx->extra[i].key;
         record.extra[i].value = ctx->extra[i].value;

@@ -18,6 +18,13 @@ static int aarch64_privilege_level(uint64_t cpsr)
     return (int)((cpsr >> 2) & 3);
 }
 
+/* TTBR0_EL1: the user half's table base; bits 63:48 are the ASID and
+ * bit 0 CnP. */
+static uint64_t aarch64_address_space(uint64_t ttbr0)
+{
+    return ttbr0 & 0x0000fffffffffffeull;
+}
+
 static const char *const aarch64_targets[] = {"aarch64", NULL};
 
 const struct arch arch_aarch64 = {
@@ -35,6 +42,8 @@ const struct arch arch_aarch64 = {
             .pc_reg = "pc",
             .privilege_reg = "cpsr",
             .privilege_level = aarch64_privilege_level,
+            .address_space_reg = "TTBR0_EL1",
+            .address_space = aarch64_address_space,
             .least_privileged = 0,
         },
 };

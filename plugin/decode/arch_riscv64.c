@@ -19,6 +19,13 @@ static int riscv64_privilege_level(uint64_t priv)
     return (int)(priv & 3);
 }
 
+/* satp: mode in bits 63:60, ASID in 59:44, the root table's page number
+ * below; the process level only (docs/outputs.md). */
+static uint64_t riscv64_address_space(uint64_t satp)
+{
+    return (satp & ((1ull << 44) - 1)) << 12;
+}
+
 static const char *const riscv64_targets[] = {"riscv64", NULL};
 
 /* x10..x16 are a0..a6. */
@@ -37,6 +44,8 @@ const struct arch arch_riscv64 = {
             .pc_reg = "pc",
             .privilege_reg = "priv",
             .privilege_level = riscv64_privilege_level,
+            .address_space_reg = "satp",
+            .address_space = riscv64_address_space,
             .least_privileged = 0,
         },
 };

@@ -71,6 +71,13 @@ static int x86_privilege_level(uint64_t cs)
     return (int)(cs & 3);
 }
 
+/* CR3: the PML4 (or PD) base; with CR4.PCIDE its low 12 bits are the
+ * PCID, and bit 63 is only a flag of the write. */
+static uint64_t x86_address_space(uint64_t cr3)
+{
+    return cr3 & 0x000ffffffffff000ull;
+}
+
 static const char *const x86_targets[] = {"x86_64", "i386", NULL};
 
 const struct arch arch_x86 = {
@@ -91,6 +98,8 @@ const struct arch arch_x86 = {
             .pc_reg = "rip|eip",
             .privilege_reg = "cs",
             .privilege_level = x86_privilege_level,
+            .address_space_reg = "cr3",
+            .address_space = x86_address_space,
             .least_privileged = 3,
         },
 };

@@ -36,6 +36,10 @@ struct register_layout {
     const char *privilege_reg;
     int (*privilege_level)(uint64_t raw);
     int least_privileged; /* the level of user code; all others are kernel */
+    /* Register holding the current address space's page-table base, and
+     * its base with the tag bits (PCID, ASID) removed: which process runs. */
+    const char *address_space_reg;
+    uint64_t (*address_space)(uint64_t raw);
 };
 
 #endif

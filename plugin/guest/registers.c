@@ -19,7 +19,7 @@ static bool system_mode;
 static GHashTable *regs_by_name; /* name -> struct named_reg */
 static struct reg_map map64, map32;
 static const struct reg_map *native_map;
-static struct qemu_plugin_register *privilege_reg, *pc_reg;
+static struct qemu_plugin_register *privilege_reg, *pc_reg, *address_space_reg;
 
 struct named_reg {
     struct qemu_plugin_register *handle;
@@ -108,6 +108,7 @@ static gpointer resolve_once(gpointer unused)
     resolve_map(&map32, layout->names_abi32);
     privilege_reg = find_alternative(regs_by_name, layout->privilege_reg);
     pc_reg = find_alternative(regs_by_name, layout->pc_reg);
+    address_space_reg = find_alternative(regs_by_name, layout->address_space_reg);
     /* At least one map must be complete; a missing 64-bit map is normal
      * for a 32-bit-only target such as qemu-i386. */
     const struct reg_map *usable = map64.complete ? &map64 : &map32;
@@ -194,6 +195,15 @@ bool reg_write_by_name(struct vcpu *vcpu, const char *name, uint64_t value)
 {
     struct named_reg *reg = lookup(name);
     return reg != NULL && reg_write(vcpu, reg->handle, value);
+}
+
+bool guest_address_space(struct vcpu *vcpu, uint64_t *base)
+{
+    if (!system_mode || address_space_reg == NULL) {
+        return false;
+    }
+    *base = layout->address_space(reg_read(vcpu, address_space_reg));
+    return true;
 }
 
 uint64_t guest_pc(struct vcpu *vcpu)

@@ -42,6 +42,10 @@ bool reg_write(struct vcpu *vcpu, struct qemu_plugin_register *reg, uint64_t val
 bool reg_read_by_name(struct vcpu *vcpu, const char *name, uint64_t *value);
 bool reg_write_by_name(struct vcpu *vcpu, const char *name, uint64_t value);
 
+/* System mode: the running address space, as its page-table base without
+ * tag bits (x86 CR3, Arm TTBR0_EL1, RISC-V satp); false where unknown. */
+bool guest_address_space(struct vcpu *vcpu, uint64_t *base);
+
 /* The program counter (0 if the target names none). */
 uint64_t guest_pc(struct vcpu *vcpu);
 

@@ -54,6 +54,10 @@ struct call_record {
     } extra[CALL_MAX_EXTRA];
     const char *text; /* print's text, or NULL */
     size_t text_len;
+    /* System mode: who made the call. */
+    bool attributed;
+    uint64_t asid;    /* address space: page-table base */
+    bool kernel;      /* issued above the user level */
 };
 
 /* One region id on one vCPU. */

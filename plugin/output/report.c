@@ -238,6 +238,11 @@ void report_call(struct output_vcpu *vs, const struct call_record *call)
         text_lit(out, ",\"text\":");
         json_string(out, call->text, call->text_len);
     }
+    if (call->attributed) {
+        text_lit(out, ",\"asid\":");
+        json_hex(out, call->asid);
+        text_str(out, call->kernel ? ",\"priv\":\"kernel\"" : ",\"priv\":\"user\"");
+    }
     text_lit(out, "}\n");
     event_end(vs->events);
 }
