@@ -157,8 +157,9 @@ else
 	@echo "==> using QEMU at $(QEMU_PREFIX)"
 endif
 
-# Only what the demo runs: the plugin, the examples, the guest command line.
-DEMO_TARGETS = plugin $(EXAMPLE_BINS) $(BUILD)/backdoor
+# Only what the demo runs (the plugin, the examples, the guest command line)
+# and qemu-backdoor, which the README's example uses next.
+DEMO_TARGETS = plugin $(EXAMPLE_BINS) $(BUILD)/backdoor $(HOST_CMD)
 
 demo: qemu
 	@$(MAKE) --no-print-directory $(DEMO_TARGETS)
