@@ -42,6 +42,23 @@ int main(void)
           !o.denied[BACKDOOR_OP_MARK]);
     CHECK(o.log_calls);
 
+    /* Output limits and the regions table. */
+    CHECK(parse(&o, err, sizeof err, 0));
+    CHECK_EQ(o.max_output, 4ull << 30);
+    CHECK(parse(&o, err, sizeof err, 2, "max-output=100K", "regions=r.csv"));
+    CHECK_EQ(o.max_output, 100 * 1024);
+    CHECK(strcmp(o.regions_path, "r.csv") == 0);
+    CHECK(parse(&o, err, sizeof err, 1, "max-output=0"));
+    CHECK_EQ(o.max_output, 0);
+    CHECK(!parse(&o, err, sizeof err, 1, "max-output=lots"));
+    CHECK(strstr(err, "'max-output=lots'") != NULL);
+
+    /* Two outputs in one file are refused, devices and streams are not. */
+    CHECK(!parse(&o, err, sizeof err, 2, "events=out", "regions=out"));
+    CHECK(strstr(err, "'events=out' and 'regions=out' name the same file") != NULL);
+    CHECK(parse(&o, err, sizeof err, 2, "summary=/dev/null", "print=/dev/null"));
+    CHECK(parse(&o, err, sizeof err, 2, "summary=stderr", "print=stderr"));
+
     CHECK(!parse(&o, err, sizeof err, 1, "colour=blue"));
     CHECK(strstr(err, "'colour=blue'") != NULL && strstr(err, "unknown key") != NULL);
     CHECK(!parse(&o, err, sizeof err, 1, "max-buffer=12x"));
