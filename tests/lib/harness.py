@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import tempfile
 
+from abi import STATUSES, TYPES
 # Where things are and how QEMU is started, shared with bench/ (qemu.py).
 from qemu import (BUILD, FIRMWARE, PLUGIN, QEMU, ROOT, header_api, pc_machine,  # noqa: F401
                   plugin_arg, qemu_bin, qemu_plugin, release_api, user_command, version)
@@ -331,3 +332,25 @@ def last_summary(events):
         raise Failure("the event log does not end with its summary record: %r"
                       % (events[-3:],))
     return events[-1]
+
+
+def run_counts(events):
+    """The call counts of the summary record that ends an event log (a path,
+    or the records of read_jsonl), as docs/outputs.md names them: dispatched,
+    translation (every call decoded at translation, the mixed ones included),
+    mixed, runtime, probes, malformed, uncached_sites, types (by request
+    type), and one key per call status (ok, denied, unhandled, fault,
+    too_big, no_write, invalid, no_read, handler_error). Statistics dumps'
+    records before it do not count. Fails unless the record holds every
+    type and status of abi.py and its totals agree."""
+    if isinstance(events, str):
+        events = read_jsonl(events)
+    calls = last_summary(events)["calls"]
+    counts = {k: v for k, v in calls.items() if k != "statuses"}
+    counts.update(calls["statuses"])
+    if (set(calls["types"]) != set(TYPES) or set(calls["statuses"]) != set(STATUSES) or
+            not counts["dispatched"] == counts["translation"] + counts["runtime"] ==
+            sum(calls["types"].values()) == sum(calls["statuses"].values())):
+        raise Failure("the summary record's calls do not add up, or lack a type or status "
+                      "(abi.py): %r" % (calls,))
+    return counts
