@@ -334,17 +334,37 @@ def last_summary(events):
     return events[-1]
 
 
+def last_record(path):
+    """The last line of a JSON Lines file, as an object (the summary record
+    of an event log), read from the end: a log of a million calls need not
+    be parsed for it."""
+    with open(path, "rb") as f:
+        pos = f.seek(0, os.SEEK_END)
+        tail = b""
+        while pos > 0 and tail.rstrip(b"\n").count(b"\n") == 0:
+            step = min(pos, 1 << 16)
+            pos -= step
+            f.seek(pos)
+            tail = f.read(step) + tail
+    line = tail.rstrip(b"\n").rsplit(b"\n", 1)[-1].decode()
+    try:
+        return json.loads(line, object_pairs_hook=_no_duplicate_keys)
+    except ValueError as e:
+        raise Failure("%s: the last line is not JSON (%s): %r" % (path, e, line[-2000:]))
+
+
 def run_counts(events):
     """The call counts of the summary record that ends an event log (a path,
-    or the records of read_jsonl), as docs/outputs.md names them: dispatched,
-    translation (every call decoded at translation, the mixed ones included),
-    mixed, runtime, probes, malformed, uncached_sites, types (by request
-    type), and one key per call status (ok, denied, unhandled, fault,
-    too_big, no_write, invalid, no_read, handler_error). Statistics dumps'
-    records before it do not count. Fails unless the record holds every
-    type and status of abi.py and its totals agree."""
+    of which only the last line is read, or the records of read_jsonl), as
+    docs/outputs.md names them: dispatched, translation (every call decoded
+    at translation, the mixed ones included), mixed, runtime, probes,
+    malformed, uncached_sites, types (by request type), and one key per call
+    status (ok, denied, unhandled, fault, too_big, no_write, invalid,
+    no_read, handler_error). Statistics dumps' records before it do not
+    count. Fails unless the record holds every type and status of abi.py and
+    its totals agree."""
     if isinstance(events, str):
-        events = read_jsonl(events)
+        events = [last_record(events)]
     calls = last_summary(events)["calls"]
     counts = {k: v for k, v in calls.items() if k != "statuses"}
     counts.update(calls["statuses"])
