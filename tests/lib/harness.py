@@ -263,29 +263,6 @@ def read_jsonl(path):
     return records
 
 
-def summary_counts(text):
-    """The numbers of the final summary's 'calls dispatched', 'ignored' and
-    'failed' lines (statistics dumps earlier in the same output are skipped)."""
-    import re
-    out = {}
-    final = text.rfind("== backdoor summary")
-    text = text[final:] if final >= 0 else text
-    m = re.search(r"calls dispatched: (\d+) \(decoded at translation: (\d+), of which (\d+) "
-                  r"read arguments at run time; at run time: (\d+)\)", text)
-    if m:
-        out["dispatched"], out["translation"], out["mixed"], out["runtime"] = map(int, m.groups())
-    m = re.search(r"ignored: (\d+) hypervisor probes \(i8 = 0\), (\d+) malformed requests", text)
-    if m:
-        out["probes"], out["malformed"] = map(int, m.groups())
-    m = re.search(r"failed: (\d+) denied by policy, (\d+) unhandled, (\d+) bad buffer address, "
-                  r"(\d+) over max-buffer, (\d+) receive without memory writes, (\d+) wrong "
-                  r"request type, (\d+) send without memory reads", text)
-    if m:
-        (out["denied"], out["unhandled"], out["fault"], out["too_big"], out["no_write"],
-         out["invalid"], out["no_read"]) = map(int, m.groups())
-    return out
-
-
 def send_signal_later(proc, sig, delay):
     import threading
     threading.Timer(delay, lambda: proc.send_signal(sig)).start()
