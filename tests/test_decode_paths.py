@@ -3,7 +3,7 @@
 the code is translated, everything else when it runs; the two paths give the
 same results, and no instruction sequence can make them disagree with the
 registers."""
-from harness import ARCHES, guest, handler, read_jsonl, summary_counts
+from harness import ARCHES, guest, handler, read_jsonl, run_counts
 
 
 def comparable(record):
@@ -14,9 +14,9 @@ def comparable(record):
 
 def test_constant_and_runtime_calls_agree(t):
     for arch in ARCHES:
-        log, events, summary = (t.path(n + arch) for n in ("log-", "events-", "summary-"))
+        log, events = (t.path(n + arch) for n in ("log-", "events-"))
         r = t.user(arch, guest(arch, "decode_paths"), check=0, handler=handler("record"),
-                   handler_arg="log=" + log, events=events, summary=summary)
+                   handler_arg="log=" + log, events=events, summary="none")
         for line in r.stdout.splitlines():
             constant, runtime = line.split()
             t.eq(runtime, constant, "results of both rounds on " + arch, r)
@@ -26,7 +26,7 @@ def test_constant_and_runtime_calls_agree(t):
         records = [comparable(e) for e in read_jsonl(events) if e["event"] == "call"]
         t.eq(len(records), 18, "event count on " + arch, records)
         t.eq(records[9:], records[:9], "event records of both rounds on " + arch)
-        counts = summary_counts(open(summary).read())
+        counts = run_counts(events)
         # Round one: 9 constant calls; round two: present() is still constant,
         # roi_begin/mark/roi_end have constant words but run-time arguments.
         # On i386 the two four-argument calls of round one load their
@@ -34,7 +34,7 @@ def test_constant_and_runtime_calls_agree(t):
         # aarch64 and riscv64 decode everything at run time.
         expected = {"x86_64": (13, 3, 5), "i386": (13, 5, 5)}.get(arch, (0, 0, 18))
         t.eq((counts["translation"], counts["mixed"], counts["runtime"]), expected,
-             "decode paths in the summary on " + arch, open(summary).read())
+             "decode paths in the summary on " + arch, counts)
 
 
 ADVERSARIAL = ["1 1 100", "1 2 200", "1 1 100"] + ["1 3 %d" % v for v in (1, 1, 2, 2, 3, 3)]
@@ -43,13 +43,12 @@ ADVERSARIAL = ["1 1 100", "1 2 200", "1 1 100"] + ["1 3 %d" % v for v in (1, 1, 
 def test_jump_into_magic_and_self_modifying_code(t):
     """A jump straight to the CPUID with other register values, and code that
     rewrites the immediate before the CPUID between executions."""
-    log, summary = t.path("log"), t.path("summary")
+    log, events = t.path("log"), t.path("events")
     t.user("x86_64", guest("x86_64", "adversarial"), check=0, handler=handler("record"),
-           handler_arg="log=" + log, summary=summary)
+           handler_arg="log=" + log, events=events, summary="none")
     t.eq(open(log).read().splitlines(), ADVERSARIAL, "values the handler saw")
-    counts = summary_counts(open(summary).read())
-    t.eq(counts["runtime"], 1, "only the jumped-to CPUID is decoded at run time",
-         open(summary).read())
+    counts = run_counts(events)
+    t.eq(counts["runtime"], 1, "only the jumped-to CPUID is decoded at run time", counts)
 
 
 def test_one_instruction_per_block(t):
@@ -58,9 +57,10 @@ def test_one_instruction_per_block(t):
     for program, arch, expected in (("adversarial", "x86_64", ADVERSARIAL),
                                     ("decode_paths", "x86_64", None),
                                     ("decode_paths", "i386", None)):
-        log, summary = t.path("log-" + program + arch), t.path("summary-" + program + arch)
+        log, events = t.path("log-" + program + arch), t.path("events-" + program + arch)
         r = t.user(arch, guest(arch, program), check=0, qemu_args=["-one-insn-per-tb"],
-                   handler=handler("record"), handler_arg="log=" + log, summary=summary)
+                   handler=handler("record"), handler_arg="log=" + log, events=events,
+                   summary="none")
         calls = open(log).read().splitlines()
         if expected is not None:
             t.eq(calls, expected, "values the handler saw", r)
@@ -68,10 +68,10 @@ def test_one_instruction_per_block(t):
             t.eq(calls[len(calls) // 2:], calls[:len(calls) // 2], "both rounds agree", r)
             for line in r.stdout.splitlines():
                 t.eq(len(set(line.split())), 1, "results agree", r)
-        counts = summary_counts(open(summary).read())
+        counts = run_counts(events)
         t.eq((counts["translation"], counts["mixed"]), (0, 0),
-             "nothing decoded at translation for " + program, open(summary).read())
-        t.check(counts["runtime"] > 0, "calls decoded at run time", open(summary).read())
+             "nothing decoded at translation for " + program, counts)
+        t.check(counts["runtime"] > 0, "calls decoded at run time", counts)
 
 
 def test_calls_nobody_receives_are_counted_alike(t):

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Bad input at start-up: QEMU refuses to start, with a non-zero status and a
 message naming the option or file and what is wrong."""
-from harness import FIRMWARE, guest, handler, plugin_arg, qemu_bin, summary_counts
+from harness import FIRMWARE, guest, handler, plugin_arg, qemu_bin, run_counts
 
 PROGRAM = guest("x86_64", "seed_sequence")
 
@@ -83,10 +83,10 @@ def test_request_for_registers_the_target_lacks(t):
         '  __asm__ __volatile__("cpuid" : "+a"(a), "+b"(b), "+c"(c), "+d"(d));\n'
         '  puts("survived"); return 0; }\n')
     t.run(["i686-linux-gnu-gcc", "-static", "-O2", src, "-o", t.path("wide")], check=0)
-    summary = t.path("summary")
+    events = t.path("events")
     r = t.user("i386", t.path("wide"), check=0, handler=handler("record"),
-               handler_arg="log=" + t.path("log"), summary=summary)
+               handler_arg="log=" + t.path("log"), events=events, summary="none")
     t.eq(r.stdout, "survived\n", "the guest goes on", r)
-    counts = summary_counts(open(summary).read())
+    counts = run_counts(events)
     t.eq((counts["dispatched"], counts["malformed"]), (0, 1), "counted, not dispatched")
     t.eq(open(t.path("log")).read(), "", "the handler saw nothing")

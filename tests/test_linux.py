@@ -7,7 +7,7 @@ import os
 import re
 
 from abi import ENOSYS, FEATURE_SYSTEM, PROTOCOL_VERSION
-from harness import (BUILD, guest, handler, last_summary, on_qemus, read_jsonl, summary_counts,
+from harness import (BUILD, guest, handler, last_summary, on_qemus, read_jsonl, run_counts,
                      validate_trace)
 from linux import boot_linux
 from test_seed import EXPECTED, MALFORMED, PROBES, record_lines, type_name
@@ -21,11 +21,11 @@ def check_booted(t, b):
 def test_native_harmless(t):
     """Every kind of request from a user process: the plugin answers the
     built-in ones and, with no handler, the handler call returns -ENOSYS."""
-    summary = t.path("summary.txt")
+    events = t.path("events.jsonl")
     printed = t.path("print.txt")
     b = boot_linux(t, "native_harmless\n",
                    binaries={"native_harmless": guest("x86_64", "native_harmless")},
-                   summary=summary, print=printed)
+                   events=events, summary="none", print=printed)
     check_booted(t, b)
     t.eq(b.status, 0, "native_harmless exit status", b)
     m = re.search(r"present=(\d+) features=(\d+) sum=(-?\d+) call=(-?\d+) info=(-?\d+) "
@@ -38,9 +38,9 @@ def test_native_harmless(t):
     t.check(int(info) > 0, "host_info returned a length", b)
     t.eq(open(printed).read(), "native-harmless\n", "what backdoor_print sent to print=")
     # The same program under qemu-x86_64 makes the same calls.
-    user_summary = t.path("user-summary.txt")
-    r = t.user("x86_64", guest("x86_64", "native_harmless"), check=0, summary=user_summary,
-               print=t.path("user-print.txt"))
+    user_events = t.path("user-events.jsonl")
+    r = t.user("x86_64", guest("x86_64", "native_harmless"), check=0, events=user_events,
+               summary="none", print=t.path("user-print.txt"))
     # features differs by BACKDOOR_FEATURE_SYSTEM alone.
     user_features = re.search(r"features=(\d+)", r.stdout)
     t.check(user_features is not None, "native_harmless output in user mode", r)
@@ -48,11 +48,11 @@ def test_native_harmless(t):
          "features under Linux: those of user mode plus BACKDOOR_FEATURE_SYSTEM", r)
     t.eq(m.group(0).replace("features=" + features, "features=" + user_features.group(1)),
          r.stdout.strip(), "otherwise the same results as in user mode", r)
-    sys_counts = summary_counts(open(summary).read())
-    user_counts = summary_counts(open(user_summary).read())
+    sys_counts = run_counts(events)
+    user_counts = run_counts(user_events)
     for key in ("dispatched", "malformed", "unhandled", "denied", "fault"):
         t.eq(sys_counts[key], user_counts[key], "summary '%s' under Linux and in user mode" % key,
-             open(summary).read())
+             (sys_counts, user_counts))
 
 
 def test_seed_sequence(t):
@@ -60,11 +60,10 @@ def test_seed_sequence(t):
     exactly as in user mode: same calls, same order, same values."""
     log = t.path("calls.log")
     events = t.path("events.jsonl")
-    summary = t.path("summary.txt")
     b = boot_linux(t, "seed_sequence\n",
                    binaries={"seed_sequence": guest("x86_64", "seed_sequence")},
                    handler=handler("record"), handler_arg="log=" + log,
-                   events=events, summary=summary)
+                   events=events, summary="none")
     check_booted(t, b)
     t.eq(b.status, 0, "seed_sequence exit status", b)
     t.eq(open(log).read().splitlines(), record_lines(EXPECTED),
@@ -74,32 +73,32 @@ def test_seed_sequence(t):
          [(type_name(ty), c, a) for ty, c, a in EXPECTED], "event log")
     t.check(all(e["event"] == "call" and e["status"] == "ok" and e["vcpu"] == 0
                 for e in records), "every event is an ok call on vCPU 0", records)
-    counts = summary_counts(open(summary).read())
+    counts = run_counts(events)
     t.eq((counts["dispatched"], counts["malformed"]), (len(EXPECTED), MALFORMED),
-         "summary: dispatched, malformed", open(summary).read())
+         "summary: dispatched, malformed", counts)
     t.check(counts["translation"] > 0 and counts["runtime"] > 0,
-            "both decode paths were used", open(summary).read())
+            "both decode paths were used", counts)
     # The program's own probe-shaped CPUIDs, plus those of SeaBIOS and Linux.
     t.check(counts["probes"] >= PROBES, "at least the program's %d probes counted" % PROBES,
-            open(summary).read())
+            counts)
 
 
 def test_boot_without_backdoor_program(t):
     """Firmware and kernel scan the hypervisor leaves 0x40000000..0x4000ff00:
     those are probes, never calls."""
-    summary = t.path("summary.txt")
+    events = t.path("events.jsonl")
     log = t.path("calls.log")
     b = boot_linux(t, "echo no backdoor program here\n",
-                   handler=handler("record"), handler_arg="log=" + log, summary=summary)
+                   handler=handler("record"), handler_arg="log=" + log, events=events,
+                   summary="none")
     check_booted(t, b)
     t.eq(b.status, 0, "script exit status", b)
     t.contains(b.output, "no backdoor program here", "the script's output")
-    text = open(summary).read()
-    counts = summary_counts(text)
+    counts = run_counts(events)
     t.eq((counts["dispatched"], counts["malformed"]), (0, 0),
-         "calls dispatched and malformed requests during a plain boot", text)
+         "calls dispatched and malformed requests during a plain boot", counts)
     t.check(counts["probes"] > 0, "the plugin saw the hypervisor probes of SeaBIOS and Linux",
-            text)
+            counts)
     t.eq(open(log).read(), "", "the handler saw nothing")
     t.notes.append("hypervisor probes during a plain boot: %d" % counts["probes"])
 

@@ -4,35 +4,35 @@
 import re
 
 from abi import EPERM, PROTOCOL_VERSION
-from harness import guest, handler, read_jsonl, summary_counts
+from harness import guest, handler, read_jsonl, run_counts
 
 
 def test_deny_refuses_named_builtins(t):
-    summary, events = t.path("summary"), t.path("events")
+    events = t.path("events")
     r = t.user("x86_64", guest("x86_64", "native_harmless"), check=0, deny="print:sum",
-               summary=summary, events=events, print=t.path("print"))
+               summary="none", events=events, print=t.path("print"))
     t.contains(r.stdout, "sum=%d " % EPERM, "a denied built-in returns BACKDOOR_EPERM", r)
     t.contains(r.stdout, "printed=%d " % EPERM, "print too", r)
     t.contains(r.stdout, "present=%d " % PROTOCOL_VERSION, "the others still work", r)
     t.eq(open(t.path("print")).read(), "", "nothing was printed")
-    counts = summary_counts(open(summary).read())
-    t.eq(counts["denied"], 2, "two calls denied", open(summary).read())
+    counts = run_counts(events)
+    t.eq(counts["denied"], 2, "two calls denied", counts)
     denied = [e["op"] for e in read_jsonl(events) if e.get("status") == "denied"]
     t.eq(sorted(denied), ["print", "sum"], "denied calls in the event log")
 
 
 def test_allow_from_kernel_refuses_user_programs(t):
     """In user mode every caller is user code."""
-    summary = t.path("summary")
+    events = t.path("events")
     r = t.user("x86_64", guest("x86_64", "native_harmless"), check=0, allow_from="kernel",
                handler=handler("record"), handler_arg="log=" + t.path("log"),
-               summary=summary)
+               events=events, summary="none")
     unsigned = EPERM % 2 ** 64  # native_harmless prints present and features unsigned
     t.contains(r.stdout, "present=%d features=%d sum=%d call=%d info=%d"
                % (unsigned, unsigned, EPERM, EPERM, EPERM), "everything denied: BACKDOOR_EPERM", r)
     t.eq(open(t.path("log")).read(), "", "the handler saw nothing")
-    counts = summary_counts(open(summary).read())
-    t.eq(counts["denied"], counts["dispatched"], "every call denied", open(summary).read())
+    counts = run_counts(events)
+    t.eq(counts["denied"], counts["dispatched"], "every call denied", counts)
     r = t.user("x86_64", guest("x86_64", "native_harmless"), check=0, allow_from="user",
                summary="none")
     t.contains(r.stdout, "present=%d " % PROTOCOL_VERSION, "allow-from=user lets user code through",

@@ -2,7 +2,7 @@
 """Seed parity in user mode: the 2010 calls, their exact encoding, and the
 CPUIDs that must not be taken for calls."""
 from abi import ENOSYS, TYPES
-from harness import ARCHES, X86, guest, handler, native_arches, read_jsonl, summary_counts
+from harness import ARCHES, X86, guest, handler, native_arches, read_jsonl, run_counts
 
 # What tests/guest/seed_sequence.c sends: (type, i8, [v32]).
 I8, I8_V32 = TYPES["i8"], TYPES["i8_v32"]
@@ -32,10 +32,9 @@ def record_lines(calls):
 def check_sequence(t, arch):
     log = t.path("calls.log")
     events = t.path("events.jsonl")
-    summary = t.path("summary.txt")
     r = t.user(arch, guest(arch, "seed_sequence"), check=0,
                handler=handler("record"), handler_arg="log=" + log,
-               events=events, summary=summary)
+               events=events, summary="none")
     got = open(log).read().splitlines()
     t.eq(got, record_lines(EXPECTED), "calls seen by the handler (order, values, count)", r)
     records = [e for e in read_jsonl(events) if e["event"] == "call"]
@@ -44,14 +43,13 @@ def check_sequence(t, arch):
     t.check(all(e["event"] == "call" and e["status"] == "ok" and e["op"] == "seed"
                 and e["vcpu"] == 0 for e in records), "every event is an ok seed call",
             records)
-    counts = summary_counts(open(summary).read())
+    counts = run_counts(events)
     t.eq((counts["dispatched"], counts["probes"], counts["malformed"]),
-         (len(EXPECTED), PROBES, MALFORMED), "summary: dispatched, probes, malformed",
-         open(summary).read())
+         (len(EXPECTED), PROBES, MALFORMED), "summary: dispatched, probes, malformed", counts)
     if arch in X86:
         # Constant calls are decoded at translation, the others at run time.
         t.check(counts["translation"] > 0 and counts["runtime"] > 0,
-                "both decode paths were used", open(summary).read())
+                "both decode paths were used", counts)
 
 
 def test_x86_64_sequence(t):
@@ -83,11 +81,11 @@ def test_seed_handler_unchanged(t):
 def test_disabled_build_dispatches_nothing(t):
     """With BACKDOOR_DISABLE every call compiles to nothing."""
     for arch in ARCHES:
-        summary = t.path("summary-%s.txt" % arch)
+        events = t.path("events-%s.jsonl" % arch)
         r = t.user(arch, guest(arch, "seed_sequence-disabled"), check=0,
                    handler=handler("record"), handler_arg="log=" + t.path("log"),
-                   summary=summary)
-        counts = summary_counts(open(summary).read())
+                   events=events, summary="none")
+        counts = run_counts(events)
         t.eq((counts["dispatched"], counts["probes"]), (0, PROBES - 1),
              "dispatched calls and probes with BACKDOOR_DISABLE on " + arch, r)
         t.eq(open(t.path("log")).read(), "", "handler saw nothing")

@@ -19,7 +19,7 @@ import re
 
 from abi import E2BIG, EFAULT, OP_PRESENT, OP_SUM, PROTOCOL_VERSION, TYPES, USER_COMMAND_FIRST
 from harness import (BUILD, Failure, handler, handler_commands, on_qemus, plugin_arg, read_jsonl,
-                     summary_counts)
+                     run_counts)
 
 KERNELS = os.path.join(BUILD, "baremetal", "x86")
 SUCCESS = (0 << 1) | 1  # isa-debug-exit status for the value 0
@@ -128,12 +128,11 @@ def check_calls(t):
     t.eq([e["op"] for e in events],
          ["seed" if ty.startswith("i8") else ops.get(cmd, "handler") for ty, cmd, _ in CALLS],
          "event log: who answered each call")
-    counts = summary_counts(read(files["summary"]))
+    counts = run_counts(files["events"])
     t.eq((counts["dispatched"], counts["probes"], counts["malformed"]),
-         (len(CALLS), SEABIOS_PROBES, 0), "summary: dispatched, probes, malformed",
-         read(files["summary"]))
+         (len(CALLS), SEABIOS_PROBES, 0), "summary: dispatched, probes, malformed", counts)
     t.check(counts["translation"] > 0 and counts["runtime"] > 0,
-            "both decode paths were used", read(files["summary"]))
+            "both decode paths were used", counts)
     t.contains(r.console, "calls: ok", "the kernel's own checks")
     return r, events
 
@@ -172,11 +171,10 @@ def test_idle_boot_dispatches_nothing(t):
     and nothing reaches the handler."""
     files = outputs(t, "idle")
     r = boot(t, "idle", **record_options(files))
-    summary = read(files["summary"])
-    counts = summary_counts(summary)
-    t.eq(counts["dispatched"], 0, "calls dispatched in a boot without calls", summary)
-    t.eq(counts["probes"], SEABIOS_PROBES, "SeaBIOS's probes in the backdoor range", summary)
-    t.eq(counts["malformed"], 0, "malformed requests", summary)
+    counts = run_counts(files["events"])
+    t.eq(counts["dispatched"], 0, "calls dispatched in a boot without calls", counts)
+    t.eq(counts["probes"], SEABIOS_PROBES, "SeaBIOS's probes in the backdoor range", counts)
+    t.eq(counts["malformed"], 0, "malformed requests", counts)
     t.eq(read(files["log"]), "", "the handler saw nothing")
     t.eq(call_events(files["events"]), [], "no call events")
     t.contains(r.console, "no calls", "the kernel ran", r)
@@ -188,9 +186,9 @@ MIN_TICKS = 100  # kernels/roundtrip_irq.c refuses fewer itself, exit 2
 
 
 def check_roundtrip(t, accel):
-    summary = t.path("summary")
+    events = t.path("events")
     r = boot(t, "roundtrip_irq", qemu_args=["-accel", accel],
-             handler=handler("record"), summary=summary)
+             handler=handler("record"), events=events, summary="none")
     m = re.search(r"iterations (\d+) mismatches (\d+) ticks (\d+) interrupted-calls (\d+)",
                   r.console)
     t.check(m is not None, "roundtrip report on the console", r.console)
@@ -198,11 +196,10 @@ def check_roundtrip(t, accel):
     t.check(iterations >= 20000, "enough iterations", r.console)
     t.eq(mismatches, 0, "results that differ from test_mix", r.console)
     t.check(ticks >= MIN_TICKS, "timer interrupts during the loop (%d)" % ticks, r.console)
-    text = read(summary)
-    counts = summary_counts(text)
+    counts = run_counts(events)
     # present() plus one mix per iteration, all answered.
     t.eq((counts["dispatched"], counts["unhandled"], counts["malformed"]),
-         (iterations + 1, 0, 0), "summary: dispatched, unhandled, malformed", text)
+         (iterations + 1, 0, 0), "summary: dispatched, unhandled, malformed", counts)
     t.notes.append("%s: %d calls, %d ticks, %d calls with a tick around them" % (
         accel, iterations, ticks, interrupted))
     return counts, interrupted
@@ -286,13 +283,12 @@ def check_bulk(t):
     if can_write:
         t.eq([e.get("result") for e in events], [c[4] for c in calls],
              "event log: results (checksums of the bytes read through the page tables)")
-    summary = read(files["summary"])
-    counts = summary_counts(summary)
+    counts = run_counts(files["events"])
     statuses = [c[3] for c in calls]
     t.eq((counts["fault"], counts["too_big"], counts["no_write"], counts["unhandled"]),
          (statuses.count("fault"), statuses.count("too_big"), statuses.count("no_write"), 0),
          "summary: bad buffer address, over max-buffer, receive without memory writes, "
-         "unhandled", summary)
+         "unhandled", counts)
     return r
 
 

@@ -3,7 +3,7 @@
 presence, bulk data both ways, handler services."""
 from abi import (EINVAL, ENOSYS, FEATURE_HANDLER, FEATURE_MEM_READ, FEATURE_MEM_WRITE,
                  FEATURE_RESULTS, PROTOCOL_VERSION)
-from harness import ARCHES, guest, handler, handler_commands, read_jsonl, summary_counts
+from harness import ARCHES, guest, handler, handler_commands, read_jsonl, run_counts
 
 # What a user-mode guest has without and with a handler.
 USER_FEATURES = FEATURE_RESULTS | FEATURE_MEM_READ | FEATURE_MEM_WRITE
@@ -35,16 +35,16 @@ def test_presence_and_features(t):
 
 def test_bulk_both_ways(t):
     for arch in ARCHES:
-        summary = t.path("summary-%s.txt" % arch)
+        events = t.path("events-%s.jsonl" % arch)
         r = t.user(arch, guest(arch, "bulk"), handler=handler("record"),
-                   max_buffer="65536", summary=summary)
+                   max_buffer="65536", events=events, summary="none")
         t.eq(r.returncode, 0, "bulk cases on " + arch, r)
         t.check("FAIL" not in r.stdout, "no failing case on " + arch, r)
         t.eq(r.stdout.count(": ok"), 16, "all 16 cases ran on " + arch, r)
-        counts = summary_counts(open(summary).read())
+        counts = run_counts(events)
         # send: unmapped, null, wild, wraps; receive: unmapped, null.
         t.eq((counts["fault"], counts["too_big"]), (6, 2),
-             "faults and over-cap buffers counted on " + arch, open(summary).read())
+             "faults and over-cap buffers counted on " + arch, counts)
 
 
 def test_handler_services(t):
@@ -76,13 +76,13 @@ def test_unknown_commands_get_enosys(t):
         '  return 0; }\n')
     from harness import ROOT
     t.run(["cc", "-I", ROOT + "/include", "-static", src, "-o", t.path("unknown")], check=0)
-    summary = t.path("summary.txt")
+    events = t.path("events.jsonl")
     r = t.user("x86_64", t.path("unknown"), check=0, handler=handler("record"),
-               summary=summary)
+               events=events, summary="none")
     # Unknown built-in, unhandled handler command, built-in with the wrong type.
     t.eq(r.stdout.split(), [str(ENOSYS), str(ENOSYS), str(EINVAL)], "error results", r)
-    counts = summary_counts(open(summary).read())
-    t.eq((counts["unhandled"], counts["invalid"]), (2, 1), "counted", open(summary).read())
+    counts = run_counts(events)
+    t.eq((counts["unhandled"], counts["invalid"]), (2, 1), "counted", counts)
 
 
 def test_concurrent_threads(t):

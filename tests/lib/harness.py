@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import tempfile
 
+from abi import STATUSES, TYPES
 # Where things are and how QEMU is started, shared with bench/ (qemu.py).
 from qemu import (BUILD, FIRMWARE, PLUGIN, QEMU, ROOT, header_api, pc_machine,  # noqa: F401
                   plugin_arg, qemu_bin, qemu_plugin, release_api, user_command, version)
@@ -262,29 +263,6 @@ def read_jsonl(path):
     return records
 
 
-def summary_counts(text):
-    """The numbers of the final summary's 'calls dispatched', 'ignored' and
-    'failed' lines (statistics dumps earlier in the same output are skipped)."""
-    import re
-    out = {}
-    final = text.rfind("== backdoor summary")
-    text = text[final:] if final >= 0 else text
-    m = re.search(r"calls dispatched: (\d+) \(decoded at translation: (\d+), of which (\d+) "
-                  r"read arguments at run time; at run time: (\d+)\)", text)
-    if m:
-        out["dispatched"], out["translation"], out["mixed"], out["runtime"] = map(int, m.groups())
-    m = re.search(r"ignored: (\d+) hypervisor probes \(i8 = 0\), (\d+) malformed requests", text)
-    if m:
-        out["probes"], out["malformed"] = map(int, m.groups())
-    m = re.search(r"failed: (\d+) denied by policy, (\d+) unhandled, (\d+) bad buffer address, "
-                  r"(\d+) over max-buffer, (\d+) receive without memory writes, (\d+) wrong "
-                  r"request type, (\d+) send without memory reads", text)
-    if m:
-        (out["denied"], out["unhandled"], out["fault"], out["too_big"], out["no_write"],
-         out["invalid"], out["no_read"]) = map(int, m.groups())
-    return out
-
-
 def send_signal_later(proc, sig, delay):
     import threading
     threading.Timer(delay, lambda: proc.send_signal(sig)).start()
@@ -331,3 +309,45 @@ def last_summary(events):
         raise Failure("the event log does not end with its summary record: %r"
                       % (events[-3:],))
     return events[-1]
+
+
+def last_record(path):
+    """The last line of a JSON Lines file, as an object (the summary record
+    of an event log), read from the end: a log of a million calls need not
+    be parsed for it."""
+    with open(path, "rb") as f:
+        pos = f.seek(0, os.SEEK_END)
+        tail = b""
+        while pos > 0 and tail.rstrip(b"\n").count(b"\n") == 0:
+            step = min(pos, 1 << 16)
+            pos -= step
+            f.seek(pos)
+            tail = f.read(step) + tail
+    line = tail.rstrip(b"\n").rsplit(b"\n", 1)[-1].decode()
+    try:
+        return json.loads(line, object_pairs_hook=_no_duplicate_keys)
+    except ValueError as e:
+        raise Failure("%s: the last line is not JSON (%s): %r" % (path, e, line[-2000:]))
+
+
+def run_counts(events):
+    """The call counts of the summary record that ends an event log (a path,
+    of which only the last line is read, or the records of read_jsonl), as
+    docs/outputs.md names them: dispatched, translation (every call decoded
+    at translation, the mixed ones included), mixed, runtime, probes,
+    malformed, uncached_sites, types (by request type), and one key per call
+    status (ok, denied, unhandled, fault, too_big, no_write, invalid,
+    no_read, handler_error). Statistics dumps' records before it do not
+    count. Fails unless the record holds every type and status of abi.py and
+    its totals agree."""
+    if isinstance(events, str):
+        events = [last_record(events)]
+    calls = last_summary(events)["calls"]
+    counts = {k: v for k, v in calls.items() if k != "statuses"}
+    counts.update(calls["statuses"])
+    if (set(calls["types"]) != set(TYPES) or set(calls["statuses"]) != set(STATUSES) or
+            not counts["dispatched"] == counts["translation"] + counts["runtime"] ==
+            sum(calls["types"].values()) == sum(calls["statuses"].values())):
+        raise Failure("the summary record's calls do not add up, or lack a type or status "
+                      "(abi.py): %r" % (calls,))
+    return counts
