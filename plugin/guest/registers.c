@@ -196,6 +196,11 @@ bool reg_write_by_name(struct vcpu *vcpu, const char *name, uint64_t value)
     return reg != NULL && reg_write(vcpu, reg->handle, value);
 }
 
+struct qemu_plugin_register *reg_find(const char *alternatives)
+{
+    return regs_by_name != NULL ? find_alternative(regs_by_name, alternatives) : NULL;
+}
+
 uint64_t guest_pc(struct vcpu *vcpu)
 {
     return pc_reg != NULL ? reg_read(vcpu, pc_reg) : 0;

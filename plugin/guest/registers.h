@@ -42,6 +42,10 @@ bool reg_write(struct vcpu *vcpu, struct qemu_plugin_register *reg, uint64_t val
 bool reg_read_by_name(struct vcpu *vcpu, const char *name, uint64_t *value);
 bool reg_write_by_name(struct vcpu *vcpu, const char *name, uint64_t value);
 
+/* A register by name ('|' separates alternatives, the first found wins),
+ * or NULL; only once registers_resolve has run. */
+struct qemu_plugin_register *reg_find(const char *alternatives);
+
 /* The program counter (0 if the target names none). */
 uint64_t guest_pc(struct vcpu *vcpu);
 
