@@ -63,6 +63,9 @@ for group in "$@"; do
                 gcc-i686-linux-gnu g++-i686-linux-gnu libc6-dev-i386-cross \
                 gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross \
                 gcc-riscv64-linux-gnu g++-riscv64-linux-gnu libc6-dev-riscv64-cross
+            # valgrind.h and callgrind.h for the valgrind=on guests, and
+            # Callgrind itself, whose counts the tests compare with ours.
+            apt_install valgrind
             ;;
         qemu)
             apt_install ninja-build libglib2.0-dev pkg-config python3-venv flex \

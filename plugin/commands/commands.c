@@ -4,6 +4,7 @@
 
 #include "commands/roi.h"
 #include "commands/services.h"
+#include "commands/valgrind.h"
 
 struct commands_config commands;
 
@@ -11,9 +12,11 @@ void commands_init(const struct commands_config *config)
 {
     commands = *config;
     services_init();
+    valgrind_init(&config->valgrind);
 }
 
 void commands_vcpu_init(struct vcpu *vcpu)
 {
     roi_vcpu_init(vcpu);
+    valgrind_vcpu_init(vcpu);
 }

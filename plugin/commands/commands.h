@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "commands/valgrind.h"
 #include "guest/vcpu.h"
 #include "output/records.h"
 
@@ -27,6 +28,7 @@ struct commands_config {
     void (*end_run)(const char *reason, int status) __attribute__((noreturn));
     /* Makes translation count instructions from now on (a region began). */
     void (*count_instructions)(void);
+    struct valgrind_config valgrind; /* Valgrind's client requests */
 };
 
 /* At install; config is copied. */

@@ -56,6 +56,11 @@ static uint64_t dropped_ids;
  * region pays nothing. The layer above turns it on (a retranslation). */
 static int counting_requested;
 
+void roi_counting_started(void)
+{
+    __atomic_store_n(&counting_requested, 1, __ATOMIC_RELEASE);
+}
+
 static void request_counting(void)
 {
     if (!__atomic_exchange_n(&counting_requested, 1, __ATOMIC_ACQ_REL)) {
@@ -84,9 +89,9 @@ uint64_t roi_insns_before_call(const struct call_ctx *ctx)
     return vcpu_counters(ctx->vcpu_index)->insns - ctx->block_insns + ctx->block_index;
 }
 
-static struct region *region_get(const struct call_ctx *ctx, uint64_t id, bool create)
+static struct region *region_get(struct vcpu *vcpu, uint64_t id, bool create)
 {
-    struct roi_vcpu *roi = ctx->vcpu->roi;
+    struct roi_vcpu *roi = vcpu->roi;
     struct region *r = g_hash_table_lookup(roi->regions, &id);
     if (r == NULL && create) {
         if (g_hash_table_size(roi->regions) >= MAX_IDS_PER_VCPU) {
@@ -96,60 +101,88 @@ static struct region *region_get(const struct call_ctx *ctx, uint64_t id, bool c
         r = g_new0(struct region, 1);
         r->id = id;
         g_hash_table_insert(roi->regions, &r->id, r);
-        report_trace_region_name(ctx->vcpu->output, ctx->vcpu_index, id);
+        report_trace_region_name(vcpu->output, vcpu->index, id);
     }
     return r;
 }
 
-void builtin_roi_begin(struct call_ctx *ctx)
+unsigned roi_open(struct vcpu *vcpu, uint64_t id, uint64_t insns)
 {
     request_counting();
-    struct roi_vcpu *roi = ctx->vcpu->roi;
-    uint64_t id = ctx->call.args[0];
-    /* The region starts after this call's own instruction. */
-    uint64_t insns = roi_insns_before_call(ctx) + 1;
+    struct roi_vcpu *roi = vcpu->roi;
     uint64_t ts = now_ns();
     pthread_mutex_lock(&roi->lock);
-    struct region *r = region_get(ctx, id, true);
+    struct region *r = region_get(vcpu, id, true);
     bool opened = r != NULL && r->depth++ == 0;
     if (opened) {
         r->entries++;
         r->start_insns = insns;
         r->start_ns = ts;
     }
+    unsigned depth = r ? r->depth : 0;
     pthread_mutex_unlock(&roi->lock);
-    call_add_extra(ctx, "depth", r ? r->depth : 0);
     if (opened) {
-        report_trace(ctx->vcpu->output, ctx->vcpu_index, 'B', "roi", id, ts, NULL, 0);
+        report_trace(vcpu->output, vcpu->index, 'B', "roi", id, ts, NULL, 0);
     }
+    return depth;
+}
+
+enum roi_close_result roi_close(struct vcpu *vcpu, uint64_t id, uint64_t insns,
+                                uint64_t *region_insns, uint64_t *region_ns)
+{
+    struct roi_vcpu *roi = vcpu->roi;
+    uint64_t ts = now_ns();
+    enum roi_close_result result = ROI_STILL_OPEN;
+    pthread_mutex_lock(&roi->lock);
+    struct region *r = region_get(vcpu, id, true);
+    if (r == NULL) {
+        result = ROI_NOT_TRACKED;
+    } else if (r->depth == 0) {
+        r->unmatched_ends++;
+        result = ROI_UNMATCHED;
+    } else if (--r->depth == 0) {
+        *region_insns = insns - r->start_insns;
+        *region_ns = ts - r->start_ns;
+        r->insns += *region_insns;
+        r->wall_ns += *region_ns;
+        result = ROI_CLOSED;
+    }
+    pthread_mutex_unlock(&roi->lock);
+    if (result == ROI_CLOSED) {
+        report_trace(vcpu->output, vcpu->index, 'E', "roi", id, ts, "insns", *region_insns);
+    }
+    return result;
+}
+
+void roi_shift_start(struct vcpu *vcpu, uint64_t id, int64_t delta)
+{
+    struct roi_vcpu *roi = vcpu->roi;
+    pthread_mutex_lock(&roi->lock);
+    struct region *r = region_get(vcpu, id, false);
+    if (r != NULL && r->depth > 0) {
+        r->start_insns += (uint64_t)delta;
+    }
+    pthread_mutex_unlock(&roi->lock);
+}
+
+void builtin_roi_begin(struct call_ctx *ctx)
+{
+    /* The region starts after this call's own instruction. */
+    unsigned depth = roi_open(ctx->vcpu, ctx->call.args[0], roi_insns_before_call(ctx) + 1);
+    call_add_extra(ctx, "depth", depth);
 }
 
 void builtin_roi_end(struct call_ctx *ctx)
 {
-    struct roi_vcpu *roi = ctx->vcpu->roi;
-    uint64_t id = ctx->call.args[0];
-    uint64_t insns = roi_insns_before_call(ctx);
-    uint64_t ts = now_ns();
     uint64_t region_insns = 0, region_ns = 0;
-    bool closed = false;
-    pthread_mutex_lock(&roi->lock);
-    struct region *r = region_get(ctx, id, true);
-    if (r != NULL && r->depth == 0) {
-        r->unmatched_ends++;
-    } else if (r != NULL && --r->depth == 0) {
-        region_insns = insns - r->start_insns;
-        region_ns = ts - r->start_ns;
-        r->insns += region_insns;
-        r->wall_ns += region_ns;
-        closed = true;
-    }
-    pthread_mutex_unlock(&roi->lock);
-    if (closed) {
+    enum roi_close_result result = roi_close(ctx->vcpu, ctx->call.args[0],
+                                             roi_insns_before_call(ctx), &region_insns,
+                                             &region_ns);
+    if (result == ROI_CLOSED) {
         call_add_extra(ctx, "insns", region_insns);
         call_add_extra(ctx, "wall_ns", region_ns);
-        report_trace(ctx->vcpu->output, ctx->vcpu_index, 'E', "roi", id, ts, "insns", region_insns);
     } else {
-        call_add_extra(ctx, "unmatched", r != NULL && r->depth == 0);
+        call_add_extra(ctx, "unmatched", result == ROI_UNMATCHED);
     }
 }
 

@@ -19,6 +19,26 @@ void roi_vcpu_init(struct vcpu *vcpu);
  * instruction (inline counting plus the position in its block). */
 uint64_t roi_insns_before_call(const struct call_ctx *ctx);
 
+/* Opens region id on vcpu (or deepens it), its count starting at insns
+ * (the vCPU's instruction counter); returns the depth after, 0 when the id
+ * is not tracked. */
+unsigned roi_open(struct vcpu *vcpu, uint64_t id, uint64_t insns);
+
+enum roi_close_result { ROI_CLOSED, ROI_STILL_OPEN, ROI_UNMATCHED, ROI_NOT_TRACKED };
+
+/* Leaves one level of region id at insns; when it closes, its instructions
+ * and host time are stored in *region_insns and *region_ns. */
+enum roi_close_result roi_close(struct vcpu *vcpu, uint64_t id, uint64_t insns,
+                                uint64_t *region_insns, uint64_t *region_ns);
+
+/* Moves the start of open region id by delta instructions (a later start
+ * counts fewer). */
+void roi_shift_start(struct vcpu *vcpu, uint64_t id, int64_t delta);
+
+/* Translation counts instructions from the start (valgrind=on): the first
+ * region needs no retranslation. */
+void roi_counting_started(void);
+
 /* Snapshot of every vCPU's regions (struct roi_row, by id then vCPU) and
  * of the marks (struct mark_row, by id); caller frees with g_array_free.
  * Open regions are counted up to now (at_exit: and closed in the trace). */

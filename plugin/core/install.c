@@ -29,11 +29,13 @@
 #include "decode/translate.h"
 #include "dispatch/dispatch.h"
 #include "dispatch/policy.h"
+#include "guest/functions.h"
 #include "guest/memory.h"
 #include "guest/qemu_compat.h"
 #include "guest/registers.h"
 #include "guest/vcpu.h"
 #include "output/log.h"
+#include "output/profile.h"
 #include "output/report.h"
 
 static qemu_plugin_id_t plugin_id;
@@ -137,12 +139,15 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
     bool reporting_calls = opts.events_path != NULL || opts.log_calls;
 
     vcpus_init();
+    if (opts.profile_path != NULL) {
+        functions_init();
+    }
     registers_init(&arch->regs, target, system_mode);
     memory_init(target, system_mode);
     struct policy_config policy = {.allow_from = opts.allow_from, .system_mode = system_mode};
     memcpy(policy.denied, opts.denied, sizeof policy.denied);
     policy_init(&policy);
-    lifecycle_init(target, system_mode, api);
+    lifecycle_init(target, system_mode, api, opts.valgrind);
     commands_init(&(struct commands_config){
         .features = features(&opts, system_mode),
         .api = api,
@@ -153,6 +158,13 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         .free_snapshot = lifecycle_free_snapshot,
         .end_run = lifecycle_end,
         .count_instructions = count_instructions,
+        .valgrind = {
+            .on = opts.valgrind,
+            .running_on_valgrind = opts.running_on_valgrind,
+            .collect_atstart = opts.collect_atstart,
+            .instr_atstart = opts.instr_atstart,
+            .profile = opts.profile_path != NULL,
+        },
     });
     dispatch_init(&(struct dispatch_config){
         .max_buffer = opts.max_buffer,
@@ -172,6 +184,14 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         report_abandon();
         return -1;
     }
+    struct profile_output *profile = NULL;
+    if (opts.profile_path != NULL &&
+        (profile = profile_open(opts.profile_path, opts.max_output, target, err,
+                                sizeof err)) == NULL) {
+        plugin_log("%s", err);
+        report_abandon();
+        return -1;
+    }
     /* Every check before an existing output file is emptied. */
     if ((opts.handler_path != NULL &&
          !handler_load(opts.handler_path, opts.handler_argc, opts.handler_argv,
@@ -179,9 +199,16 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         (!system_mode && !signals_install(err, sizeof err))) {
         plugin_log("%s", err);
         report_abandon();
+        if (profile != NULL) {
+            profile_abandon(profile);
+        }
         return -1;
     }
     report_start();
+    if (profile != NULL) {
+        profile_start(profile);
+        lifecycle_set_profile(profile);
+    }
     describe_degradation(api, system_mode);
     translate_init(&(struct translate_config){
         .arch = arch,
@@ -191,7 +218,15 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         .policy_reads_registers = policy_reads_registers(),
         .can_write_registers = qemu_caps.write_registers,
         .on_magic = dispatch_on_magic,
+        .valgrind = opts.valgrind,
+        .on_valgrind = dispatch_on_valgrind,
+        .profile = opts.profile_path != NULL,
     });
+    if (opts.valgrind) {
+        /* Callgrind collects from the start by default: count from the
+         * first block rather than retranslate at the first request. */
+        translate_count_instructions();
+    }
     register_callbacks();
     return 0;
 }

@@ -8,14 +8,20 @@
 
 #include "commands/handler.h"
 #include "commands/roi.h"
+#include "commands/valgrind.h"
 #include "decode/translate.h"
+#include "decode/valgrind.h"
 #include "dispatch/dispatch.h"
+#include "guest/functions.h"
 #include "output/log.h"
+#include "output/profile.h"
 #include "output/report.h"
 
 static const char *run_target;
 static bool run_system_mode;
 static int run_api;
+static bool run_valgrind;
+static struct profile_output *profile;
 
 static pthread_mutex_t end_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool ended;
@@ -24,11 +30,34 @@ static bool ended;
  * must return, not wait for itself. */
 static _Thread_local bool ending_here;
 
-void lifecycle_init(const char *target, bool system_mode, int api)
+void lifecycle_init(const char *target, bool system_mode, int api, bool valgrind)
 {
     run_target = target;
     run_system_mode = system_mode;
     run_api = api;
+    run_valgrind = valgrind;
+}
+
+void lifecycle_set_profile(struct profile_output *output)
+{
+    profile = output;
+}
+
+/* The collected part of the run per function, largest first. */
+static void write_profile(const char *reason)
+{
+    uint32_t n;
+    uint64_t *insns = valgrind_profile(&n);
+    GArray *rows = g_array_new(FALSE, FALSE, sizeof(struct profile_row));
+    for (uint32_t i = 0; i < n; i++) {
+        if (insns[i] != 0) {
+            struct profile_row row = {function_name(i), insns[i]};
+            g_array_append_val(rows, row);
+        }
+    }
+    profile_write(profile, reason, rows);
+    g_array_free(rows, TRUE);
+    g_free(insns);
 }
 
 void lifecycle_snapshot(struct run_snapshot *snap, bool at_exit)
@@ -42,6 +71,11 @@ void lifecycle_snapshot(struct run_snapshot *snap, bool at_exit)
     snap->marks = roi_marks_snapshot();
     snap->dropped_ids = roi_dropped_ids();
     snap->uncached_sites = translate_uncached_sites();
+    snap->valgrind = run_valgrind;
+    snap->valgrind_ignored_by_request = g_hash_table_new(NULL, NULL);
+    valgrind_counts(&snap->valgrind_honoured, &snap->valgrind_ignored,
+                    snap->valgrind_ignored_by_request);
+    snap->valgrind_dropped_sites = valgrind_dropped_sites();
     snap->at_exit = at_exit;
     snap->row_limit = 0;
 }
@@ -51,6 +85,7 @@ void lifecycle_free_snapshot(struct run_snapshot *snap)
     g_hash_table_destroy(snap->user_commands);
     g_array_free(snap->regions, TRUE);
     g_array_free(snap->marks, TRUE);
+    g_hash_table_destroy(snap->valgrind_ignored_by_request);
 }
 
 void lifecycle_finish(const char *reason, int status)
@@ -73,6 +108,9 @@ void lifecycle_finish(const char *reason, int status)
         lifecycle_snapshot(&snap, true);
         report_summary(reason, status, &snap);
         lifecycle_free_snapshot(&snap);
+        if (profile != NULL) {
+            write_profile(reason);
+        }
         report_close();
         handler_fini();
         /* Handlers print with stdio; QEMU may leave without flushing it. */

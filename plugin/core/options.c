@@ -129,7 +129,8 @@ static bool parse_deny_list(struct options *opts, const char *list, char *err,
 
 static const char *const known_keys =
     "handler, handler-arg, summary, events, trace, print, max-buffer, "
-    "max-output, allow-from, deny, log, regions";
+    "max-output, allow-from, deny, log, regions, valgrind, running-on-valgrind, "
+    "collect-atstart, instr-atstart, profile";
 
 /* Two outputs in one file would interleave into a corrupt one. */
 static bool outputs_distinct(const struct options *opts, char *err, size_t err_size)
@@ -138,7 +139,7 @@ static bool outputs_distinct(const struct options *opts, char *err, size_t err_s
         const char *option, *path;
     } outputs[] = {{"events", opts->events_path}, {"trace", opts->trace_path},
                    {"summary", opts->summary_path}, {"print", opts->print_path},
-                   {"regions", opts->regions_path}};
+                   {"regions", opts->regions_path}, {"profile", opts->profile_path}};
     size_t n = sizeof outputs / sizeof outputs[0];
     for (size_t i = 0; i < n; i++) {
         for (size_t j = i + 1; j < n; j++) {
@@ -163,6 +164,10 @@ bool options_parse(struct options *opts, int argc, char **argv, char *err,
     memset(opts, 0, sizeof *opts);
     opts->max_buffer = DEFAULT_MAX_BUFFER;
     opts->max_output = DEFAULT_MAX_OUTPUT;
+    /* Callgrind's defaults, so that a program measured there and here is
+     * given the same options. */
+    opts->collect_atstart = true;
+    opts->instr_atstart = true;
 
     for (int i = 0; i < argc; i++) {
         const char *arg = argv[i];
@@ -232,6 +237,26 @@ bool options_parse(struct options *opts, int argc, char **argv, char *err,
                 snprintf(err, err_size, "option '%s': expected on or off", arg);
                 return false;
             }
+        } else if (KEY_IS("valgrind") || KEY_IS("collect-atstart") ||
+                   KEY_IS("instr-atstart")) {
+            bool *flag = KEY_IS("valgrind") ? &opts->valgrind
+                         : KEY_IS("collect-atstart") ? &opts->collect_atstart
+                                                     : &opts->instr_atstart;
+            if (!parse_bool(value, flag)) {
+                snprintf(err, err_size, "option '%s': expected on or off", arg);
+                return false;
+            }
+        } else if (KEY_IS("running-on-valgrind")) {
+            char *end;
+            errno = 0;
+            opts->running_on_valgrind = strtoull(value, &end, 0);
+            if (errno != 0 || *end != '\0' || !isdigit((unsigned char)value[0])) {
+                snprintf(err, err_size, "option '%s': expected a number (0: not under "
+                         "Valgrind)", arg);
+                return false;
+            }
+        } else if (KEY_IS("profile")) {
+            opts->profile_path = value;
         } else {
             snprintf(err, err_size, "option '%s': unknown key '%.*s' (keys: %s)", arg,
                      (int)key_len, arg, known_keys);
@@ -242,6 +267,11 @@ bool options_parse(struct options *opts, int argc, char **argv, char *err,
     opts->handler_argv[opts->handler_argc] = NULL;
     if (opts->handler_argc > 0 && opts->handler_path == NULL) {
         snprintf(err, err_size, "option 'handler-arg' given without 'handler'");
+        return false;
+    }
+    if (opts->profile_path != NULL && !opts->valgrind) {
+        /* The profile covers what Callgrind's requests collect. */
+        snprintf(err, err_size, "option 'profile=%s' needs valgrind=on", opts->profile_path);
         return false;
     }
     return outputs_distinct(opts, err, err_size);

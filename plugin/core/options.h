@@ -30,6 +30,13 @@ struct options {
     enum privilege_filter allow_from;
     bool log_calls;           /* one line on stderr per dispatched call */
     bool denied[OPTIONS_BUILTIN_LIMIT]; /* built-in commands refused */
+    /* Valgrind's client requests (docs/valgrind.md); everything below is
+     * used only with valgrind on. */
+    bool valgrind;
+    uint64_t running_on_valgrind; /* what RUNNING_ON_VALGRIND returns */
+    bool collect_atstart;         /* as Callgrind's --collect-atstart */
+    bool instr_atstart;           /* as Callgrind's --instr-atstart */
+    const char *profile_path;     /* Callgrind-format profile of the collection */
 };
 
 /*

@@ -18,6 +18,24 @@
 /* Longest instruction any architecture here has (x86: 15 bytes). */
 #define ARCH_MAX_INSN_BYTES 16
 
+/*
+ * Valgrind's client-request sequence as valgrind.h emits it for one code
+ * width: a preamble of four rotates of one register that add up to whole
+ * turns (so it changes nothing), then a marker instruction that is itself a
+ * no-op. Matched byte for byte, as Valgrind's own decoder does.
+ */
+#define VALGRIND_PREAMBLE_INSNS 4
+struct valgrind_flavor {
+    uint8_t preamble[VALGRIND_PREAMBLE_INSNS][4];
+    uint8_t preamble_len;
+    uint8_t marker[4];
+    uint8_t marker_len;
+    bool abi32;             /* 32-bit code: the request block has 4-byte words */
+    enum va_list_abi va_list;
+    const char *block_reg;  /* address of the request block */
+    const char *result_reg; /* holds the default; receives the result */
+};
+
 struct arch {
     const char *const *targets; /* QEMU target names, NULL-terminated */
     struct register_layout regs; /* names, privilege (guest/registers.h) */
@@ -30,6 +48,9 @@ struct arch {
      * that register's number and its value; else -1.
      */
     int (*constant_load)(const uint8_t *insn, size_t len, uint64_t *value);
+    /* Valgrind's sequences on this architecture (none: n_valgrind 0). */
+    const struct valgrind_flavor *valgrind;
+    unsigned n_valgrind;
 };
 
 /* A little-endian 32-bit word, as instruction bytes come from QEMU. */

@@ -25,6 +25,25 @@ static uint64_t aarch64_address_space(uint64_t ttbr0)
     return ttbr0 & 0x0000fffffffffffeull;
 }
 
+/*
+ * valgrind.h: "ror x12, x12, #3, #13, #51, #61" (two turns), then the
+ * marker "orr x10, x10, x10"; block address in X4, default and result in
+ * X3. Words little-endian, as QEMU hands them over.
+ */
+static const struct valgrind_flavor aarch64_valgrind[] = {
+    {
+        .preamble = {{0x8c, 0x0d, 0xcc, 0x93}, {0x8c, 0x35, 0xcc, 0x93},
+                     {0x8c, 0xcd, 0xcc, 0x93}, {0x8c, 0xf5, 0xcc, 0x93}},
+        .preamble_len = 4,
+        .marker = {0x4a, 0x01, 0x0a, 0xaa},
+        .marker_len = 4,
+        .abi32 = false,
+        .va_list = VA_LIST_AARCH64,
+        .block_reg = "x4",
+        .result_reg = "x3",
+    },
+};
+
 static const char *const aarch64_targets[] = {"aarch64", NULL};
 
 const struct arch arch_aarch64 = {
@@ -35,6 +54,8 @@ const struct arch arch_aarch64 = {
     /* A 32-bit constant takes two instructions here: requests are decoded
      * when they execute. */
     .constant_load = arch_no_constant_load,
+    .valgrind = aarch64_valgrind,
+    .n_valgrind = 1,
     .regs =
         {
             .names = {"x1", "x2", "x3", "x4", "x5", "x6", "x0"},

@@ -78,6 +78,36 @@ static uint64_t x86_address_space(uint64_t cr3)
     return cr3 & 0x000ffffffffff000ull;
 }
 
+/*
+ * valgrind.h: 64-bit code rotates RDI by 3, 13, 61 and 51 (two turns) and
+ * marks a client request with xchg %rbx,%rbx; 32-bit code rotates EDI by 3,
+ * 13, 29 and 19 and uses xchg %ebx,%ebx. The block address is in RAX/EAX,
+ * the default and the result in RDX/EDX, which neither instruction touches.
+ */
+static const struct valgrind_flavor x86_valgrind[] = {
+    {
+        .preamble = {{0x48, 0xc1, 0xc7, 3}, {0x48, 0xc1, 0xc7, 13},
+                     {0x48, 0xc1, 0xc7, 61}, {0x48, 0xc1, 0xc7, 51}},
+        .preamble_len = 4,
+        .marker = {0x48, 0x87, 0xdb},
+        .marker_len = 3,
+        .abi32 = false,
+        .va_list = VA_LIST_X86_64,
+        .block_reg = "rax",
+        .result_reg = "rdx",
+    },
+    {
+        .preamble = {{0xc1, 0xc7, 3}, {0xc1, 0xc7, 13}, {0xc1, 0xc7, 29}, {0xc1, 0xc7, 19}},
+        .preamble_len = 3,
+        .marker = {0x87, 0xdb},
+        .marker_len = 2,
+        .abi32 = true,
+        .va_list = VA_LIST_I386,
+        .block_reg = "rax|eax",
+        .result_reg = "rdx|edx",
+    },
+};
+
 static const char *const x86_targets[] = {"x86_64", "i386", NULL};
 
 const struct arch arch_x86 = {
@@ -87,6 +117,8 @@ const struct arch arch_x86 = {
                     X86_ESI},
     .is_magic = x86_is_magic,
     .constant_load = x86_constant_load,
+    .valgrind = x86_valgrind,
+    .n_valgrind = 2,
     .regs =
         {
             /* qemu-x86_64 names registers rax..r15 (32-bit code reads

@@ -9,6 +9,8 @@
 #include <string.h>
 
 #include "decode/site.h"
+#include "decode/valgrind.h"
+#include "guest/functions.h"
 #include "guest/qemu_compat.h"
 #include "guest/vcpu.h"
 
@@ -169,6 +171,27 @@ static void count_seed_call_inline(struct qemu_plugin_insn *insn, const struct s
                            (rq->type * 256 + rq->command) * sizeof(uint64_t));
 }
 
+/*
+ * profile=: each run of instructions of one function adds its length to
+ * that function's counter when the block starts, like the instruction
+ * counter. Returns every instruction's slot (caller frees).
+ */
+static uint32_t *count_functions(struct qemu_plugin_tb *tb, size_t n)
+{
+    uint32_t *slots = g_new(uint32_t, n);
+    for (size_t i = 0; i < n; i++) {
+        slots[i] = function_slot(qemu_plugin_tb_get_insn(tb, i));
+    }
+    for (size_t start = 0, i = 1; i <= n; i++) {
+        if (i == n || slots[i] != slots[start]) {
+            qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
+                tb, QEMU_PLUGIN_INLINE_ADD_U64, function_counter(slots[start]), i - start);
+            start = i;
+        }
+    }
+    return slots;
+}
+
 void translate_block(struct qemu_plugin_tb *tb)
 {
     __atomic_store_n(&translated_any, true, __ATOMIC_RELAXED);
@@ -177,6 +200,11 @@ void translate_block(struct qemu_plugin_tb *tb)
         qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
             tb, QEMU_PLUGIN_INLINE_ADD_U64, vcpu_counter(offsetof(struct vcpu_counters, insns)),
             n);
+    }
+    if (config.valgrind && n > 0) {
+        uint32_t *slots = config.profile ? count_functions(tb, n) : NULL;
+        valgrind_scan_block(tb, n, config.arch, slots, config.on_valgrind);
+        g_free(slots);
     }
     for (size_t i = 0; i < n; i++) {
         struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);

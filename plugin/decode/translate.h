@@ -22,6 +22,11 @@ struct translate_config {
     bool can_write_registers;    /* results reach the guest (API >= 5) */
     /* The execution callback of a site; userdata is its struct site. */
     qemu_plugin_vcpu_udata_cb_t on_magic;
+    /* valgrind=on: Valgrind's sequences get on_valgrind, userdata a struct
+     * valgrind_site (decode/valgrind.h). */
+    bool valgrind;
+    qemu_plugin_vcpu_udata_cb_t on_valgrind;
+    bool profile; /* profile=: per-function counters (guest/functions.h) */
 };
 
 /* At install; config is copied. */

@@ -290,9 +290,8 @@ static void dispatch(struct dispatch *d)
     }
 }
 
-void dispatch_on_magic(unsigned int vcpu_index, void *udata)
+bool dispatch_enter(struct vcpu *vcpu)
 {
-    struct vcpu *vcpu = vcpu_get(vcpu_index);
     struct dispatch_vcpu *dv = vcpu->dispatch;
     /* Dekker-style with dispatch_stop: the busy store is ordered before
      * the stopped load, so either this call sees the stop or the stop
@@ -300,6 +299,21 @@ void dispatch_on_magic(unsigned int vcpu_index, void *udata)
     __atomic_store_n(&dv->busy, 1, __ATOMIC_SEQ_CST);
     if (__atomic_load_n(&stopped, __ATOMIC_SEQ_CST)) {
         __atomic_store_n(&dv->busy, 0, __ATOMIC_RELEASE);
+        return false;
+    }
+    return true;
+}
+
+void dispatch_exit(struct vcpu *vcpu)
+{
+    __atomic_store_n(&vcpu->dispatch->busy, 0, __ATOMIC_RELEASE);
+}
+
+void dispatch_on_magic(unsigned int vcpu_index, void *udata)
+{
+    struct vcpu *vcpu = vcpu_get(vcpu_index);
+    struct dispatch_vcpu *dv = vcpu->dispatch;
+    if (!dispatch_enter(vcpu)) {
         return;
     }
     struct dispatch d;

@@ -28,6 +28,15 @@ void dispatch_vcpu_init(struct vcpu *vcpu);
 /* Execution callback of every site; udata is the struct site. */
 void dispatch_on_magic(unsigned int vcpu, void *udata);
 
+/* Around every call: false when dispatching has stopped (then the call
+ * does nothing); else the call runs and ends with dispatch_exit. */
+bool dispatch_enter(struct vcpu *vcpu);
+void dispatch_exit(struct vcpu *vcpu);
+
+/* Execution callback of Valgrind's client requests; udata is the struct
+ * valgrind_site (dispatch/client_request.c). */
+void dispatch_on_valgrind(unsigned int vcpu, void *udata);
+
 /*
  * Stops dispatching: calls that start from now on are ignored, and this
  * returns once every call already running on another vCPU has finished,

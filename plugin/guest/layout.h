@@ -21,6 +21,13 @@ enum reg_role {
     ROLE_COUNT
 };
 
+/* How a C va_list is laid out (VALGRIND_PRINTF hands one over). */
+enum va_list_abi {
+    VA_LIST_X86_64,  /* System V: register save area, then the stack */
+    VA_LIST_I386,    /* a pointer into the stack */
+    VA_LIST_AARCH64, /* AAPCS64: general and vector register areas, stack */
+};
+
 /* An architecture's registers, as the decode layer's table gives them. */
 struct register_layout {
     /*

@@ -28,13 +28,12 @@ bool mmu_read_entry(struct vcpu *vcpu, uint64_t paddr, unsigned size, uint64_t *
 
 bool mmu_register(struct vcpu *vcpu, const char *names, uint64_t *value)
 {
-    gchar **alternatives = g_strsplit(names, "|", -1);
-    bool found = false;
-    for (gchar **name = alternatives; *name != NULL && !found; name++) {
-        found = reg_read_by_name(vcpu, *name, value);
+    struct qemu_plugin_register *reg = reg_find(names);
+    if (reg == NULL) {
+        return false;
     }
-    g_strfreev(alternatives);
-    return found;
+    *value = reg_read(vcpu, reg);
+    return true;
 }
 
 mmu_walker mmu_walker_for_target(const char *target)

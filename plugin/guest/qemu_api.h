@@ -99,6 +99,8 @@ QEMU_WEAK void *qemu_plugin_scoreboard_find(struct qemu_plugin_scoreboard *score
                                             unsigned int vcpu_index);
 QEMU_WEAK GArray *qemu_plugin_get_registers(void);
 QEMU_WEAK int qemu_plugin_num_vcpus(void);
+/* The name of the symbol holding the instruction, or NULL (API 1 on). */
+QEMU_WEAK const char *qemu_plugin_insn_symbol(const struct qemu_plugin_insn *insn);
 
 /* API 4 (QEMU 9.2). */
 QEMU_WEAK bool qemu_plugin_read_memory_vaddr(uint64_t addr, GByteArray *data, size_t len);

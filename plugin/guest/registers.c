@@ -206,6 +206,11 @@ bool guest_address_space(struct vcpu *vcpu, uint64_t *base)
     return true;
 }
 
+struct qemu_plugin_register *reg_find(const char *alternatives)
+{
+    return regs_by_name != NULL ? find_alternative(regs_by_name, alternatives) : NULL;
+}
+
 uint64_t guest_pc(struct vcpu *vcpu)
 {
     return pc_reg != NULL ? reg_read(vcpu, pc_reg) : 0;

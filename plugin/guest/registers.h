@@ -46,6 +46,10 @@ bool reg_write_by_name(struct vcpu *vcpu, const char *name, uint64_t value);
  * tag bits (x86 CR3, Arm TTBR0_EL1, RISC-V satp); false where unknown. */
 bool guest_address_space(struct vcpu *vcpu, uint64_t *base);
 
+/* A register by name ('|' separates alternatives, the first found wins),
+ * or NULL; only once registers_resolve has run. */
+struct qemu_plugin_register *reg_find(const char *alternatives);
+
 /* The program counter (0 if the target names none). */
 uint64_t guest_pc(struct vcpu *vcpu);
 

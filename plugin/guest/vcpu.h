@@ -22,10 +22,15 @@ struct vcpu_counters {
     uint64_t probes;    /* hypervisor-signature scans (i8 = 0) */
     uint64_t malformed; /* in the range, but not a valid request */
     uint64_t seed_calls[2][256]; /* constant seed calls nobody receives */
+    /* A Valgrind preamble split across translation blocks: how many of
+     * its instructions ran, and where the next one must be (decode/valgrind.c). */
+    uint64_t valgrind_progress;
+    uint64_t valgrind_next_pc;
 };
 
 struct dispatch_vcpu;
 struct roi_vcpu;
+struct valgrind_vcpu;
 struct output_vcpu;
 
 struct vcpu {
@@ -35,6 +40,7 @@ struct vcpu {
     GByteArray *out_buf; /* what a receive call returns to the guest */
     struct dispatch_vcpu *dispatch;
     struct roi_vcpu *roi;
+    struct valgrind_vcpu *valgrind;
     struct output_vcpu *output;
 };
 

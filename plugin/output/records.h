@@ -99,8 +99,19 @@ struct run_snapshot {
     GArray *marks;                /* struct mark_row, by id */
     uint64_t dropped_ids;         /* region/mark ids over the limit */
     uint64_t uncached_sites;      /* magic instructions past the site table */
+    bool valgrind;                /* valgrind=on: the counts below */
+    uint64_t valgrind_honoured;   /* client requests acted on */
+    uint64_t valgrind_ignored;    /* left with their default */
+    GHashTable *valgrind_ignored_by_request; /* request number -> count */
+    uint64_t valgrind_dropped_sites; /* sequences past the site table */
     bool at_exit;                 /* open regions were closed by the end */
     unsigned int row_limit;       /* region and mark rows shown, 0: all */
+};
+
+/* One function of the profile (profile=). */
+struct profile_row {
+    const char *name;
+    uint64_t insns;
 };
 
 #endif

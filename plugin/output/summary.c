@@ -30,6 +30,12 @@ static gint compare_keys(gconstpointer a, gconstpointer b)
     return x < y ? -1 : x > y;
 }
 
+static gint compare_pointers(gconstpointer a, gconstpointer b)
+{
+    gsize x = GPOINTER_TO_SIZE(a), y = GPOINTER_TO_SIZE(b);
+    return x < y ? -1 : x > y;
+}
+
 static uint64_t dispatched(const struct call_counters *c)
 {
     uint64_t n = 0;
@@ -135,6 +141,27 @@ static void calls_json(struct text *out, const struct run_snapshot *snap)
     BACKDOOR_STATUSES(STATUS_COUNT)
 #undef STATUS_COUNT
     text_lit(out, "}}");
+    if (snap->valgrind) {
+        text_lit(out, ",\"valgrind\":{\"honoured\":");
+        json_u64(out, snap->valgrind_honoured);
+        text_lit(out, ",\"ignored\":");
+        json_u64(out, snap->valgrind_ignored);
+        text_lit(out, ",\"dropped_sites\":");
+        json_u64(out, snap->valgrind_dropped_sites);
+        text_lit(out, ",\"ignored_by_request\":{");
+        GList *keys = g_hash_table_get_keys(snap->valgrind_ignored_by_request);
+        keys = g_list_sort(keys, (GCompareFunc)compare_pointers);
+        for (GList *k = keys; k != NULL; k = k->next) {
+            char key[32];
+            snprintf(key, sizeof key, "%s\"0x%" PRIx64 "\":", k == keys ? "" : ",",
+                     (uint64_t)GPOINTER_TO_SIZE(k->data));
+            text_str(out, key);
+            json_u64(out, GPOINTER_TO_SIZE(
+                              g_hash_table_lookup(snap->valgrind_ignored_by_request, k->data)));
+        }
+        g_list_free(keys);
+        text_lit(out, "}}");
+    }
 }
 
 /* A statistics dump shows a bounded number of rows: a guest looping on
@@ -237,6 +264,38 @@ static void append_regions(GString *out, const struct run_snapshot *snap)
     }
 }
 
+/* Request numbers and counts, "0x1301 x 3, ...", in number order. */
+static void append_ignored(GString *out, GHashTable *by_request)
+{
+    GList *keys = g_hash_table_get_keys(by_request);
+    keys = g_list_sort(keys, (GCompareFunc)compare_pointers);
+    for (GList *k = keys; k != NULL; k = k->next) {
+        g_string_append_printf(out, "%s0x%" PRIx64 " x %" PRIu64, k == keys ? " (" : ", ",
+                               (uint64_t)GPOINTER_TO_SIZE(k->data),
+                               (uint64_t)GPOINTER_TO_SIZE(g_hash_table_lookup(by_request,
+                                                                              k->data)));
+    }
+    if (keys != NULL) {
+        g_string_append_c(out, ')');
+    }
+    g_list_free(keys);
+}
+
+static void append_valgrind(GString *out, const struct run_snapshot *snap)
+{
+    if (!snap->valgrind) {
+        return;
+    }
+    g_string_append_printf(out, "valgrind client requests: %" PRIu64 " honoured, %" PRIu64
+                           " ignored", snap->valgrind_honoured, snap->valgrind_ignored);
+    append_ignored(out, snap->valgrind_ignored_by_request);
+    g_string_append_c(out, '\n');
+    if (snap->valgrind_dropped_sites != 0) {
+        g_string_append_printf(out, "valgrind sequences not instrumented (site table full): %"
+                               PRIu64 "\n", snap->valgrind_dropped_sites);
+    }
+}
+
 GString *summary_format(const char *title, const struct run_snapshot *snap)
 {
     GString *out = g_string_new(NULL);
@@ -245,6 +304,7 @@ GString *summary_format(const char *title, const struct run_snapshot *snap)
                            snap->api);
     append_calls(out, &snap->calls, snap->user_commands);
     append_regions(out, snap);
+    append_valgrind(out, snap);
     return out;
 }
 

@@ -59,6 +59,24 @@ int main(void)
     CHECK(parse(&o, err, sizeof err, 2, "summary=/dev/null", "print=/dev/null"));
     CHECK(parse(&o, err, sizeof err, 2, "summary=stderr", "print=stderr"));
 
+    /* Valgrind's requests: off by default, Callgrind's defaults otherwise. */
+    CHECK(parse(&o, err, sizeof err, 0));
+    CHECK(!o.valgrind && o.collect_atstart && o.instr_atstart && o.profile_path == NULL);
+    CHECK_EQ(o.running_on_valgrind, 0);
+    CHECK(parse(&o, err, sizeof err, 5, "valgrind=on", "collect-atstart=off",
+                "instr-atstart=no", "running-on-valgrind=1", "profile=p.out"));
+    CHECK(o.valgrind && !o.collect_atstart && !o.instr_atstart);
+    CHECK_EQ(o.running_on_valgrind, 1);
+    CHECK(strcmp(o.profile_path, "p.out") == 0);
+    CHECK(!parse(&o, err, sizeof err, 1, "profile=p.out"));
+    CHECK(strstr(err, "needs valgrind=on") != NULL);
+    CHECK(!parse(&o, err, sizeof err, 1, "valgrind=maybe"));
+    CHECK(strstr(err, "'valgrind=maybe'") != NULL);
+    CHECK(!parse(&o, err, sizeof err, 1, "running-on-valgrind=-1"));
+    CHECK(strstr(err, "running-on-valgrind=-1") != NULL);
+    CHECK(!parse(&o, err, sizeof err, 3, "valgrind=on", "profile=x", "events=x"));
+    CHECK(strstr(err, "same file") != NULL);
+
     CHECK(!parse(&o, err, sizeof err, 1, "colour=blue"));
     CHECK(strstr(err, "'colour=blue'") != NULL && strstr(err, "unknown key") != NULL);
     CHECK(!parse(&o, err, sizeof err, 1, "max-buffer=12x"));

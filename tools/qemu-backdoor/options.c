@@ -33,7 +33,8 @@ static bool is_one_of(const char *value, const char *const *words)
 /* Adds one plugin option; values that name files become absolute. */
 static void add_plugin_option(struct request *rq, const char *key, const char *value)
 {
-    static const char *const files[] = {"events", "trace", "summary", "print", NULL};
+    static const char *const files[] = {"events", "trace", "summary", "print", "regions",
+                                        "profile", NULL};
     static const char *const streams[] = {"stderr", "stdout", "none", NULL};
     char *v = format("%s", value);
     if (strcmp(key, "handler") == 0) {
@@ -113,6 +114,11 @@ static void usage(FILE *out)
         "  --allow-from=any|kernel|user  accept calls only from this privilege level\n"
         "  --deny=CMD[,CMD...]    refuse these built-in commands\n"
         "  --log                  one line on stderr per call\n"
+        "  --valgrind             honour Valgrind's client requests (docs/valgrind.md)\n"
+        "  --profile=FILE         with --valgrind: per-function counts, Callgrind format\n"
+        "  --running-on-valgrind=N  what RUNNING_ON_VALGRIND returns (default 0)\n"
+        "  --collect-atstart=yes|no  as Callgrind's option (default yes)\n"
+        "  --instr-atstart=yes|no    as Callgrind's option (default yes)\n"
         "  --plugin-opt KEY=VAL   any other plugin option, passed as it is\n"
         "\n"
         "Running:\n"
@@ -148,7 +154,9 @@ static void version(const char *dir)
 
 enum {
     OPT_HANDLER = 256, OPT_HANDLER_ARG, OPT_EVENTS, OPT_TRACE, OPT_SUMMARY, OPT_PRINT,
-    OPT_MAX_BUFFER, OPT_MAX_OUTPUT, OPT_REGIONS, OPT_ALLOW_FROM, OPT_DENY, OPT_LOG, OPT_PLUGIN_OPT, OPT_SYSTEM,
+    OPT_MAX_BUFFER, OPT_MAX_OUTPUT, OPT_REGIONS, OPT_ALLOW_FROM, OPT_DENY, OPT_LOG, OPT_VALGRIND,
+    OPT_PROFILE, OPT_RUNNING_ON_VALGRIND, OPT_COLLECT_ATSTART, OPT_INSTR_ATSTART, OPT_PLUGIN_OPT,
+    OPT_SYSTEM,
     OPT_KERNEL, OPT_ARCH,
 };
 
@@ -165,6 +173,11 @@ static const struct option long_options[] = {
     {"allow-from", required_argument, NULL, OPT_ALLOW_FROM},
     {"deny", required_argument, NULL, OPT_DENY},
     {"log", no_argument, NULL, OPT_LOG},
+    {"valgrind", no_argument, NULL, OPT_VALGRIND},
+    {"profile", required_argument, NULL, OPT_PROFILE},
+    {"running-on-valgrind", required_argument, NULL, OPT_RUNNING_ON_VALGRIND},
+    {"collect-atstart", required_argument, NULL, OPT_COLLECT_ATSTART},
+    {"instr-atstart", required_argument, NULL, OPT_INSTR_ATSTART},
     {"plugin-opt", required_argument, NULL, OPT_PLUGIN_OPT},
     {"system", no_argument, NULL, OPT_SYSTEM},
     {"kernel", required_argument, NULL, OPT_KERNEL},
@@ -215,6 +228,13 @@ int parse_command_line(struct request *rq, int argc, char **argv, const char *di
             break;
         case OPT_LOG:
             add_plugin_option(rq, "log", "on");
+            break;
+        case OPT_VALGRIND:
+            add_plugin_option(rq, "valgrind", "on");
+            break;
+        case OPT_PROFILE: case OPT_RUNNING_ON_VALGRIND: case OPT_COLLECT_ATSTART:
+        case OPT_INSTR_ATSTART:
+            add_plugin_option(rq, name, optarg);
             break;
         case OPT_PLUGIN_OPT: {
             const char *eq = strchr(optarg, '=');
