@@ -94,19 +94,25 @@ static void append_calls(GString *out, const struct call_counters *c,
     g_string_append_printf(out,
         "ignored: %" PRIu64 " hypervisor probes (i8 = 0), %" PRIu64 " malformed requests\n",
         c->probes, c->malformed);
-    g_string_append_printf(out,
-        "failed: %" PRIu64 " denied by policy, %" PRIu64 " unhandled, %" PRIu64
-        " bad buffer address, %" PRIu64 " over max-buffer, %" PRIu64
-        " receive without memory writes, %" PRIu64 " wrong request type, %" PRIu64
-        " send without memory reads\n",
-        c->by_status[BACKDOOR_STATUS_DENIED], c->by_status[BACKDOOR_STATUS_UNHANDLED],
-        c->by_status[BACKDOOR_STATUS_FAULT], c->by_status[BACKDOOR_STATUS_TOO_BIG],
-        c->by_status[BACKDOOR_STATUS_NO_WRITE], c->by_status[BACKDOOR_STATUS_INVALID],
-        c->by_status[BACKDOOR_STATUS_NO_READ]);
-    if (c->by_status[BACKDOOR_STATUS_HANDLER_ERROR] != 0) {
-        g_string_append_printf(out, "handler errors: %" PRIu64 " calls the handler answered "
-                               "with neither HANDLED nor UNHANDLED\n",
-                               c->by_status[BACKDOOR_STATUS_HANDLER_ERROR]);
+    /* Only the statuses that happened: a clean run shows no failed line. */
+    static const struct {
+        enum backdoor_status status;
+        const char *what;
+    } failures[] = {
+#define STATUS_LINE(NAME, name, error, doc) {BACKDOOR_STATUS_##NAME, doc},
+        BACKDOOR_STATUSES(STATUS_LINE)
+#undef STATUS_LINE
+    };
+    const char *sep = "failed: ";
+    for (size_t i = 0; i < sizeof failures / sizeof failures[0]; i++) {
+        uint64_t n = c->by_status[failures[i].status];
+        if (failures[i].status != BACKDOOR_STATUS_OK && n != 0) {
+            g_string_append_printf(out, "%s%" PRIu64 " %s", sep, n, failures[i].what);
+            sep = ", ";
+        }
+    }
+    if (*sep == ',') {
+        g_string_append_c(out, '\n');
     }
 }
 
