@@ -51,3 +51,10 @@ def test_paired_ratios_and_targets(t):
     row = stats.Row("2", "name", "variant", [3.0, 1.0, 2.0], "ns", spread, "floor", "<= 1.6")
     t.eq((row.median, row.lo, row.hi, row.met), (2.0, 1.0, 3.0, True),
          "a row's median, spread and verdict")
+
+
+def test_readme_table_is_the_results(t):
+    """The README's performance table is bench/results/latest.csv's, as
+    make bench wrote it (bench/readme_table.py), not figures typed by hand."""
+    r = t.run(["python3", os.path.join(ROOT, "bench", "readme_table.py"), "--check"])
+    t.eq(r.returncode, 0, "README.md agrees with bench/results", r)
