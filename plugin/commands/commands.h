@@ -38,7 +38,12 @@ extern struct commands_config commands;
 /* At vCPU init: the commands' per-vCPU state. */
 void commands_vcpu_init(struct vcpu *vcpu);
 
-/* The exit status a handler asked for plus 1, or 0 (services.c). */
-int commands_exit_requested(void);
+/* The exit status a handler asked for plus 1, or 0 (services.c). Inline:
+ * dispatch checks it after every call. */
+extern int commands_exit_request;
+static inline int commands_exit_requested(void)
+{
+    return __atomic_load_n(&commands_exit_request, __ATOMIC_ACQUIRE);
+}
 
 #endif

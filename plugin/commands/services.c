@@ -58,16 +58,11 @@ static void service_emit_event(const char *name, uint64_t value)
 
 /* A handler's exit request, as status + 1 so that 0 means none. Acted on
  * by dispatch once the call returns, so the call itself completes. */
-static int exit_requested;
+int commands_exit_request;
 
 static void service_request_exit(int status)
 {
-    __atomic_store_n(&exit_requested, (status & 0xff) + 1, __ATOMIC_RELEASE);
-}
-
-int commands_exit_requested(void)
-{
-    return __atomic_load_n(&exit_requested, __ATOMIC_ACQUIRE);
+    __atomic_store_n(&commands_exit_request, (status & 0xff) + 1, __ATOMIC_RELEASE);
 }
 
 static void service_log(const char *format, ...)
