@@ -18,7 +18,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
 # make passes QEMU_PREFIX when the user names a QEMU of their own.
 QEMU = os.path.join(ROOT, os.environ.get("QEMU_PREFIX") or os.path.join(BUILD, "qemu"))
-PLUGIN = os.path.join(BUILD, "libbackdoor.so")
+# Another build of the plugin can stand in (tests/test_sanitizers.py runs
+# tests with the ASan one, whose runtimes then go into every QEMU started).
+PLUGIN = os.environ.get("BACKDOOR_PLUGIN") or os.path.join(BUILD, "libbackdoor.so")
+QEMU_PRELOAD = os.environ.get("BACKDOOR_QEMU_PRELOAD")
 HANDLERS = os.path.join(BUILD, "handlers")
 FIRMWARE = ["-L", "/usr/share/qemu", "-L", "/usr/share/seabios"]
 
@@ -193,6 +196,8 @@ class Test:
     def run(self, cmd, timeout=120, env=None, input=None, check=None):
         """Runs cmd; a timeout is a failure, never a hang."""
         full_env = dict(os.environ)
+        if QEMU_PRELOAD and os.path.basename(cmd[0]).startswith("qemu-"):
+            full_env["LD_PRELOAD"] = QEMU_PRELOAD
         full_env.update(env or {})
         try:
             p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,
