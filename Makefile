@@ -4,6 +4,7 @@
 #                run the demo
 #   make check   the same set-up, then every test
 #   make bench   the benchmarks (bench/README.md)
+#   make fuzz    the libFuzzer targets, FUZZ_SECONDS (300) each (tests/fuzz)
 #   make install PREFIX=/usr/local
 # QEMU_PREFIX=/path/to/qemu uses an existing plugin-enabled QEMU (>= 9.0)
 # instead of building one: Debian's own (QEMU_PREFIX=/usr) serves system

@@ -58,8 +58,11 @@ for group in "$@"; do
             # Debian 12's gcc-multilib conflicts with every gcc-12 cross
             # compiler, and the aarch64 and riscv64 guests need two. The g++
             # cross compilers check that guest.h compiles as C++ on every
-            # guest architecture (tests/test_headers.py).
+            # guest architecture (tests/test_headers.py). clang and its
+            # runtime libraries (libFuzzer, the sanitizers: only recommended
+            # by clang, so named) for tests/fuzz.
             apt_install gcc g++ make pkg-config libglib2.0-dev python3 binutils \
+                clang libclang-rt-14-dev \
                 gcc-i686-linux-gnu g++-i686-linux-gnu libc6-dev-i386-cross \
                 gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross \
                 gcc-riscv64-linux-gnu g++-riscv64-linux-gnu libc6-dev-riscv64-cross

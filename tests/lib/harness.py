@@ -17,6 +17,9 @@ from abi import STATUSES, TYPES
 # Where things are and how QEMU is started, shared with bench/ (qemu.py).
 from qemu import (BUILD, FIRMWARE, PLUGIN, QEMU, ROOT, header_api, pc_machine,  # noqa: F401
                   plugin_arg, qemu_bin, qemu_plugin, release_api, user_command, version)
+# tests/test_sanitizers.py runs tests with the ASan build of the plugin
+# (BACKDOOR_PLUGIN, qemu.py), whose runtimes then go into every QEMU started.
+QEMU_PRELOAD = os.environ.get("BACKDOOR_QEMU_PRELOAD")
 
 HANDLERS = os.path.join(BUILD, "handlers")
 # Guest architectures, and those where requests are decoded at translation
@@ -182,6 +185,8 @@ class Test:
     def run(self, cmd, timeout=120, env=None, input=None, check=None):
         """Runs cmd; a timeout is a failure, never a hang."""
         full_env = dict(os.environ)
+        if QEMU_PRELOAD and os.path.basename(cmd[0]).startswith("qemu-"):
+            full_env["LD_PRELOAD"] = QEMU_PRELOAD
         full_env.update(env or {})
         try:
             p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,

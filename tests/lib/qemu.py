@@ -12,7 +12,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 BUILD = os.path.join(ROOT, os.environ.get("BUILD", "build"))
 # make passes QEMU_PREFIX when the user names a QEMU of their own.
 QEMU = os.path.join(ROOT, os.environ.get("QEMU_PREFIX") or os.path.join(BUILD, "qemu"))
-PLUGIN = os.path.join(BUILD, "libbackdoor.so")
+# Another build of the plugin can stand in (the ASan one of
+# tests/test_sanitizers.py).
+PLUGIN = os.environ.get("BACKDOOR_PLUGIN") or os.path.join(BUILD, "libbackdoor.so")
 FIRMWARE = ["-L", "/usr/share/qemu", "-L", "/usr/share/seabios"]
 
 USER_QEMU = {"x86_64": "qemu-x86_64", "i386": "qemu-i386",
