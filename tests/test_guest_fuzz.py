@@ -10,7 +10,7 @@ import os
 import random
 import re
 
-from harness import BUILD, guest, last_summary, on_qemus, read_jsonl, summary_counts
+from harness import BUILD, guest, last_summary, on_qemus, read_jsonl, run_counts
 
 REQUESTS = 100000
 MAX_BUFFER = 16384
@@ -31,7 +31,7 @@ def check_counts(t, g, files, what, firmware_probes=0):
     t.eq(g["issued"], REQUESTS, "requests issued (%s)" % what)
     t.eq(g["mismatches"], 0, "results as predicted (%s)" % what)
     summary = open(files["summary"]).read()
-    s = summary_counts(summary)
+    s = run_counts(files.get("events") or files["regions"])
     want = {k: g["status." + k] if k in FAILURES else g[k]
             for k in ("dispatched", "probes", "malformed") + FAILURES}
     want["probes"] += firmware_probes
@@ -57,7 +57,8 @@ def check_counts(t, g, files, what, firmware_probes=0):
 
 
 def outputs(t, tag, events):
-    files = {"summary": t.path("summary-" + tag), "print": t.path("print-" + tag)}
+    files = {"summary": t.path("summary-" + tag), "print": t.path("print-" + tag),
+             "regions": t.path("regions-%s.json" % tag)}
     if events:
         files["events"] = t.path("events-" + tag)
     return files

@@ -13,7 +13,7 @@ import json
 import os
 import re
 
-from harness import Failure, guest, last_summary, summary_counts, validate_trace
+from harness import Failure, guest, last_summary, run_counts, validate_trace
 
 # tests/test_sanitizers.py runs them fewer times: they are slow under ASan.
 CHURN_RUNS = int(os.environ.get("BACKDOOR_RACE_RUNS", 10))
@@ -45,7 +45,7 @@ def outputs_agree(t, files, what):
     final = last_summary(records)
     calls = [e for e in records if e["event"] == "call"]
     summary = open(files["summary"]).read()
-    counts = summary_counts(summary)
+    counts = run_counts(records)
     t.eq(len(calls), counts.get("dispatched"),
          "%s: call records = calls dispatched in the summary" % what, summary[-2000:])
     t.eq(counts["translation"] + counts["runtime"], counts["dispatched"],

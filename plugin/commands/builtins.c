@@ -36,8 +36,7 @@ void builtin_exit(struct call_ctx *ctx)
 {
     int status = (int)(ctx->call.args[0] & 0xff);
     call_add_extra(ctx, "exit_status", (uint64_t)status);
-    call_report(ctx);
-    commands.end_run("exit command", status);
+    commands_request_exit(EXIT_COMMAND, status);
 }
 
 void builtin_sum(struct call_ctx *ctx)

@@ -38,12 +38,25 @@ extern struct commands_config commands;
 /* At vCPU init: the commands' per-vCPU state. */
 void commands_vcpu_init(struct vcpu *vcpu);
 
-/* The exit status a handler asked for plus 1, or 0 (services.c). Inline:
- * dispatch checks it after every call. */
+/*
+ * Ending the run from a call (the exit command, a handler's request_exit)
+ * is a request: dispatch ends the run once the call is complete, counted
+ * and recorded, so the counters and the event log agree. One word holds
+ * the first request, reason and status together (0: none); inline, since
+ * dispatch checks it after every call.
+ */
+enum exit_reason { EXIT_COMMAND, EXIT_HANDLER_REQUEST };
 extern int commands_exit_request;
+void commands_request_exit(enum exit_reason reason, int status);
 static inline int commands_exit_requested(void)
 {
     return __atomic_load_n(&commands_exit_request, __ATOMIC_ACQUIRE);
 }
+/* Of a nonzero commands_exit_requested(). */
+static inline int commands_exit_status(int request)
+{
+    return (request & 0xffff) - 1;
+}
+const char *commands_exit_reason(int request);
 
 #endif

@@ -56,13 +56,24 @@ static void service_emit_event(const char *name, uint64_t value)
     }
 }
 
-/* A handler's exit request, as status + 1 so that 0 means none. Acted on
- * by dispatch once the call returns, so the call itself completes. */
 int commands_exit_request;
+
+void commands_request_exit(enum exit_reason reason, int status)
+{
+    int none = 0; /* the first request wins */
+    __atomic_compare_exchange_n(&commands_exit_request, &none,
+                                (int)reason << 16 | ((status & 0xff) + 1), false,
+                                __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+}
+
+const char *commands_exit_reason(int request)
+{
+    return request >> 16 == EXIT_COMMAND ? "exit command" : "handler exit request";
+}
 
 static void service_request_exit(int status)
 {
-    __atomic_store_n(&commands_exit_request, (status & 0xff) + 1, __ATOMIC_RELEASE);
+    commands_request_exit(EXIT_HANDLER_REQUEST, status);
 }
 
 static void service_log(const char *format, ...)

@@ -359,9 +359,9 @@ void dispatch_on_magic(unsigned int vcpu_index, void *udata)
     }
     __atomic_store_n(&dv->busy, 0, __ATOMIC_RELEASE);
 
-    int exit_status = commands_exit_requested();
-    if (exit_status != 0) {
-        commands.end_run("handler exit request", exit_status - 1);
+    int exit_request = commands_exit_requested();
+    if (exit_request != 0) {
+        commands.end_run(commands_exit_reason(exit_request), commands_exit_status(exit_request));
     }
 }
 

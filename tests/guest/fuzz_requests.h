@@ -383,7 +383,7 @@ static unsigned long fuzz_run(unsigned long count)
         } else
 #endif
         {
-            r = backdoor__request(leaf, selector, 4, a[0], a[1], a[2], a[3], dflt);
+            r = backdoor_impl_request(leaf, selector, 4, a[0], a[1], a[2], a[3], dflt);
         }
 
         outcomes[e.outcome]++;
