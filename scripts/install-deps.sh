@@ -43,7 +43,8 @@ old_qemu() {
     say "unpacking Debian 12's QEMU 7.2 into $OLD_QEMU (the too-old case)"
     local tmp
     tmp=$(mktemp -d)
-    ( cd "$tmp" && apt-get -o APT::Sandbox::User=root download -qq qemu-system-x86/bookworm >&2 ) \
+    apt_private_update
+    ( cd "$tmp" && apt_private download -qq qemu-system-x86/bookworm >&2 ) \
         || die "downloading qemu-system-x86/bookworm failed"
     rm -rf "$OLD_QEMU.tmp"
     dpkg-deb -x "$tmp"/qemu-system-x86_*.deb "$OLD_QEMU.tmp"
