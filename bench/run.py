@@ -3,7 +3,7 @@
 """The benchmarks of `make bench` (bench/README.md): the cost of the channel,
 measured side by side with what it is compared to, in one run.
 
-  python3 bench/run.py              everything (about 5.5 minutes on 2 cores)
+  python3 bench/run.py              everything (about 6 minutes on 2 cores)
   python3 bench/run.py --quick      one repetition, small counts (a smoke test)
   python3 bench/run.py --only 2,3   some rows only
 
