@@ -25,14 +25,16 @@ class Result:
             " ".join(self.cmd), self.code, self.out[-2000:], self.err[-2000:])
 
 
-def run(cmd, timeout=300, expect=0, poll_hwm=False):
-    """Runs cmd; returns its exit status, output, user+sys CPU seconds, wall
+def run(cmd, timeout=300, expect=0, poll_hwm=False, env=None):
+    """Runs cmd (in env, if given: variables added to this process's
+    environment); returns its exit status, output, user+sys CPU seconds, wall
     seconds and, with poll_hwm, its peak resident memory. The peak is VmHWM of
     /proc/PID/status read every 50 ms: wait4's ru_maxrss would count the
     memory of this Python process too, which the child had before exec."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err)
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=err,
+                                env=dict(os.environ, **env) if env else None)
         if poll_hwm:
             hwm_kb = 0
             while True:

@@ -5,13 +5,16 @@
 #   make -f Makefile -f bench/rules.mk bench-build
 # Outputs, in $(BUILD)/bench/:
 #   calls, workload   static x86-64 guests (bench/guest/calls.c, workload.c)
+#   zlib_region       static x86-64 guest linking Debian's libz.a (zlib1g-dev)
+#                     and using Debian's callgrind.h (bench/guest/zlib_region.c)
 #   libfloor.so       the "empty plugin" floor (bench/floor_plugin.c)
 #   bench.elf         the bare-metal kernel (bench/guest/kernel.c), linked
 #                     with the runtime of tests/baremetal/x86
 
 BENCH_OUT := $(BUILD)/bench
 BENCH_GUESTS := $(BENCH_OUT)/calls $(BENCH_OUT)/workload
-BENCH_TARGETS := $(BENCH_GUESTS) $(BENCH_OUT)/libfloor.so $(BENCH_OUT)/bench.elf
+BENCH_TARGETS := $(BENCH_GUESTS) $(BENCH_OUT)/zlib_region $(BENCH_OUT)/libfloor.so \
+	$(BENCH_OUT)/bench.elf
 
 EXTRA_TARGETS += $(BENCH_TARGETS)
 
@@ -22,6 +25,16 @@ $(BENCH_GUESTS): $(BENCH_OUT)/%: bench/guest/%.c bench/guest/workload.h $(PUBLIC
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(GUEST_CC_x86_64) $(GUEST_CFLAGS) -Ibench/guest $< -o $@
+
+# -lz with -static takes /usr/lib/x86_64-linux-gnu/libz.a, as a user's
+# static build would.
+ZLIB_A := /usr/lib/x86_64-linux-gnu/libz.a
+
+$(BENCH_OUT)/zlib_region: bench/guest/zlib_region.c $(PUBLIC_HEADERS) | $(VALGRIND_INCLUDE)/valgrind
+	@mkdir -p $(dir $@)
+	@test -f $(ZLIB_A) || { echo "no $(ZLIB_A): scripts/install-deps.sh bench installs zlib1g-dev" >&2; exit 1; }
+	@echo "  CC      $@"
+	$(Q)$(GUEST_CC_x86_64) $(GUEST_CFLAGS) $< -o $@ -lz
 
 FLOOR_SRCS := bench/floor_plugin.c plugin/guest/qemu_compat.c plugin/guest/qemu_version.c
 

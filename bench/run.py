@@ -3,7 +3,7 @@
 """The benchmarks of `make bench` (bench/README.md): the cost of the channel,
 measured side by side with what it is compared to, in one run.
 
-  python3 bench/run.py              everything (about 5.5 minutes on 2 cores)
+  python3 bench/run.py              everything (about 6 minutes on 2 cores)
   python3 bench/run.py --quick      one repetition, small counts (a smoke test)
   python3 bench/run.py --only 2,3   some rows only
 
@@ -19,7 +19,7 @@ under valgrind, which no noise changes. Writes bench/results/latest.{txt,md,
 csv,svg}.
 
 One module per measured row: overhead (1), per_call (2, 3), guest_text (4),
-mttcg (5), outputs (6), regions (7); QEMU is found and started as the tests
+mttcg (5), outputs (6), regions (7), real_workload (8); QEMU is found and started as the tests
 do it (tests/lib/qemu.py).
 """
 import argparse
@@ -44,12 +44,13 @@ import per_call  # noqa: E402
 import qemu  # noqa: E402
 import regions  # noqa: E402
 import readme_table  # noqa: E402
+import real_workload  # noqa: E402
 import report  # noqa: E402
 from harness import Failure  # noqa: E402
-from session import CALLS, FLOOR, HOST_CORES, KERNEL, WORKLOAD, Session  # noqa: E402
+from session import CALLS, FLOOR, HOST_CORES, KERNEL, WORKLOAD, ZLIB, Session  # noqa: E402
 from stats import NOISE, med  # noqa: E402
 
-MEASUREMENTS = (overhead, per_call, guest_text, mttcg, outputs, regions)
+MEASUREMENTS = (overhead, per_call, guest_text, mttcg, outputs, regions, real_workload)
 RESULTS = os.path.join(ROOT, "bench", "results")
 
 
@@ -75,7 +76,7 @@ def build():
         cmd += ["-f", "Makefile", "-f", "bench/rules.mk"]
     subprocess.run(cmd + ["bench-build"], check=True)
     for path in (qemu.qemu_bin("qemu-x86_64"), qemu.qemu_bin("qemu-system-x86_64"),
-                 qemu.PLUGIN, FLOOR, CALLS, WORKLOAD, KERNEL):
+                 qemu.PLUGIN, FLOOR, CALLS, WORKLOAD, KERNEL, ZLIB):
         if not os.path.exists(path):
             raise Failure("%s is missing (run 'make bench')" % path)
 
@@ -105,7 +106,7 @@ def main():
     ap.add_argument("--smp", default="1,2,4", help="vCPU counts of row 5 (at most 16)")
     ap.add_argument("--calls", type=int, default=10_000_000, help="N of rows 2 and 3")
     ap.add_argument("--quick", action="store_true", help="one repetition, small counts")
-    ap.add_argument("--only", default="1,2,3,4,5,6,7", help="rows to run, e.g. 2,3")
+    ap.add_argument("--only", default="1,2,3,4,5,6,7,8", help="rows to run, e.g. 2,3")
     ap.add_argument("--output-dir", help="where row 6 writes its files "
                     "(default /dev/shm, so that the disk is not what is measured)")
     ap.add_argument("--results", default=RESULTS, help="directory of latest.{csv,svg,txt}")

@@ -20,6 +20,7 @@ FLOOR = os.path.join(BENCH, "libfloor.so")
 CALLS = os.path.join(BENCH, "calls")
 WORKLOAD = os.path.join(BENCH, "workload")
 KERNEL = os.path.join(BENCH, "bench.elf")
+ZLIB = os.path.join(BENCH, "zlib_region")
 HOST_CORES = os.cpu_count() or 1
 
 
@@ -55,6 +56,7 @@ class Session:
                           "floor": 50000 if q else 2000000,
                           "backdoor": 50000 if q else 2000000}
         self.load_seconds = (0.5, 1.0) if q else (2.0, 10.0)
+        self.zlib_bytes = 256 << 10 if q else 2 << 20
 
     def cleanup(self):
         shutil.rmtree(self.tmp, ignore_errors=True)

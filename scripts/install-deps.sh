@@ -11,7 +11,8 @@
 #                            plugins) unpacked into the cache
 #   install-deps.sh debian-qemu  Debian's QEMU 11.x (plugin API 7) in a trixie
 #                            root in the cache (scripts/debian-qemu.sh)
-#   install-deps.sh bench    valgrind, for the benchmarks' instruction counts
+#   install-deps.sh bench    valgrind, for the benchmarks' instruction counts,
+#                            and zlib1g-dev (libz.a) for their real workload
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -68,8 +69,11 @@ for group in "$@"; do
                 gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross \
                 gcc-riscv64-linux-gnu g++-riscv64-linux-gnu libc6-dev-riscv64-cross
             # valgrind.h and callgrind.h for the valgrind=on guests, and
-            # Callgrind itself, whose counts the tests compare with ours.
-            apt_install valgrind
+            # Callgrind itself, whose counts the tests compare with ours;
+            # zlib's static library for the benchmarks' real workload
+            # (bench/guest/zlib_region.c), which make all builds and a test
+            # runs.
+            apt_install valgrind zlib1g-dev
             ;;
         qemu)
             apt_install ninja-build libglib2.0-dev pkg-config python3-venv flex \
@@ -90,8 +94,9 @@ for group in "$@"; do
             ;;
         bench)
             # Instruction counts (callgrind) next to times: they do not vary
-            # from run to run on a busy machine.
-            apt_install valgrind
+            # from run to run on a busy machine; zlib's static library for
+            # row 8's real workload, profiled by Callgrind and by the plugin.
+            apt_install valgrind zlib1g-dev
             ;;
         *)
             die "unknown group '$group' (build, qemu, system, compat, debian-qemu, bench)"

@@ -1,16 +1,27 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The benchmarks still run (make bench takes minutes; here two of its rows
-in their quick form) and write every result file; their statistics decide
-met, missed and noise as bench/README.md says."""
+"""The benchmarks still run (make bench takes minutes; here three of its
+rows in their quick form) and write every result file; their statistics
+decide met, missed and noise as bench/README.md says."""
 import csv
 import os
 import re
+import shutil
 import sys
 
-from harness import BUILD, ROOT, Failure
+from harness import BUILD, ROOT, Failure, Skip
 
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 import stats  # noqa: E402
+
+
+def quick_rows(t, rows):
+    """Runs bench/run.py --quick for some rows; returns the run, the rows of
+    its latest.csv and the directory of its results."""
+    results = t.path("results-" + rows.replace(",", "-"))
+    r = t.run([sys.executable, os.path.join(ROOT, "bench", "run.py"), "--quick", "--no-build",
+               "--only", rows, "--results", results], timeout=300, check=0)
+    with open(os.path.join(results, "latest.csv")) as f:
+        return r, list(csv.DictReader(f)), results
 
 
 def test_quick_rows_write_every_result_file(t):
@@ -19,13 +30,9 @@ def test_quick_rows_write_every_result_file(t):
     log's summary record, lies within the count of QEMU's libinsn.so."""
     if not os.path.exists(os.path.join(BUILD, "bench", "bench.elf")):
         raise Failure("the benchmark builds are missing: run 'make all'")
-    results = t.path("results")
-    r = t.run([sys.executable, os.path.join(ROOT, "bench", "run.py"), "--quick", "--no-build",
-               "--only", "4,7", "--results", results], timeout=300, check=0)
+    r, rows, results = quick_rows(t, "4,7")
     for name in ("latest.txt", "latest.md", "latest.csv", "latest.svg"):
         t.check(os.path.getsize(os.path.join(results, name)) > 0, name + " written", r)
-    with open(os.path.join(results, "latest.csv")) as f:
-        rows = list(csv.DictReader(f))
     t.eq(sorted({row["row"] for row in rows}), ["4", "7"], "rows in latest.csv", rows)
     t.eq([row["met"] for row in rows if row["target"]].count(""), 0,
          "every row with a target is judged", rows)
@@ -35,6 +42,48 @@ def test_quick_rows_write_every_result_file(t):
     t.check(0 < region <= total, "the region counts part of what libinsn.so counts", r)
     t.contains(open(os.path.join(results, "latest.svg")).read(), "backdoor_print vs isa-debugcon",
                "row 4 in the chart")
+
+
+def test_real_workload_against_callgrind(t):
+    """Row 8 in its quick form (256 KiB of text): Callgrind, plain QEMU and
+    the plugin timed, the target judged; the collection region equals
+    Callgrind's Ir within 0.01 % and the top 10 functions within 0.1 % with
+    glibc's rep tunables, as docs/valgrind.md says; without them the counts
+    differ by the repetitions of rep movsb/stosb, under 2 %."""
+    if not os.path.exists(os.path.join(BUILD, "bench", "zlib_region")):
+        raise Failure("build/bench/zlib_region is missing: run 'make all'")
+    if shutil.which("valgrind") is None or shutil.which("callgrind_annotate") is None:
+        raise Skip("valgrind is not installed (scripts/install-deps.sh bench)")
+    r, rows, _ = quick_rows(t, "8")
+    t.eq({row["row"] for row in rows}, {"8"}, "only row 8 in latest.csv", r)
+    variants = [row["variant"] for row in rows if row["unit"] == "s"]
+    t.eq(len(variants), 10, "5 variants, in CPU and in wall time", rows)
+    t.check(any("callgrind" in v for v in variants) and any("profile=" in v for v in variants),
+            "Callgrind and the plugin with profile= timed", variants)
+    target = [row for row in rows if row["target"]]
+    t.eq([(row["target"], row["ratio_to"]) for row in target], [("<= 0.5", "Callgrind")],
+         "one target: profile= at least 2x faster than Callgrind", rows)
+    t.check(target[0]["met"] in ("yes", "no", "noise"), "the target judged", target)
+    counts = {}
+    for row in rows:
+        m = re.match(r"Callgrind (\d+), ([+-]\d+),", row["note"])
+        if row["unit"] == "insns" and m:
+            counts["tunables" if "TUNABLES" in row["variant"] else "default"] = (
+                int(m.group(1)), int(m.group(2)))
+    t.eq(sorted(counts), ["default", "tunables"], "a count row per setting", rows)
+    theirs, diff = counts["tunables"]
+    t.check(abs(diff) <= theirs * 1e-4, "with the tunables, within 0.01 %% of Callgrind's Ir "
+            "(%+d of %d)" % (diff, theirs), rows)
+    theirs, diff = counts["default"]
+    t.check(abs(diff) <= theirs * 0.02, "without them, within 2 %% (%+d of %d)" % (diff, theirs),
+            rows)
+    worst = {row["variant"]: float(row["median"]) for row in rows if row["unit"] == "%"}
+    t.eq(len(worst), 2, "a top-10 row per setting", rows)
+    tunables = [v for k, v in worst.items() if "TUNABLES" in k]
+    t.check(tunables and tunables[0] <= 0.1, "top 10 functions within 0.1 %% with the tunables "
+            "(largest difference %s %%)" % tunables, rows)
+    t.contains(r.stdout, "row 8 top 10 functions, tunables, plugin vs Callgrind: longest_match",
+               "the functions compared, named", r)
 
 
 def test_paired_ratios_and_targets(t):
