@@ -36,6 +36,15 @@ static gint compare_pointers(gconstpointer a, gconstpointer b)
     return x < y ? -1 : x > y;
 }
 
+/* ,"key":value — the summary's JSON members, not on any call path. */
+static void field_u64(struct text *out, const char *key, uint64_t value)
+{
+    text_lit(out, ",\"");
+    text_str(out, key);
+    text_lit(out, "\":");
+    json_u64(out, value);
+}
+
 static uint64_t dispatched(const struct call_counters *c)
 {
     uint64_t n = 0;
@@ -122,18 +131,12 @@ static void calls_json(struct text *out, const struct run_snapshot *snap)
     const struct call_counters *c = &snap->calls;
     text_lit(out, "\"calls\":{\"dispatched\":");
     json_u64(out, dispatched(c));
-    text_lit(out, ",\"translation\":");
-    json_u64(out, c->by_path[PATH_TRANSLATION] + c->by_path[PATH_MIXED]);
-    text_lit(out, ",\"mixed\":");
-    json_u64(out, c->by_path[PATH_MIXED]);
-    text_lit(out, ",\"runtime\":");
-    json_u64(out, c->by_path[PATH_RUNTIME]);
-    text_lit(out, ",\"probes\":");
-    json_u64(out, c->probes);
-    text_lit(out, ",\"malformed\":");
-    json_u64(out, c->malformed);
-    text_lit(out, ",\"uncached_sites\":");
-    json_u64(out, snap->uncached_sites);
+    field_u64(out, "translation", c->by_path[PATH_TRANSLATION] + c->by_path[PATH_MIXED]);
+    field_u64(out, "mixed", c->by_path[PATH_MIXED]);
+    field_u64(out, "runtime", c->by_path[PATH_RUNTIME]);
+    field_u64(out, "probes", c->probes);
+    field_u64(out, "malformed", c->malformed);
+    field_u64(out, "uncached_sites", snap->uncached_sites);
     text_lit(out, ",\"types\":{");
 #define TYPE_COUNT(NAME, name, number, doc) \
     text_str(out, number ? ",\"" #name "\":" : "\"" #name "\":"); \
@@ -150,10 +153,8 @@ static void calls_json(struct text *out, const struct run_snapshot *snap)
     if (snap->valgrind) {
         text_lit(out, ",\"valgrind\":{\"honoured\":");
         json_u64(out, snap->valgrind_honoured);
-        text_lit(out, ",\"ignored\":");
-        json_u64(out, snap->valgrind_ignored);
-        text_lit(out, ",\"dropped_sites\":");
-        json_u64(out, snap->valgrind_dropped_sites);
+        field_u64(out, "ignored", snap->valgrind_ignored);
+        field_u64(out, "dropped_sites", snap->valgrind_dropped_sites);
         text_lit(out, ",\"ignored_by_request\":{");
         GList *keys = g_hash_table_get_keys(snap->valgrind_ignored_by_request);
         keys = g_list_sort(keys, (GCompareFunc)compare_pointers);
@@ -325,14 +326,10 @@ static void region_json(struct text *out, bool first, uint64_t id, const char *w
     text_str(out, where);
     text_lit(out, "\":");
     json_u64(out, where_value);
-    text_lit(out, ",\"entries\":");
-    json_u64(out, entries);
-    text_lit(out, ",\"insns\":");
-    json_u64(out, insns);
-    text_lit(out, ",\"wall_ns\":");
-    json_u64(out, wall_ns);
-    text_lit(out, ",\"unmatched_ends\":");
-    json_u64(out, unmatched_ends);
+    field_u64(out, "entries", entries);
+    field_u64(out, "insns", insns);
+    field_u64(out, "wall_ns", wall_ns);
+    field_u64(out, "unmatched_ends", unmatched_ends);
     text_str(out, open ? ",\"open\":true}" : ",\"open\":false}");
 }
 
@@ -360,10 +357,8 @@ void summary_regions_json(struct text *out, const struct run_snapshot *snap)
         const struct mark_row *m = &g_array_index(marks, struct mark_row, i);
         text_str(out, i ? ",{\"id\":" : "{\"id\":");
         json_u64(out, m->id);
-        text_lit(out, ",\"count\":");
-        json_u64(out, m->count);
-        text_lit(out, ",\"last_value\":");
-        json_u64(out, m->last_value);
+        field_u64(out, "count", m->count);
+        field_u64(out, "last_value", m->last_value);
         text_char(out, '}');
     }
     text_char(out, ']');
