@@ -322,10 +322,7 @@ static void region_json(struct text *out, bool first, uint64_t id, const char *w
 {
     text_str(out, first ? "{\"id\":" : ",{\"id\":");
     json_u64(out, id);
-    text_lit(out, ",\"");
-    text_str(out, where);
-    text_lit(out, "\":");
-    json_u64(out, where_value);
+    field_u64(out, where, where_value);
     field_u64(out, "entries", entries);
     field_u64(out, "insns", insns);
     field_u64(out, "wall_ns", wall_ns);
