@@ -27,12 +27,12 @@ def main():
     out = os.path.join(ROOT, os.environ.get("BUILD", "build"), "demo")
     t = harness.Test("demo-linux")
     print("$ cat script.sh\n" + SCRIPT + "$ qemu-system-x86_64 -kernel vmlinux -initrd "
-          "(busybox, backdoor, script.sh) -plugin libbackdoor.so,trace=linux-trace.json")
+          "(busybox, backdoor, script.sh) -plugin libbackdoor.so,regions-by=vcpu,trace=linux-trace.json")
     try:
         b = linux.boot_linux(t, SCRIPT,
                              binaries={"backdoor": os.path.join(harness.BUILD, "backdoor")},
                              trace=os.path.join(out, "linux-trace.json"), summary="stderr",
-                             note=False)
+                             regions_by="vcpu", note=False)
     except harness.Skip as e:
         print("(skipped: %s)" % e)
         return 0

@@ -124,8 +124,10 @@ def test_shell_script_regions_and_exit(t):
     """The user story: two regions marked in a shell script under a real
     kernel, instruction counts and a timeline read afterwards, no host code."""
     files = {n: t.path(n) for n in ("events", "trace", "summary", "print")}
+    # Each line of the script is a process of its own: the regions span
+    # processes, so they are the vCPU's, not a thread's.
     b = boot_linux(t, SHELL_SCRIPT, binaries={"backdoor": os.path.join(BUILD, "backdoor")},
-                   **files)
+                   regions_by="vcpu", **files)
     t.eq(b.result.returncode, 3, "'backdoor exit 3' ended QEMU with status 3", b)
     t.contains(b.output, "backdoor protocol 1\nfeatures: results mem_read mem_write system",
                "probe under Linux", b)
@@ -187,3 +189,58 @@ def test_calls_attributed_to_their_process(t):
     t.check(first[0]["asid"] != second[0]["asid"], "two processes, two address spaces",
             (first[0]["asid"], second[0]["asid"]))
     t.check(all(int(e["asid"], 16) % 4096 == 0 for e in calls), "page-aligned bases", calls)
+
+
+THREAD_FOLLOW = {"thread_follow": guest("x86_64", "thread_follow")}
+SMP2 = ["-smp", "2", "-accel", "tcg,thread=multi"]
+SCHEDULES = {
+    "alone on CPU 0": "taskset 1 thread_follow alone\n",
+    "sharing CPU 0 with a busy process":
+        "taskset 1 thread_follow busy & B=$!; taskset 1 thread_follow alone; kill $B\n",
+    "moving from CPU 0 to CPU 1 halfway": "thread_follow migrate\n",
+}
+
+
+def test_regions_follow_their_thread(t):
+    """Issue 13: Linux, two vCPUs (MTTCG), the same work in region 1 under
+    three schedules. The region counts its thread's instructions wherever
+    and whenever the scheduler runs it: not the busy process's, and across
+    the move to the other vCPU, where roi_end closes it."""
+    counts = {}
+    for name, script in SCHEDULES.items():
+        events = t.path("events-%d.jsonl" % len(counts))
+        b = boot_linux(t, script, binaries=THREAD_FOLLOW, qemu_args=SMP2, events=events,
+                       summary="none", timeout=300)
+        check_booted(t, b)
+        rows = [r for r in last_summary(read_jsonl(events))["regions"] if r["id"] == 1]
+        t.eq([(r["entries"], r["open"], r["unmatched_ends"]) for r in rows], [(1, False, 0)],
+             "%s: one region, closed where it ended" % name, rows)
+        t.check("thread" in rows[0] and "asid" in rows[0], "%s: a thread's region" % name, rows)
+        counts[name] = rows[0]["insns"]
+    t.contains(b.output, "cpu 1 at the end", "the last run did move", b)
+    low, high = min(counts.values()), max(counts.values())
+    t.notes.append(", ".join("%s: %.2f M" % (k, v / 1e6) for k, v in counts.items()))
+    t.check(high <= low * 1.02, "the three schedules within 2 %", counts)
+
+
+def test_region_ended_by_another_thread_is_unmatched(t):
+    """Per thread, a region opened by one process and ended by another is
+    an end without begin for the second, and stays open for the first; per
+    vCPU (regions-by=vcpu) the two calls make one region."""
+    script = "backdoor roi begin 5\nbackdoor roi end 5\n"
+    binaries = {"backdoor": os.path.join(BUILD, "backdoor")}
+    events = t.path("thread.jsonl")
+    b = boot_linux(t, script, binaries=binaries, events=events, summary="none")
+    check_booted(t, b)
+    rows = [r for r in last_summary(read_jsonl(events))["regions"] if r["id"] == 5]
+    t.eq(sorted((r["entries"], r["open"], r["unmatched_ends"]) for r in rows),
+         [(0, False, 1), (1, True, 0)], "open in the first process, unmatched in the second",
+         rows)
+    t.check(rows[0]["thread"] != rows[1]["thread"], "two threads", rows)
+    events = t.path("vcpu.jsonl")
+    b = boot_linux(t, script, binaries=binaries, events=events, summary="none",
+                   regions_by="vcpu")
+    check_booted(t, b)
+    rows = [r for r in last_summary(read_jsonl(events))["regions"] if r["id"] == 5]
+    t.eq([(r["entries"], r["open"], r["unmatched_ends"], "thread" in r) for r in rows],
+         [(1, False, 0, False)], "per vCPU: one closed region", rows)

@@ -18,6 +18,7 @@
 
 #include "commands/builtins.h"
 #include "commands/commands.h"
+#include "commands/threads.h"
 #include "output/log.h"
 #include "output/report.h"
 
@@ -44,7 +45,11 @@ struct mark {
     uint64_t last_value;
 };
 
+/* The regions and marks of one vCPU, or, where threads are followed, of
+ * one guest thread (commands/threads.h). */
 struct roi_vcpu {
+    struct vcpu *vcpu;           /* the vCPU's, or */
+    struct guest_thread *thread; /* the thread's */
     pthread_mutex_t lock;
     GHashTable *regions; /* id -> struct region */
     GHashTable *marks;   /* id -> struct mark */
@@ -68,13 +73,43 @@ static void request_counting(void)
     }
 }
 
-void roi_vcpu_init(struct vcpu *vcpu)
+static struct roi_vcpu *roi_new(void)
 {
     struct roi_vcpu *roi = g_new0(struct roi_vcpu, 1);
     pthread_mutex_init(&roi->lock, NULL);
     roi->regions = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
     roi->marks = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    return roi;
+}
+
+void roi_vcpu_init(struct vcpu *vcpu)
+{
+    struct roi_vcpu *roi = roi_new();
+    roi->vcpu = vcpu;
     vcpu->roi = roi;
+}
+
+/* Where the calling code's regions live: its thread's, where threads are
+ * followed (roi_insns_before_call has just named the thread), else its
+ * vCPU's. */
+static struct roi_vcpu *container(struct vcpu *vcpu)
+{
+    struct guest_thread *t = vcpu->thread;
+    if (!threads_followed() || t == NULL) {
+        return vcpu->roi;
+    }
+    struct roi_vcpu *roi = __atomic_load_n(&t->roi, __ATOMIC_ACQUIRE);
+    if (roi == NULL) {
+        struct roi_vcpu *fresh = roi_new();
+        fresh->thread = t;
+        if (__atomic_compare_exchange_n(&t->roi, &roi, fresh, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE)) {
+            roi = fresh;
+        } else {
+            g_free(fresh); /* another vCPU made it first */
+        }
+    }
+    return roi;
 }
 
 /*
@@ -86,12 +121,18 @@ void roi_vcpu_init(struct vcpu *vcpu)
  */
 uint64_t roi_insns_before_call(const struct call_ctx *ctx)
 {
-    return vcpu_counters(ctx->vcpu_index)->insns - ctx->block_insns + ctx->block_index;
+    uint64_t pos = vcpu_counters(ctx->vcpu_index)->insns - ctx->block_insns + ctx->block_index;
+    if (!threads_followed()) {
+        return pos;
+    }
+    /* The thread's own count: its stints on every vCPU. */
+    struct guest_thread *t = threads_current(ctx->vcpu, pos);
+    return threads_insns(t, ctx->vcpu, pos);
 }
 
 static struct region *region_get(struct vcpu *vcpu, uint64_t id, bool create)
 {
-    struct roi_vcpu *roi = vcpu->roi;
+    struct roi_vcpu *roi = container(vcpu);
     struct region *r = g_hash_table_lookup(roi->regions, &id);
     if (r == NULL && create) {
         if (g_hash_table_size(roi->regions) >= MAX_IDS_PER_VCPU) {
@@ -109,7 +150,7 @@ static struct region *region_get(struct vcpu *vcpu, uint64_t id, bool create)
 unsigned roi_open(struct vcpu *vcpu, uint64_t id, uint64_t insns)
 {
     request_counting();
-    struct roi_vcpu *roi = vcpu->roi;
+    struct roi_vcpu *roi = container(vcpu);
     uint64_t ts = now_ns();
     pthread_mutex_lock(&roi->lock);
     struct region *r = region_get(vcpu, id, true);
@@ -130,7 +171,7 @@ unsigned roi_open(struct vcpu *vcpu, uint64_t id, uint64_t insns)
 enum roi_close_result roi_close(struct vcpu *vcpu, uint64_t id, uint64_t insns,
                                 uint64_t *region_insns, uint64_t *region_ns)
 {
-    struct roi_vcpu *roi = vcpu->roi;
+    struct roi_vcpu *roi = container(vcpu);
     uint64_t ts = now_ns();
     enum roi_close_result result = ROI_STILL_OPEN;
     pthread_mutex_lock(&roi->lock);
@@ -156,7 +197,7 @@ enum roi_close_result roi_close(struct vcpu *vcpu, uint64_t id, uint64_t insns,
 
 void roi_shift_start(struct vcpu *vcpu, uint64_t id, int64_t delta)
 {
-    struct roi_vcpu *roi = vcpu->roi;
+    struct roi_vcpu *roi = container(vcpu);
     pthread_mutex_lock(&roi->lock);
     struct region *r = region_get(vcpu, id, false);
     if (r != NULL && r->depth > 0) {
@@ -188,7 +229,8 @@ void builtin_roi_end(struct call_ctx *ctx)
 
 void builtin_mark(struct call_ctx *ctx)
 {
-    struct roi_vcpu *roi = ctx->vcpu->roi;
+    roi_insns_before_call(ctx); /* names the calling thread */
+    struct roi_vcpu *roi = container(ctx->vcpu);
     uint64_t id = ctx->call.args[0], value = ctx->call.args[1];
     pthread_mutex_lock(&roi->lock);
     struct mark *m = g_hash_table_lookup(roi->marks, &id);
@@ -206,35 +248,59 @@ void builtin_mark(struct call_ctx *ctx)
     report_trace(ctx->vcpu->output, ctx->vcpu_index, 'i', "mark", id, now_ns(), "value", value);
 }
 
-/* Instructions the vCPU has executed, as best known from another thread. */
-static uint64_t insns_now(struct vcpu *vcpu, const struct call_ctx *caller)
+/* Instructions the container's vCPU or thread has executed, as best known
+ * from another thread. */
+static uint64_t insns_now(struct roi_vcpu *roi, const struct call_ctx *caller)
 {
-    if (caller != NULL && caller->vcpu == vcpu) {
+    struct guest_thread *t = roi->thread;
+    if (caller != NULL && (t != NULL ? caller->vcpu->thread == t : caller->vcpu == roi->vcpu)) {
         return roi_insns_before_call(caller);
     }
-    return __atomic_load_n(&vcpu_counters(vcpu->index)->insns, __ATOMIC_RELAXED);
+    if (t == NULL) {
+        return __atomic_load_n(&vcpu_counters(roi->vcpu->index)->insns, __ATOMIC_RELAXED);
+    }
+    int running_on = t->vcpu;
+    if (running_on < 0) {
+        return t->insns;
+    }
+    uint64_t counter = __atomic_load_n(&vcpu_counters((unsigned)running_on)->insns,
+                                       __ATOMIC_RELAXED);
+    return t->insns + (counter - t->stint_start);
 }
 
 struct visit {
-    void (*visit)(struct vcpu *vcpu, void *data);
+    void (*visit)(struct roi_vcpu *roi, void *data);
     void *data;
 };
 
-static void visit_locked(struct vcpu *vcpu, void *data)
+static void visit_locked(struct roi_vcpu *roi, const struct visit *v)
 {
-    const struct visit *v = data;
-    if (vcpu->roi != NULL) {
-        pthread_mutex_lock(&vcpu->roi->lock);
-        v->visit(vcpu, v->data);
-        pthread_mutex_unlock(&vcpu->roi->lock);
+    if (roi != NULL) {
+        pthread_mutex_lock(&roi->lock);
+        v->visit(roi, v->data);
+        pthread_mutex_unlock(&roi->lock);
     }
 }
 
-/* Runs visit for every vCPU, holding that vCPU's lock. */
-static void visit_vcpus(void (*visit)(struct vcpu *vcpu, void *data), void *data)
+static void visit_vcpu(struct vcpu *vcpu, void *data)
+{
+    visit_locked(vcpu->roi, data);
+}
+
+static void visit_thread(struct guest_thread *thread, void *data)
+{
+    visit_locked(__atomic_load_n(&thread->roi, __ATOMIC_ACQUIRE), data);
+}
+
+/* Runs visit for the regions of every vCPU and thread, holding each one's
+ * lock. */
+static void visit_all(void (*visit)(struct roi_vcpu *roi, void *data), void *data)
 {
     struct visit v = {visit, data};
-    vcpu_for_each(visit_locked, &v);
+    vcpu_for_each(visit_vcpu, &v);
+    if (threads_followed()) {
+        threads_for_each(visit_thread, &v);
+    }
 }
 
 struct reset {
@@ -242,26 +308,26 @@ struct reset {
     uint64_t ts;
 };
 
-static void reset_vcpu(struct vcpu *vcpu, void *data)
+static void reset_one(struct roi_vcpu *roi, void *data)
 {
     const struct reset *reset = data;
     GHashTableIter it;
     gpointer value;
-    g_hash_table_iter_init(&it, vcpu->roi->regions);
+    g_hash_table_iter_init(&it, roi->regions);
     while (g_hash_table_iter_next(&it, NULL, &value)) {
         struct region *r = value;
         r->entries = r->depth > 0 ? 1 : 0;
         r->insns = r->wall_ns = r->unmatched_ends = 0;
-        r->start_insns = insns_now(vcpu, reset->caller);
+        r->start_insns = insns_now(roi, reset->caller);
         r->start_ns = reset->ts;
     }
-    g_hash_table_remove_all(vcpu->roi->marks);
+    g_hash_table_remove_all(roi->marks);
 }
 
 void builtin_stats_reset(struct call_ctx *ctx)
 {
     struct reset reset = {ctx, now_ns()};
-    visit_vcpus(reset_vcpu, &reset);
+    visit_all(reset_one, &reset);
 }
 
 void builtin_stats_dump(struct call_ctx *ctx)
@@ -281,24 +347,32 @@ struct snapshot {
     bool at_exit;
 };
 
-static void snapshot_vcpu(struct vcpu *vcpu, void *data)
+static void snapshot_one(struct roi_vcpu *roi, void *data)
 {
     struct snapshot *snap = data;
+    struct guest_thread *t = roi->thread;
+    /* A thread's row names the vCPU it runs on, or ran on last. */
+    unsigned int vcpu = t != NULL ? (unsigned)(t->vcpu >= 0 ? t->vcpu : t->last_vcpu)
+                                  : roi->vcpu->index;
     GHashTableIter it;
     gpointer value;
-    g_hash_table_iter_init(&it, vcpu->roi->regions);
+    g_hash_table_iter_init(&it, roi->regions);
     while (g_hash_table_iter_next(&it, NULL, &value)) {
         const struct region *r = value;
         struct roi_row row = {
-            .id = r->id, .vcpu = vcpu->index, .entries = r->entries,
+            .id = r->id, .vcpu = vcpu, .entries = r->entries,
             .insns = r->insns, .wall_ns = r->wall_ns,
             .unmatched_ends = r->unmatched_ends, .open = r->depth > 0,
+            .thread = t != NULL, .thread_id = t ? t->id : 0,
+            .address_space = t ? t->address_space : 0,
+            .thread_pointer = t ? t->thread_pointer : 0,
         };
         if (r->depth > 0) {
-            row.insns += insns_now(vcpu, snap->caller) - r->start_insns;
+            row.insns += insns_now(roi, snap->caller) - r->start_insns;
             row.wall_ns += snap->ts - r->start_ns;
-            if (snap->at_exit) {
-                report_trace(vcpu->output, vcpu->index, 'E', "roi", r->id, snap->ts,
+            struct vcpu *where = vcpu_get(vcpu);
+            if (snap->at_exit && where != NULL) {
+                report_trace(where->output, vcpu, 'E', "roi", r->id, snap->ts,
                              "open_at_exit", 1);
             }
         }
@@ -312,7 +386,10 @@ static gint compare_roi_rows(gconstpointer a, gconstpointer b)
     if (x->id != y->id) {
         return x->id < y->id ? -1 : 1;
     }
-    return x->vcpu < y->vcpu ? -1 : x->vcpu > y->vcpu;
+    if (x->vcpu != y->vcpu) {
+        return x->vcpu < y->vcpu ? -1 : 1;
+    }
+    return x->thread_id < y->thread_id ? -1 : x->thread_id > y->thread_id;
 }
 
 static gint compare_mark_rows(gconstpointer a, gconstpointer b)
@@ -325,18 +402,18 @@ GArray *roi_snapshot(bool at_exit)
 {
     struct snapshot snap = {g_array_new(FALSE, TRUE, sizeof(struct roi_row)),
                             call_current(), now_ns(), at_exit};
-    visit_vcpus(snapshot_vcpu, &snap);
+    visit_all(snapshot_one, &snap);
     g_array_sort(snap.rows, compare_roi_rows);
     return snap.rows;
 }
 
-/* Marks are summed over vCPUs by id. */
-static void sum_marks(struct vcpu *vcpu, void *data)
+/* Marks are summed over vCPUs and threads by id. */
+static void sum_marks(struct roi_vcpu *roi, void *data)
 {
     GHashTable *by_id = data;
     GHashTableIter it;
     gpointer key, value;
-    g_hash_table_iter_init(&it, vcpu->roi->marks);
+    g_hash_table_iter_init(&it, roi->marks);
     while (g_hash_table_iter_next(&it, &key, &value)) {
         const struct mark *m = value;
         struct mark_row *row = g_hash_table_lookup(by_id, key);
@@ -353,7 +430,7 @@ static void sum_marks(struct vcpu *vcpu, void *data)
 GArray *roi_marks_snapshot(void)
 {
     GHashTable *by_id = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
-    visit_vcpus(sum_marks, by_id);
+    visit_all(sum_marks, by_id);
     GArray *rows = g_array_new(FALSE, TRUE, sizeof(struct mark_row));
     GHashTableIter it;
     gpointer value;

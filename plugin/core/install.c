@@ -22,6 +22,7 @@
 #include "commands/commands.h"
 #include "commands/handler.h"
 #include "commands/services.h"
+#include "commands/threads.h"
 #include "core/lifecycle.h"
 #include "core/options.h"
 #include "core/signals.h"
@@ -148,6 +149,9 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
     memcpy(policy.denied, opts.denied, sizeof policy.denied);
     policy_init(&policy);
     lifecycle_init(target, system_mode, api, opts.valgrind);
+    /* Regions follow guest threads in system mode, where the architecture's
+     * switches are known (docs/outputs.md). */
+    threads_init(system_mode && arch->context_switch != NULL && !opts.regions_by_vcpu);
     commands_init(&(struct commands_config){
         .features = features(&opts, system_mode),
         .api = api,
@@ -221,6 +225,8 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         .valgrind = opts.valgrind,
         .on_valgrind = dispatch_on_valgrind,
         .profile = opts.profile_path != NULL,
+        .on_context_switch = threads_followed() ? threads_on_switch : NULL,
+        .calls_read_registers = system_mode && (threads_followed() || reporting_calls),
     });
     if (opts.valgrind) {
         /* Callgrind collects from the start by default: count from the

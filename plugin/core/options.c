@@ -129,7 +129,7 @@ static bool parse_deny_list(struct options *opts, const char *list, char *err,
 
 static const char *const known_keys =
     "handler, handler-arg, summary, events, trace, print, max-buffer, "
-    "max-output, allow-from, deny, log, regions, valgrind, running-on-valgrind, "
+    "max-output, allow-from, deny, log, regions, regions-by, valgrind, running-on-valgrind, "
     "collect-atstart, instr-atstart, profile";
 
 /* Two outputs in one file would interleave into a corrupt one. */
@@ -199,6 +199,12 @@ bool options_parse(struct options *opts, int argc, char **argv, char *err,
             opts->events_path = value;
         } else if (KEY_IS("regions")) {
             opts->regions_path = value;
+        } else if (KEY_IS("regions-by")) {
+            if (strcmp(value, "thread") != 0 && strcmp(value, "vcpu") != 0) {
+                snprintf(err, err_size, "option '%s': expected thread or vcpu", arg);
+                return false;
+            }
+            opts->regions_by_vcpu = strcmp(value, "vcpu") == 0;
         } else if (KEY_IS("trace")) {
             opts->trace_path = value;
         } else if (KEY_IS("print")) {

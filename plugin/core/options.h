@@ -24,6 +24,7 @@ struct options {
     const char *events_path;  /* JSON Lines, one object per call */
     const char *trace_path;   /* Chrome/Perfetto trace-event JSON */
     const char *regions_path; /* the final regions, CSV or JSON */
+    bool regions_by_vcpu;     /* regions-by=vcpu: not per guest thread */
     const char *print_path;   /* guest text; NULL: stderr */
     uint64_t max_buffer;      /* largest send/receive buffer in bytes */
     uint64_t max_output;      /* bytes per output file, 0: no limit */

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "guest/context.h"
 #include "guest/layout.h"
 
 /* Longest instruction any architecture here has (x86: 15 bytes). */
@@ -48,6 +49,11 @@ struct arch {
      * that register's number and its value; else -1.
      */
     int (*constant_load)(const uint8_t *insn, size_t len, uint64_t *value);
+    /*
+     * If insn switches the running guest thread (guest/context.h), fills
+     * kind and gpr and returns true. NULL where threads are not followed.
+     */
+    bool (*context_switch)(const uint8_t *insn, size_t len, struct switch_site *site);
     /* Valgrind's sequences on this architecture (none: n_valgrind 0). */
     const struct valgrind_flavor *valgrind;
     unsigned n_valgrind;

@@ -71,6 +71,41 @@ static int x86_privilege_level(uint64_t cs)
     return (int)(cs & 3);
 }
 
+/*
+ * What a 64-bit kernel switches threads with: "mov %reg, %cr3" (0F 22 /3,
+ * register form), "wrfsbase %reg" (F3 [REX.W] 0F AE /2, register form) and
+ * "wrmsr" (0F 30). A REX prefix before the opcode extends the register.
+ */
+static bool x86_context_switch(const uint8_t *insn, size_t len, struct switch_site *site)
+{
+    size_t i = 0;
+    bool rep = len > 0 && insn[0] == 0xf3;
+    i += rep;
+    unsigned rex_b = 0;
+    if (i < len && (insn[i] & 0xf0) == 0x40) {
+        rex_b = insn[i] & 1;
+        i++;
+    }
+    if (len - i == 2 && !rep && insn[i] == 0x0f && insn[i + 1] == 0x30) {
+        site->kind = SWITCH_MSR;
+        site->gpr = 0;
+        return true;
+    }
+    if (len - i != 3 || insn[i] != 0x0f || (insn[i + 2] & 0xc0) != 0xc0) {
+        return false;
+    }
+    unsigned reg = (insn[i + 2] >> 3) & 7, rm = (insn[i + 2] & 7) | rex_b << 3;
+    if (!rep && insn[i + 1] == 0x22 && reg == 3) {
+        site->kind = SWITCH_ADDRESS_SPACE;
+    } else if (rep && insn[i + 1] == 0xae && reg == 2) {
+        site->kind = SWITCH_THREAD_POINTER;
+    } else {
+        return false;
+    }
+    site->gpr = rm;
+    return true;
+}
+
 /* CR3: the PML4 (or PD) base; with CR4.PCIDE its low 12 bits are the
  * PCID, and bit 63 is only a flag of the write. */
 static uint64_t x86_address_space(uint64_t cr3)
@@ -117,6 +152,7 @@ const struct arch arch_x86 = {
                     X86_ESI},
     .is_magic = x86_is_magic,
     .constant_load = x86_constant_load,
+    .context_switch = x86_context_switch,
     .valgrind = x86_valgrind,
     .n_valgrind = 2,
     .regs =

@@ -16,6 +16,9 @@
 
 static struct translate_config config;
 static GHashTable *sites;
+/* Switch sites by content: at most 3 kinds x 16 registers x (block length,
+ * index) pairs, however much code is translated. */
+static GHashTable *switch_sites;
 static GMutex sites_lock;
 static int counting_instructions;
 static bool translated_any;
@@ -106,7 +109,8 @@ static enum qemu_plugin_cb_flags site_flags(const struct site *site)
     bool reaches_handler = config.handler_loaded && (!command_known || (!builtin &&
                            (seed || rq->command >= BACKDOOR_USER_COMMAND_FIRST)));
     bool returns = !command_known || (!seed && (!builtin || op_returns_result(rq->command)));
-    bool reads = !site_fully_known(site) || config.policy_reads_registers || reaches_handler;
+    bool reads = !site_fully_known(site) || config.policy_reads_registers ||
+                 reaches_handler || config.calls_read_registers;
 
     if (config.can_write_registers && (returns || reaches_handler)) {
         return QEMU_PLUGIN_CB_RW_REGS;
@@ -192,6 +196,43 @@ static uint32_t *count_functions(struct qemu_plugin_tb *tb, size_t n)
     return slots;
 }
 
+static guint switch_hash(gconstpointer key)
+{
+    const struct switch_site *s = key;
+    return (guint)s->kind * 7919u + s->gpr * 131u + s->tb_insns * 31u + s->tb_index;
+}
+
+static gboolean switch_equal(gconstpointer a, gconstpointer b)
+{
+    const struct switch_site *x = a, *y = b;
+    return x->kind == y->kind && x->gpr == y->gpr && x->tb_insns == y->tb_insns &&
+           x->tb_index == y->tb_index;
+}
+
+/* An instruction that switches guest threads gets a callback that reads
+ * the new value; switches are rare, so nothing else pays. */
+static void follow_switch(struct qemu_plugin_insn *insn, const uint8_t *bytes, size_t len,
+                          size_t n, size_t i)
+{
+    struct switch_site site;
+    memset(&site, 0, sizeof site);
+    if (config.arch->context_switch == NULL ||
+        !config.arch->context_switch(bytes, len, &site)) {
+        return;
+    }
+    site.tb_insns = (uint32_t)n;
+    site.tb_index = (uint32_t)i;
+    g_mutex_lock(&sites_lock);
+    struct switch_site *shared = g_hash_table_lookup(switch_sites, &site);
+    if (shared == NULL) {
+        shared = g_memdup2(&site, sizeof site);
+        g_hash_table_add(switch_sites, shared);
+    }
+    g_mutex_unlock(&sites_lock);
+    qemu_plugin_register_vcpu_insn_exec_cb(insn, config.on_context_switch,
+                                           QEMU_PLUGIN_CB_R_REGS, shared);
+}
+
 void translate_block(struct qemu_plugin_tb *tb)
 {
     __atomic_store_n(&translated_any, true, __ATOMIC_RELAXED);
@@ -210,6 +251,9 @@ void translate_block(struct qemu_plugin_tb *tb)
         struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
         uint8_t bytes[ARCH_MAX_INSN_BYTES];
         size_t len = qemu_insn_bytes(insn, bytes, sizeof bytes);
+        if (len != 0 && config.on_context_switch != NULL) {
+            follow_switch(insn, bytes, len, n, i);
+        }
         if (len == 0 || !config.arch->is_magic(bytes, len)) {
             continue;
         }
@@ -246,6 +290,7 @@ void translate_init(const struct translate_config *translate_config)
 {
     config = *translate_config;
     sites = g_hash_table_new(site_hash, site_equal);
+    switch_sites = g_hash_table_new(switch_hash, switch_equal);
 }
 
 bool translate_happened(void)

@@ -20,8 +20,16 @@ struct translate_config {
     bool policy_active;          /* allow-from or deny: every call is checked */
     bool policy_reads_registers; /* the check reads the privilege level */
     bool can_write_registers;    /* results reach the guest (API >= 5) */
+    /* Every call reads registers beyond its request: which thread and
+     * address space made it (system mode, threads followed or calls
+     * recorded). */
+    bool calls_read_registers;
     /* The execution callback of a site; userdata is its struct site. */
     qemu_plugin_vcpu_udata_cb_t on_magic;
+    /* Where threads are followed (system mode): the callback of an
+     * instruction that switches them; userdata is a struct switch_site.
+     * NULL: threads are not followed. */
+    qemu_plugin_vcpu_udata_cb_t on_context_switch;
     /* valgrind=on: Valgrind's sequences get on_valgrind, userdata a struct
      * valgrind_site (decode/valgrind.h). */
     bool valgrind;

@@ -197,6 +197,11 @@ bool reg_write_by_name(struct vcpu *vcpu, const char *name, uint64_t value)
     return reg != NULL && reg_write(vcpu, reg->handle, value);
 }
 
+uint64_t guest_address_space_of(uint64_t raw)
+{
+    return layout->address_space != NULL ? layout->address_space(raw) : raw;
+}
+
 bool guest_address_space(struct vcpu *vcpu, uint64_t *base)
 {
     if (!system_mode || address_space_reg == NULL) {

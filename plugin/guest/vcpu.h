@@ -32,6 +32,7 @@ struct dispatch_vcpu;
 struct roi_vcpu;
 struct valgrind_vcpu;
 struct output_vcpu;
+struct guest_thread;
 
 struct vcpu {
     unsigned int index;
@@ -42,6 +43,7 @@ struct vcpu {
     struct roi_vcpu *roi;
     struct valgrind_vcpu *valgrind;
     struct output_vcpu *output;
+    struct guest_thread *thread; /* running now, where threads are followed */
 };
 
 /* At install, before any vCPU exists. */

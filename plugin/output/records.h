@@ -69,6 +69,12 @@ struct roi_row {
     uint64_t wall_ns;
     uint64_t unmatched_ends;
     bool open; /* still open: counted up to now */
+    /* Where threads are followed: the row is the thread's, vcpu the one it
+     * runs on or ran on last. */
+    bool thread;
+    unsigned int thread_id;
+    uint64_t address_space;
+    uint64_t thread_pointer;
 };
 
 /* One region id over every vCPU (or guest thread) it ran on. */

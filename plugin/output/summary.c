@@ -235,6 +235,9 @@ static void append_regions(GString *out, const struct run_snapshot *snap)
         g_string_append_printf(out, "  %-8" PRIu64 " %5u %9" PRIu64 " %16" PRIu64
                                " %12.3f  ", r->id, r->vcpu, r->entries, r->insns,
                                (double)r->wall_ns / 1e6);
+        if (r->thread) {
+            g_string_append_printf(out, "thread %u ", r->thread_id);
+        }
         if (r->open) {
             g_string_append(out, at_exit ? "open at exit " : "open ");
         }
@@ -339,6 +342,16 @@ void summary_regions_json(struct text *out, const struct run_snapshot *snap)
         const struct roi_row *r = &g_array_index(rows, struct roi_row, i);
         region_json(out, i == 0, r->id, "vcpu", r->vcpu, r->entries, r->insns, r->wall_ns,
                     r->unmatched_ends, r->open);
+        if (r->thread) {
+            /* Inside the object region_json closed: reopen it. */
+            out->len--;
+            field_u64(out, "thread", r->thread_id);
+            text_lit(out, ",\"asid\":");
+            json_hex(out, r->address_space);
+            text_lit(out, ",\"tp\":");
+            json_hex(out, r->thread_pointer);
+            text_char(out, '}');
+        }
     }
     GArray *totals = summary_region_totals(snap);
     text_lit(out, "],\"region_totals\":[");

@@ -53,6 +53,12 @@ int main(void)
     CHECK(!parse(&o, err, sizeof err, 1, "max-output=lots"));
     CHECK(strstr(err, "'max-output=lots'") != NULL);
 
+    CHECK(parse(&o, err, sizeof err, 0) && !o.regions_by_vcpu);
+    CHECK(parse(&o, err, sizeof err, 1, "regions-by=vcpu") && o.regions_by_vcpu);
+    CHECK(parse(&o, err, sizeof err, 1, "regions-by=thread") && !o.regions_by_vcpu);
+    CHECK(!parse(&o, err, sizeof err, 1, "regions-by=process"));
+    CHECK(strstr(err, "expected thread or vcpu") != NULL);
+
     /* Two outputs in one file are refused, devices and streams are not. */
     CHECK(!parse(&o, err, sizeof err, 2, "events=out", "regions=out"));
     CHECK(strstr(err, "'events=out' and 'regions=out' name the same file") != NULL);

@@ -107,8 +107,35 @@ static void predecode(void)
     CHECK_EQ(s.rq.args[3], 4);
 }
 
+/* The instructions a 64-bit kernel switches threads with. */
+static void context_switches(void)
+{
+    struct switch_site site;
+    static const uint8_t mov_cr3_rax[] = {0x0f, 0x22, 0xd8};
+    static const uint8_t mov_cr3_r12[] = {0x41, 0x0f, 0x22, 0xdc};
+    static const uint8_t wrfsbase_rdi[] = {0xf3, 0x48, 0x0f, 0xae, 0xd7};
+    static const uint8_t wrmsr[] = {0x0f, 0x30};
+    static const uint8_t mov_cr0_rax[] = {0x0f, 0x22, 0xc0};
+    static const uint8_t wrgsbase_rdi[] = {0xf3, 0x48, 0x0f, 0xae, 0xdf};
+    static const uint8_t fxsave[] = {0x0f, 0xae, 0x07};
+    CHECK(arch_x86.context_switch(mov_cr3_rax, sizeof mov_cr3_rax, &site));
+    CHECK_EQ(site.kind, SWITCH_ADDRESS_SPACE);
+    CHECK_EQ(site.gpr, 0);
+    CHECK(arch_x86.context_switch(mov_cr3_r12, sizeof mov_cr3_r12, &site));
+    CHECK_EQ(site.gpr, 12);
+    CHECK(arch_x86.context_switch(wrfsbase_rdi, sizeof wrfsbase_rdi, &site));
+    CHECK_EQ(site.kind, SWITCH_THREAD_POINTER);
+    CHECK_EQ(site.gpr, 7);
+    CHECK(arch_x86.context_switch(wrmsr, sizeof wrmsr, &site));
+    CHECK_EQ(site.kind, SWITCH_MSR);
+    CHECK(!arch_x86.context_switch(mov_cr0_rax, sizeof mov_cr0_rax, &site));
+    CHECK(!arch_x86.context_switch(wrgsbase_rdi, sizeof wrgsbase_rdi, &site));
+    CHECK(!arch_x86.context_switch(fxsave, sizeof fxsave, &site));
+}
+
 int main(void)
 {
+    context_switches();
     magic();
     constant_loads();
     predecode();

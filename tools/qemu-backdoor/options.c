@@ -110,6 +110,8 @@ static void usage(FILE *out)
         "  --print=FILE|stdout|stderr   where guest text goes (default stderr)\n"
         "  --max-buffer=SIZE      largest send/receive buffer (default 1M)\n"
         "  --regions=FILE         the final regions, CSV (.csv) or JSON\n"
+        "  --regions-by=thread|vcpu  system mode: regions per guest thread (default)\n"
+        "                         or per vCPU\n"
         "  --max-output=SIZE      largest size of each output file (default 4G, 0: none)\n"
         "  --allow-from=any|kernel|user  accept calls only from this privilege level\n"
         "  --deny=CMD[,CMD...]    refuse these built-in commands\n"
@@ -154,7 +156,7 @@ static void version(const char *dir)
 
 enum {
     OPT_HANDLER = 256, OPT_HANDLER_ARG, OPT_EVENTS, OPT_TRACE, OPT_SUMMARY, OPT_PRINT,
-    OPT_MAX_BUFFER, OPT_MAX_OUTPUT, OPT_REGIONS, OPT_ALLOW_FROM, OPT_DENY, OPT_LOG, OPT_VALGRIND,
+    OPT_MAX_BUFFER, OPT_MAX_OUTPUT, OPT_REGIONS, OPT_REGIONS_BY, OPT_ALLOW_FROM, OPT_DENY, OPT_LOG, OPT_VALGRIND,
     OPT_PROFILE, OPT_RUNNING_ON_VALGRIND, OPT_COLLECT_ATSTART, OPT_INSTR_ATSTART, OPT_PLUGIN_OPT,
     OPT_SYSTEM,
     OPT_KERNEL, OPT_ARCH,
@@ -170,6 +172,7 @@ static const struct option long_options[] = {
     {"max-buffer", required_argument, NULL, OPT_MAX_BUFFER},
     {"max-output", required_argument, NULL, OPT_MAX_OUTPUT},
     {"regions", required_argument, NULL, OPT_REGIONS},
+    {"regions-by", required_argument, NULL, OPT_REGIONS_BY},
     {"allow-from", required_argument, NULL, OPT_ALLOW_FROM},
     {"deny", required_argument, NULL, OPT_DENY},
     {"log", no_argument, NULL, OPT_LOG},
@@ -221,7 +224,7 @@ int parse_command_line(struct request *rq, int argc, char **argv, const char *di
         switch (c) {
         case OPT_HANDLER: case OPT_HANDLER_ARG: case OPT_EVENTS: case OPT_TRACE:
         case OPT_SUMMARY: case OPT_PRINT: case OPT_MAX_BUFFER: case OPT_MAX_OUTPUT:
-        case OPT_REGIONS:
+        case OPT_REGIONS: case OPT_REGIONS_BY:
         case OPT_ALLOW_FROM:
         case OPT_DENY:
             add_plugin_option(rq, name, optarg);

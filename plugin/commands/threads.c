@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Guest threads (commands/threads.h). Switches are rare (a few thousand a
+ * second under Linux), so one lock guards the table and every stint's
+ * bookkeeping; the call path takes it only for region commands.
+ */
+#include "commands/threads.h"
+
+#include <glib.h>
+
+#include "guest/context.h"
+#include "guest/registers.h"
+#include "output/log.h"
+
+/* IA32_FS_BASE, the MSR of the thread pointer. */
+#define MSR_FS_BASE 0xc0000100u
+
+static const char *const gpr_names[16] = {
+    "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+    "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15",
+};
+
+static bool followed;
+static GMutex lock;
+static GHashTable *by_key; /* "address space, thread pointer" -> thread */
+static GPtrArray *in_order;
+
+void threads_init(bool follow)
+{
+    followed = follow;
+    by_key = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
+                                   (GDestroyNotify)g_bytes_unref, NULL);
+    in_order = g_ptr_array_new();
+}
+
+bool threads_followed(void)
+{
+    return followed;
+}
+
+static uint64_t register_value(struct vcpu *vcpu, const char *name)
+{
+    struct qemu_plugin_register *reg = reg_find(name);
+    return reg != NULL ? reg_read(vcpu, reg) : 0;
+}
+
+/* Caller holds lock. */
+static struct guest_thread *thread_for(uint64_t address_space, uint64_t thread_pointer)
+{
+    uint64_t key[2] = {address_space, thread_pointer};
+    GBytes *bytes = g_bytes_new(key, sizeof key);
+    struct guest_thread *t = g_hash_table_lookup(by_key, bytes);
+    if (t == NULL) {
+        t = g_new0(struct guest_thread, 1);
+        t->id = in_order->len;
+        t->address_space = address_space;
+        t->thread_pointer = thread_pointer;
+        t->vcpu = -1;
+        g_hash_table_insert(by_key, g_bytes_ref(bytes), t);
+        g_ptr_array_add(in_order, t);
+    }
+    g_bytes_unref(bytes);
+    return t;
+}
+
+/* The vCPU runs (address space, thread pointer) from pos on. Caller holds
+ * lock. */
+static struct guest_thread *switch_to(struct vcpu *vcpu, uint64_t address_space,
+                                      uint64_t thread_pointer, uint64_t pos)
+{
+    struct guest_thread *out = vcpu->thread;
+    if (out != NULL && out->address_space == address_space &&
+        out->thread_pointer == thread_pointer) {
+        return out;
+    }
+    if (out != NULL && out->vcpu == (int)vcpu->index) {
+        out->insns += pos - out->stint_start;
+        out->vcpu = -1;
+    }
+    struct guest_thread *in = thread_for(address_space, thread_pointer);
+    if (in->vcpu >= 0 && in->vcpu != (int)vcpu->index) {
+        /* Its stint elsewhere ended without a switch seen there. */
+        in->vcpu = -1;
+    }
+    in->stint_start = pos;
+    in->vcpu = (int)vcpu->index;
+    in->last_vcpu = in->vcpu;
+    vcpu->thread = in;
+    return in;
+}
+
+static uint64_t current_address_space(struct vcpu *vcpu)
+{
+    uint64_t base = 0;
+    guest_address_space(vcpu, &base);
+    return base;
+}
+
+void threads_on_switch(unsigned int vcpu_index, void *userdata)
+{
+    const struct switch_site *site = userdata;
+    struct vcpu *vcpu = vcpu_get(vcpu_index);
+    if (vcpu == NULL) {
+        return;
+    }
+    /* The instruction has not run yet: the stint ends just before it. */
+    uint64_t pos = vcpu_counters(vcpu_index)->insns - site->tb_insns + site->tb_index;
+    uint64_t address_space = current_address_space(vcpu);
+    uint64_t thread_pointer = register_value(vcpu, "fs_base");
+    switch (site->kind) {
+    case SWITCH_ADDRESS_SPACE:
+        address_space = guest_address_space_of(register_value(vcpu, gpr_names[site->gpr]));
+        break;
+    case SWITCH_THREAD_POINTER:
+        thread_pointer = register_value(vcpu, gpr_names[site->gpr]);
+        break;
+    case SWITCH_MSR:
+        if ((uint32_t)register_value(vcpu, "rcx") != MSR_FS_BASE) {
+            return;
+        }
+        thread_pointer = register_value(vcpu, "rdx") << 32 |
+                         (uint32_t)register_value(vcpu, "rax");
+        break;
+    }
+    g_mutex_lock(&lock);
+    switch_to(vcpu, address_space, thread_pointer, pos);
+    g_mutex_unlock(&lock);
+}
+
+struct guest_thread *threads_current(struct vcpu *vcpu, uint64_t pos)
+{
+    uint64_t address_space = current_address_space(vcpu);
+    uint64_t thread_pointer = register_value(vcpu, "fs_base");
+    g_mutex_lock(&lock);
+    struct guest_thread *t = switch_to(vcpu, address_space, thread_pointer, pos);
+    g_mutex_unlock(&lock);
+    return t;
+}
+
+uint64_t threads_insns(const struct guest_thread *thread, const struct vcpu *vcpu,
+                       uint64_t pos)
+{
+    return thread->vcpu == (int)vcpu->index ? thread->insns + (pos - thread->stint_start)
+                                            : thread->insns;
+}
+
+void threads_for_each(void (*visit)(struct guest_thread *thread, void *data), void *data)
+{
+    g_mutex_lock(&lock);
+    guint n = in_order->len;
+    g_mutex_unlock(&lock);
+    for (guint i = 0; i < n; i++) {
+        g_mutex_lock(&lock);
+        struct guest_thread *t = g_ptr_array_index(in_order, i);
+        g_mutex_unlock(&lock);
+        visit(t, data);
+    }
+}

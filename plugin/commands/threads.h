@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Guest threads in system mode (issue 13, docs/outputs.md "Regions"): which
+ * one each vCPU runs, followed through the instructions that switch them
+ * (guest/context.h), and how many instructions each has executed wherever
+ * the guest's scheduler ran it. Regions then belong to a thread, not to a
+ * vCPU. A thread is its address space and its thread pointer (x86-64: CR3
+ * without the PCID, and the FS base, the TLS pointer of Linux threads).
+ */
+#ifndef BACKDOOR_PLUGIN_COMMANDS_THREADS_H
+#define BACKDOOR_PLUGIN_COMMANDS_THREADS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guest/vcpu.h"
+
+struct guest_thread {
+    unsigned int id;         /* in order of first sight, from 0 */
+    uint64_t address_space;  /* page-table base, tag bits removed */
+    uint64_t thread_pointer; /* x86-64: FS base */
+    uint64_t insns;          /* executed in earlier stints on any vCPU */
+    uint64_t stint_start;    /* the vCPU's counter when this stint began */
+    int vcpu;                /* running on, or -1 */
+    int last_vcpu;           /* the last it ran on */
+    struct roi_vcpu *roi;    /* its regions and marks (commands/roi.c) */
+};
+
+/* At install: whether threads are followed (system mode on an
+ * architecture whose switches the decode layer finds). */
+void threads_init(bool follow);
+bool threads_followed(void);
+
+/* QEMU's callback of a switching instruction; userdata: struct switch_site. */
+void threads_on_switch(unsigned int vcpu_index, void *userdata);
+
+/* The thread the vCPU runs at instruction counter position pos (its
+ * registers checked, so a switch nobody saw is taken up here). */
+struct guest_thread *threads_current(struct vcpu *vcpu, uint64_t pos);
+
+/* The thread's instructions up to pos, if it runs on that vCPU; else up to
+ * its last stint's end. */
+uint64_t threads_insns(const struct guest_thread *thread, const struct vcpu *vcpu,
+                       uint64_t pos);
+
+/* Visits every thread seen, in order of first sight. */
+void threads_for_each(void (*visit)(struct guest_thread *thread, void *data), void *data);
+
+#endif
