@@ -244,3 +244,43 @@ def test_region_ended_by_another_thread_is_unmatched(t):
     rows = [r for r in last_summary(read_jsonl(events))["regions"] if r["id"] == 5]
     t.eq([(r["entries"], r["open"], r["unmatched_ends"], "thread" in r) for r in rows],
          [(1, False, 0, False)], "per vCPU: one closed region", rows)
+
+
+SMP_CALLS = 100000
+
+
+def test_smp_calls_exact(t):
+    """Issue 13: four processes on four vCPUs (MTTCG) make 10^5 calls each at
+    the same time: every call is in the event log exactly once, each
+    process's sequence is complete and in order, and the summary's counts,
+    per vCPU and in total, equal what the guests made."""
+    script = "".join("taskset %d smp_calls %d %d > /tmp/out%d &\n" % (1 << cpu, cpu + 1,
+                                                                      SMP_CALLS, cpu)
+                     for cpu in range(4)) + "wait\ncat /tmp/out*\n"
+    events = t.path("events.jsonl")
+    b = boot_linux(t, script, binaries={"smp_calls": guest("x86_64", "smp_calls")},
+                   qemu_args=["-smp", "4", "-accel", "tcg,thread=multi"], events=events,
+                   summary="none", timeout=300)
+    check_booted(t, b)
+    for cpu in range(4):
+        t.contains(b.output, "smp_calls %d: %d calls" % (cpu + 1, SMP_CALLS), "each copy ran", b)
+    records = read_jsonl(events)
+    marks = [e for e in records if e.get("event") == "call" and e["op"] == "mark"]
+    t.eq(len(marks), 4 * SMP_CALLS, "every call recorded once")
+    by_id = {}
+    for e in marks:
+        by_id.setdefault(e["args"][0], []).append(e)
+    for ident, calls in sorted(by_id.items()):
+        t.eq([e["args"][1] for e in calls], list(range(SMP_CALLS)),
+             "copy %d: its sequence complete and in order" % ident)
+        t.eq(len({e["vcpu"] for e in calls}), 1, "copy %d: on the one vCPU it was pinned to"
+             % ident)
+        t.eq(len({e["asid"] for e in calls}), 1, "copy %d: one address space" % ident)
+    t.eq(sorted(e["vcpu"] for e in (calls[0] for calls in by_id.values())), [0, 1, 2, 3],
+         "the four copies on the four vCPUs")
+    counts = run_counts(events)
+    t.eq(counts["dispatched"], len([e for e in records if e.get("event") == "call"]),
+         "the summary's calls = the call records")
+    final = last_summary(records)
+    t.eq(sorted((m["id"], m["count"]) for m in final["marks"]),
+         [(i + 1, SMP_CALLS) for i in range(4)], "the summary's marks per copy")
