@@ -19,7 +19,7 @@ under valgrind, which no noise changes. Writes bench/results/latest.{txt,md,
 csv,svg}.
 
 One module per measured row: overhead (1), per_call (2, 3), guest_text (4),
-mttcg (5), outputs (6), regions (7), real_workload (8); QEMU is found and started as the tests
+mttcg (5), outputs (6), regions (7), real_workload (8), linux_boot (9); QEMU is found and started as the tests
 do it (tests/lib/qemu.py).
 """
 import argparse
@@ -37,6 +37,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 
 import guest_text  # noqa: E402
+import linux_boot  # noqa: E402
 import mttcg  # noqa: E402
 import outputs  # noqa: E402
 import overhead  # noqa: E402
@@ -50,7 +51,8 @@ from harness import Failure  # noqa: E402
 from session import CALLS, FLOOR, HOST_CORES, KERNEL, WORKLOAD, ZLIB, Session  # noqa: E402
 from stats import NOISE, med  # noqa: E402
 
-MEASUREMENTS = (overhead, per_call, guest_text, mttcg, outputs, regions, real_workload)
+MEASUREMENTS = (overhead, per_call, guest_text, mttcg, outputs, regions, real_workload,
+                linux_boot)
 RESULTS = os.path.join(ROOT, "bench", "results")
 
 

@@ -107,3 +107,15 @@ def test_readme_table_is_the_results(t):
     make bench wrote it (bench/readme_table.py), not figures typed by hand."""
     r = t.run(["python3", os.path.join(ROOT, "bench", "readme_table.py"), "--check"])
     t.eq(r.returncode, 0, "README.md agrees with bench/results", r)
+
+
+def test_linux_boot_row(t):
+    """Row 9 in quick form: one Linux boot per variant, every variant
+    measured and the plugin's row judged against its 1.05x target."""
+    r, rows, _ = quick_rows(t, "9")
+    t.eq(r.returncode, 0, "bench/run.py --only 9", r)
+    t.eq([row["variant"] for row in rows],
+         ["no plugin", "QEMU's libempty.so", "libbackdoor.so, threads followed (default)",
+          "libbackdoor.so, regions-by=vcpu"], "the four boots", rows)
+    t.check(all(float(row["median"]) > 0.5 for row in rows), "each a whole boot", rows)
+    t.check([row["met"] for row in rows if row["target"]] != [""], "judged", rows)
