@@ -3,7 +3,7 @@
 """The benchmarks of `make bench` (bench/README.md): the cost of the channel,
 measured side by side with what it is compared to, in one run.
 
-  python3 bench/run.py              everything (about 6 minutes on 2 cores)
+  python3 bench/run.py              everything (about 7 minutes on 2 cores)
   python3 bench/run.py --quick      one repetition, small counts (a smoke test)
   python3 bench/run.py --only 2,3   some rows only
 
@@ -108,7 +108,7 @@ def main():
     ap.add_argument("--smp", default="1,2,4", help="vCPU counts of row 5 (at most 16)")
     ap.add_argument("--calls", type=int, default=10_000_000, help="N of rows 2 and 3")
     ap.add_argument("--quick", action="store_true", help="one repetition, small counts")
-    ap.add_argument("--only", default="1,2,3,4,5,6,7,8", help="rows to run, e.g. 2,3")
+    ap.add_argument("--only", default="1,2,3,4,5,6,7,8,9", help="rows to run, e.g. 2,3")
     ap.add_argument("--output-dir", help="where row 6 writes its files "
                     "(default /dev/shm, so that the disk is not what is measured)")
     ap.add_argument("--results", default=RESULTS, help="directory of latest.{csv,svg,txt}")
