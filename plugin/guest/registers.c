@@ -211,9 +211,30 @@ bool guest_address_space(struct vcpu *vcpu, uint64_t *base)
     return true;
 }
 
+/*
+ * Lookups by name come from page walks and thread switches, again and
+ * again with the same few names: each answer is kept, so the splitting of
+ * alternatives happens once per name.
+ */
+static GHashTable *found_by_alternatives; /* alternatives -> handle or NULL */
+static GMutex found_lock;
+
 struct qemu_plugin_register *reg_find(const char *alternatives)
 {
-    return regs_by_name != NULL ? find_alternative(regs_by_name, alternatives) : NULL;
+    if (regs_by_name == NULL) {
+        return NULL;
+    }
+    g_mutex_lock(&found_lock);
+    if (found_by_alternatives == NULL) {
+        found_by_alternatives = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, NULL);
+    }
+    gpointer handle;
+    if (!g_hash_table_lookup_extended(found_by_alternatives, alternatives, NULL, &handle)) {
+        handle = find_alternative(regs_by_name, alternatives);
+        g_hash_table_insert(found_by_alternatives, g_strdup(alternatives), handle);
+    }
+    g_mutex_unlock(&found_lock);
+    return handle;
 }
 
 uint64_t guest_pc(struct vcpu *vcpu)
