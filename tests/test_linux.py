@@ -206,7 +206,7 @@ def test_regions_follow_their_thread(t):
     three schedules. The region counts its thread's instructions wherever
     and whenever the scheduler runs it: not the busy process's, and across
     the move to the other vCPU, where roi_end closes it."""
-    counts = {}
+    counts, kernel = {}, {}
     for name, script in SCHEDULES.items():
         events = t.path("events-%d.jsonl" % len(counts))
         b = boot_linux(t, script, binaries=THREAD_FOLLOW, qemu_args=SMP2, events=events,
@@ -216,11 +216,17 @@ def test_regions_follow_their_thread(t):
         t.eq([(r["entries"], r["open"], r["unmatched_ends"]) for r in rows], [(1, False, 0)],
              "%s: one region, closed where it ended" % name, rows)
         t.check("thread" in rows[0] and "asid" in rows[0], "%s: a thread's region" % name, rows)
-        counts[name] = rows[0]["insns"]
+        r = rows[0]
+        t.eq(r["insns_user"] + r["insns_kernel"], r["insns"], "%s: user + kernel = all" % name)
+        t.check(0 < r["insns_kernel"] < r["insns"] / 100,
+                "%s: some kernel work (timer interrupts, the move), little of it" % name, r)
+        counts[name] = r["insns_user"]
+        kernel[name] = r["insns_kernel"]
     t.contains(b.output, "cpu 1 at the end", "the last run did move", b)
     low, high = min(counts.values()), max(counts.values())
-    t.notes.append(", ".join("%s: %.2f M" % (k, v / 1e6) for k, v in counts.items()))
-    t.check(high <= low * 1.02, "the three schedules within 2 %", counts)
+    t.notes.append(", ".join("%s: %.2f M user, %.0f k kernel" % (k, v / 1e6, kernel[k] / 1e3)
+                             for k, v in counts.items()))
+    t.check(high <= low * 1.02, "the three schedules within 2 % (user instructions)", counts)
 
 
 def test_region_ended_by_another_thread_is_unmatched(t):

@@ -23,6 +23,8 @@ def check_csv(t, path):
     t.eq(int(totals[0]["insns"]), sum(int(r["insns"]) for r in per_vcpu),
          "the total is the sum of the rows")
     t.eq(int(totals[0]["entries"]), THREADS, "one entry per thread")
+    t.eq({(r["insns_user"] == r["insns"], r["insns_kernel"]) for r in rows}, {(True, "0")},
+         "user mode: every instruction a user one")
     return rows
 
 

@@ -33,6 +33,8 @@ struct region {
     uint64_t id;
     unsigned depth;
     uint64_t start_insns;
+    uint64_t start_kernel;
+    uint64_t kernel; /* the part of insns in kernel code */
     uint64_t start_ns;
     uint64_t entries;
     uint64_t insns;
@@ -119,16 +121,28 @@ static struct roi_vcpu *container(struct vcpu *vcpu)
  * not move; the same formula then makes a region begun here count the rest of
  * the block, which no counter will.
  */
-uint64_t roi_insns_before_call(const struct call_ctx *ctx)
+/* Both counters just before the call; the kernel's moved for the call's
+ * block only if it is kernel code (upper half, decode/translate.c). */
+static struct insn_position counts_before_call(const struct call_ctx *ctx)
 {
-    uint64_t pos = vcpu_counters(ctx->vcpu_index)->insns - ctx->block_insns + ctx->block_index;
+    const struct vcpu_counters *c = vcpu_counters(ctx->vcpu_index);
+    uint64_t not_yet = ctx->block_insns - ctx->block_index;
+    struct insn_position pos = {c->insns - not_yet,
+                                c->insns_kernel - (ctx->call.pc >> 63 ? not_yet : 0)};
     if (!threads_followed()) {
         return pos;
     }
-    /* The thread's own count: its stints on every vCPU. */
+    /* The thread's own counts: its stints on every vCPU. */
     struct guest_thread *t = threads_current(ctx->vcpu, pos);
     return threads_insns(t, ctx->vcpu, pos);
 }
+
+uint64_t roi_insns_before_call(const struct call_ctx *ctx)
+{
+    return counts_before_call(ctx).all;
+}
+
+static uint64_t kernel_now(struct roi_vcpu *roi, const struct call_ctx *caller);
 
 static struct region *region_get(struct vcpu *vcpu, uint64_t id, bool create)
 {
@@ -158,6 +172,7 @@ unsigned roi_open(struct vcpu *vcpu, uint64_t id, uint64_t insns)
     if (opened) {
         r->entries++;
         r->start_insns = insns;
+        r->start_kernel = kernel_now(roi, call_current());
         r->start_ns = ts;
     }
     unsigned depth = r ? r->depth : 0;
@@ -185,6 +200,7 @@ enum roi_close_result roi_close(struct vcpu *vcpu, uint64_t id, uint64_t insns,
         *region_insns = insns - r->start_insns;
         *region_ns = ts - r->start_ns;
         r->insns += *region_insns;
+        r->kernel += kernel_now(roi, call_current()) - r->start_kernel;
         r->wall_ns += *region_ns;
         result = ROI_CLOSED;
     }
@@ -268,6 +284,25 @@ static uint64_t insns_now(struct roi_vcpu *roi, const struct call_ctx *caller)
     return t->insns + (counter - t->stint_start);
 }
 
+/* Kernel instructions of the container's vCPU or thread, as insns_now. */
+static uint64_t kernel_now(struct roi_vcpu *roi, const struct call_ctx *caller)
+{
+    struct guest_thread *t = roi->thread;
+    if (caller != NULL && (t != NULL ? caller->vcpu->thread == t : caller->vcpu == roi->vcpu)) {
+        return counts_before_call(caller).kernel;
+    }
+    if (t == NULL) {
+        return __atomic_load_n(&vcpu_counters(roi->vcpu->index)->insns_kernel, __ATOMIC_RELAXED);
+    }
+    int running_on = t->vcpu;
+    if (running_on < 0) {
+        return t->kernel_insns;
+    }
+    uint64_t counter = __atomic_load_n(&vcpu_counters((unsigned)running_on)->insns_kernel,
+                                       __ATOMIC_RELAXED);
+    return t->kernel_insns + (counter - t->kernel_stint_start);
+}
+
 struct visit {
     void (*visit)(struct roi_vcpu *roi, void *data);
     void *data;
@@ -317,8 +352,9 @@ static void reset_one(struct roi_vcpu *roi, void *data)
     while (g_hash_table_iter_next(&it, NULL, &value)) {
         struct region *r = value;
         r->entries = r->depth > 0 ? 1 : 0;
-        r->insns = r->wall_ns = r->unmatched_ends = 0;
+        r->insns = r->wall_ns = r->unmatched_ends = r->kernel = 0;
         r->start_insns = insns_now(roi, reset->caller);
+        r->start_kernel = kernel_now(roi, reset->caller);
         r->start_ns = reset->ts;
     }
     g_hash_table_remove_all(roi->marks);
@@ -361,7 +397,7 @@ static void snapshot_one(struct roi_vcpu *roi, void *data)
         const struct region *r = value;
         struct roi_row row = {
             .id = r->id, .vcpu = vcpu, .entries = r->entries,
-            .insns = r->insns, .wall_ns = r->wall_ns,
+            .insns = r->insns, .insns_kernel = r->kernel, .wall_ns = r->wall_ns,
             .unmatched_ends = r->unmatched_ends, .open = r->depth > 0,
             .thread = t != NULL, .thread_id = t ? t->id : 0,
             .address_space = t ? t->address_space : 0,
@@ -369,6 +405,7 @@ static void snapshot_one(struct roi_vcpu *roi, void *data)
         };
         if (r->depth > 0) {
             row.insns += insns_now(roi, snap->caller) - r->start_insns;
+            row.insns_kernel += kernel_now(roi, snap->caller) - r->start_kernel;
             row.wall_ns += snap->ts - r->start_ns;
             struct vcpu *where = vcpu_get(vcpu);
             if (snap->at_exit && where != NULL) {

@@ -66,7 +66,7 @@ static struct guest_thread *thread_for(uint64_t address_space, uint64_t thread_p
 /* The vCPU runs (address space, thread pointer) from pos on. Caller holds
  * lock. */
 static struct guest_thread *switch_to(struct vcpu *vcpu, uint64_t address_space,
-                                      uint64_t thread_pointer, uint64_t pos)
+                                      uint64_t thread_pointer, struct insn_position pos)
 {
     struct guest_thread *out = vcpu->thread;
     if (out != NULL && out->address_space == address_space &&
@@ -74,7 +74,8 @@ static struct guest_thread *switch_to(struct vcpu *vcpu, uint64_t address_space,
         return out;
     }
     if (out != NULL && out->vcpu == (int)vcpu->index) {
-        out->insns += pos - out->stint_start;
+        out->insns += pos.all - out->stint_start;
+        out->kernel_insns += pos.kernel - out->kernel_stint_start;
         out->vcpu = -1;
     }
     struct guest_thread *in = thread_for(address_space, thread_pointer);
@@ -82,7 +83,8 @@ static struct guest_thread *switch_to(struct vcpu *vcpu, uint64_t address_space,
         /* Its stint elsewhere ended without a switch seen there. */
         in->vcpu = -1;
     }
-    in->stint_start = pos;
+    in->stint_start = pos.all;
+    in->kernel_stint_start = pos.kernel;
     in->vcpu = (int)vcpu->index;
     in->last_vcpu = in->vcpu;
     vcpu->thread = in;
@@ -103,8 +105,11 @@ void threads_on_switch(unsigned int vcpu_index, void *userdata)
     if (vcpu == NULL) {
         return;
     }
-    /* The instruction has not run yet: the stint ends just before it. */
-    uint64_t pos = vcpu_counters(vcpu_index)->insns - site->tb_insns + site->tb_index;
+    /* The instruction has not run yet: the stint ends just before it. It
+     * is kernel code: its block counted as such too. */
+    const struct vcpu_counters *c = vcpu_counters(vcpu_index);
+    uint64_t not_yet = site->tb_insns - site->tb_index;
+    struct insn_position pos = {c->insns - not_yet, c->insns_kernel - not_yet};
     uint64_t address_space = current_address_space(vcpu);
     uint64_t thread_pointer = register_value(vcpu, "fs_base");
     switch (site->kind) {
@@ -127,7 +132,7 @@ void threads_on_switch(unsigned int vcpu_index, void *userdata)
     g_mutex_unlock(&lock);
 }
 
-struct guest_thread *threads_current(struct vcpu *vcpu, uint64_t pos)
+struct guest_thread *threads_current(struct vcpu *vcpu, struct insn_position pos)
 {
     uint64_t address_space = current_address_space(vcpu);
     uint64_t thread_pointer = register_value(vcpu, "fs_base");
@@ -137,11 +142,15 @@ struct guest_thread *threads_current(struct vcpu *vcpu, uint64_t pos)
     return t;
 }
 
-uint64_t threads_insns(const struct guest_thread *thread, const struct vcpu *vcpu,
-                       uint64_t pos)
+struct insn_position threads_insns(const struct guest_thread *thread, const struct vcpu *vcpu,
+                                   struct insn_position pos)
 {
-    return thread->vcpu == (int)vcpu->index ? thread->insns + (pos - thread->stint_start)
-                                            : thread->insns;
+    struct insn_position n = {thread->insns, thread->kernel_insns};
+    if (thread->vcpu == (int)vcpu->index) {
+        n.all += pos.all - thread->stint_start;
+        n.kernel += pos.kernel - thread->kernel_stint_start;
+    }
+    return n;
 }
 
 void threads_for_each(void (*visit)(struct guest_thread *thread, void *data), void *data)

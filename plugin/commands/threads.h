@@ -21,6 +21,8 @@ struct guest_thread {
     uint64_t thread_pointer; /* x86-64: FS base */
     uint64_t insns;          /* executed in earlier stints on any vCPU */
     uint64_t stint_start;    /* the vCPU's counter when this stint began */
+    uint64_t kernel_insns;   /* the same for kernel code */
+    uint64_t kernel_stint_start;
     int vcpu;                /* running on, or -1 */
     int last_vcpu;           /* the last it ran on */
     struct roi_vcpu *roi;    /* its regions and marks (commands/roi.c) */
@@ -31,17 +33,22 @@ struct guest_thread {
 void threads_init(bool follow);
 bool threads_followed(void);
 
+/* A vCPU's counters at one instruction: all of them and the kernel's. */
+struct insn_position {
+    uint64_t all, kernel;
+};
+
 /* QEMU's callback of a switching instruction; userdata: struct switch_site. */
 void threads_on_switch(unsigned int vcpu_index, void *userdata);
 
 /* The thread the vCPU runs at instruction counter position pos (its
  * registers checked, so a switch nobody saw is taken up here). */
-struct guest_thread *threads_current(struct vcpu *vcpu, uint64_t pos);
+struct guest_thread *threads_current(struct vcpu *vcpu, struct insn_position pos);
 
 /* The thread's instructions up to pos, if it runs on that vCPU; else up to
  * its last stint's end. */
-uint64_t threads_insns(const struct guest_thread *thread, const struct vcpu *vcpu,
-                       uint64_t pos);
+struct insn_position threads_insns(const struct guest_thread *thread, const struct vcpu *vcpu,
+                                   struct insn_position pos);
 
 /* Visits every thread seen, in order of first sight. */
 void threads_for_each(void (*visit)(struct guest_thread *thread, void *data), void *data);

@@ -227,6 +227,7 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         .profile = opts.profile_path != NULL,
         .on_context_switch = threads_followed() ? threads_on_switch : NULL,
         .calls_read_registers = system_mode && (threads_followed() || reporting_calls),
+        .count_kernel_apart = threads_followed(),
     });
     if (opts.valgrind) {
         /* Callgrind collects from the start by default: count from the

@@ -8,6 +8,7 @@
 
 #include "commands/handler.h"
 #include "commands/roi.h"
+#include "commands/threads.h"
 #include "commands/valgrind.h"
 #include "decode/translate.h"
 #include "decode/valgrind.h"
@@ -78,6 +79,7 @@ void lifecycle_snapshot(struct run_snapshot *snap, bool at_exit)
     snap->valgrind_dropped_sites = valgrind_dropped_sites();
     snap->at_exit = at_exit;
     snap->row_limit = 0;
+    snap->kernel_counted = !run_system_mode || threads_followed();
 }
 
 void lifecycle_free_snapshot(struct run_snapshot *snap)

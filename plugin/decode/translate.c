@@ -241,6 +241,11 @@ void translate_block(struct qemu_plugin_tb *tb)
         qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
             tb, QEMU_PLUGIN_INLINE_ADD_U64, vcpu_counter(offsetof(struct vcpu_counters, insns)),
             n);
+        if (config.count_kernel_apart && qemu_plugin_tb_vaddr(tb) >> 63) {
+            qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
+                tb, QEMU_PLUGIN_INLINE_ADD_U64,
+                vcpu_counter(offsetof(struct vcpu_counters, insns_kernel)), n);
+        }
     }
     if (config.valgrind && n > 0) {
         uint32_t *slots = config.profile ? count_functions(tb, n) : NULL;

@@ -24,6 +24,10 @@ struct translate_config {
      * address space made it (system mode, threads followed or calls
      * recorded). */
     bool calls_read_registers;
+    /* Count kernel instructions apart: blocks in the upper half of the
+     * address space, where x86-64 kernels run (system mode, threads
+     * followed). */
+    bool count_kernel_apart;
     /* The execution callback of a site; userdata is its struct site. */
     qemu_plugin_vcpu_udata_cb_t on_magic;
     /* Where threads are followed (system mode): the callback of an

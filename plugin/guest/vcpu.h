@@ -19,6 +19,7 @@
 /* What QEMU's inline operations add to: the scoreboard entry. */
 struct vcpu_counters {
     uint64_t insns;     /* guest instructions, per block, while regions count */
+    uint64_t insns_kernel; /* the part in kernel code, where it is told apart */
     uint64_t probes;    /* hypervisor-signature scans (i8 = 0) */
     uint64_t malformed; /* in the range, but not a valid request */
     uint64_t seed_calls[2][256]; /* constant seed calls nobody receives */

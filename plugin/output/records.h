@@ -66,6 +66,7 @@ struct roi_row {
     unsigned int vcpu;
     uint64_t entries;
     uint64_t insns;
+    uint64_t insns_kernel; /* the part in kernel code (kernel_counted) */
     uint64_t wall_ns;
     uint64_t unmatched_ends;
     bool open; /* still open: counted up to now */
@@ -83,6 +84,7 @@ struct roi_total {
     unsigned int vcpus; /* rows summed */
     uint64_t entries;
     uint64_t insns;
+    uint64_t insns_kernel;
     uint64_t wall_ns;
     uint64_t unmatched_ends;
     bool open; /* open on some vCPU */
@@ -112,6 +114,7 @@ struct run_snapshot {
     uint64_t valgrind_dropped_sites; /* sequences past the site table */
     bool at_exit;                 /* open regions were closed by the end */
     unsigned int row_limit;       /* region and mark rows shown, 0: all */
+    bool kernel_counted;          /* regions tell user and kernel instructions apart */
 };
 
 /* One function of the profile (profile=). */

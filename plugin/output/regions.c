@@ -14,21 +14,37 @@ static bool wants_csv(const char *path)
     return len >= 4 && g_ascii_strcasecmp(path + len - 4, ".csv") == 0;
 }
 
+/* The user and kernel columns, empty where they are not told apart. */
+static void split_columns(GString *out, const struct run_snapshot *snap, uint64_t insns,
+                          uint64_t insns_kernel)
+{
+    if (snap->kernel_counted) {
+        g_string_append_printf(out, ",%" PRIu64 ",%" PRIu64, insns - insns_kernel, insns_kernel);
+    } else {
+        g_string_append(out, ",,");
+    }
+}
+
 static GString *as_csv(const struct run_snapshot *snap, const GArray *totals)
 {
-    GString *out = g_string_new("id,vcpu,entries,insns,wall_ns,unmatched_ends,open\n");
+    GString *out = g_string_new(
+        "id,vcpu,entries,insns,wall_ns,unmatched_ends,open,insns_user,insns_kernel\n");
     for (guint i = 0; i < snap->regions->len; i++) {
         const struct roi_row *r = &g_array_index(snap->regions, struct roi_row, i);
         g_string_append_printf(out, "%" PRIu64 ",%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                               ",%d\n", r->id, r->vcpu, r->entries, r->insns, r->wall_ns,
+                               ",%d", r->id, r->vcpu, r->entries, r->insns, r->wall_ns,
                                r->unmatched_ends, r->open);
+        split_columns(out, snap, r->insns, r->insns_kernel);
+        g_string_append_c(out, '\n');
     }
     /* Totals: the vcpu column says "all". */
     for (guint i = 0; i < totals->len; i++) {
         const struct roi_total *t = &g_array_index(totals, struct roi_total, i);
         g_string_append_printf(out, "%" PRIu64 ",all,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                               ",%d\n", t->id, t->entries, t->insns, t->wall_ns,
+                               ",%d", t->id, t->entries, t->insns, t->wall_ns,
                                t->unmatched_ends, t->open);
+        split_columns(out, snap, t->insns, t->insns_kernel);
+        g_string_append_c(out, '\n');
     }
     return out;
 }

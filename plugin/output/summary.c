@@ -194,6 +194,7 @@ GArray *summary_region_totals(const struct run_snapshot *snap)
         t->vcpus++;
         t->entries += r->entries;
         t->insns += r->insns;
+        t->insns_kernel += r->insns_kernel;
         t->wall_ns += r->wall_ns;
         t->unmatched_ends += r->unmatched_ends;
         t->open |= r->open;
@@ -319,8 +320,9 @@ GString *summary_format(const char *title, const struct run_snapshot *snap)
 }
 
 /* One region object; where says which vCPU ("vcpu") or how many ("vcpus"). */
-static void region_json(struct text *out, bool first, uint64_t id, const char *where,
-                        uint64_t where_value, uint64_t entries, uint64_t insns, uint64_t wall_ns,
+static void region_json(struct text *out, const struct run_snapshot *snap, bool first,
+                        uint64_t id, const char *where, uint64_t where_value, uint64_t entries,
+                        uint64_t insns, uint64_t insns_kernel, uint64_t wall_ns,
                         uint64_t unmatched_ends, bool open)
 {
     text_str(out, first ? "{\"id\":" : ",{\"id\":");
@@ -328,6 +330,10 @@ static void region_json(struct text *out, bool first, uint64_t id, const char *w
     field_u64(out, where, where_value);
     field_u64(out, "entries", entries);
     field_u64(out, "insns", insns);
+    if (snap->kernel_counted) {
+        field_u64(out, "insns_user", insns - insns_kernel);
+        field_u64(out, "insns_kernel", insns_kernel);
+    }
     field_u64(out, "wall_ns", wall_ns);
     field_u64(out, "unmatched_ends", unmatched_ends);
     text_str(out, open ? ",\"open\":true}" : ",\"open\":false}");
@@ -340,8 +346,8 @@ void summary_regions_json(struct text *out, const struct run_snapshot *snap)
     text_lit(out, ",\"regions\":[");
     for (guint i = 0; i < shown_rows(snap, rows); i++) {
         const struct roi_row *r = &g_array_index(rows, struct roi_row, i);
-        region_json(out, i == 0, r->id, "vcpu", r->vcpu, r->entries, r->insns, r->wall_ns,
-                    r->unmatched_ends, r->open);
+        region_json(out, snap, i == 0, r->id, "vcpu", r->vcpu, r->entries, r->insns,
+                    r->insns_kernel, r->wall_ns, r->unmatched_ends, r->open);
         if (r->thread) {
             /* Inside the object region_json closed: reopen it. */
             out->len--;
@@ -357,8 +363,8 @@ void summary_regions_json(struct text *out, const struct run_snapshot *snap)
     text_lit(out, "],\"region_totals\":[");
     for (guint i = 0; i < shown_rows(snap, totals); i++) {
         const struct roi_total *r = &g_array_index(totals, struct roi_total, i);
-        region_json(out, i == 0, r->id, "vcpus", r->vcpus, r->entries, r->insns, r->wall_ns,
-                    r->unmatched_ends, r->open);
+        region_json(out, snap, i == 0, r->id, "vcpus", r->vcpus, r->entries, r->insns,
+                    r->insns_kernel, r->wall_ns, r->unmatched_ends, r->open);
     }
     g_array_free(totals, TRUE);
     GArray *marks = snap->marks;
