@@ -18,6 +18,8 @@ PREFIX      ?= /usr/local
 export BACKDOOR_CACHE ?= $(HOME)/.cache/backdoor
 
 CC          ?= cc
+# Parallel builds for the set-up targets (check, demo, bench): one job per core.
+JOBS        ?= $(shell nproc 2>/dev/null || echo 2)
 # make V=1 shows the full commands.
 V ?= 0
 Q := $(if $(filter 1,$(V)),,@)
@@ -176,11 +178,11 @@ endif
 DEMO_TARGETS = plugin $(EXAMPLE_BINS) $(BUILD)/backdoor $(HOST_CMD)
 
 demo: qemu
-	@$(MAKE) --no-print-directory $(DEMO_TARGETS)
+	@$(MAKE) --no-print-directory -j$(JOBS) $(DEMO_TARGETS)
 	@QEMU_PREFIX=$(QEMU_PREFIX) scripts/demo.sh
 
 check: qemu
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@scripts/install-deps.sh compat debian-qemu
 	@python3 tests/run.py
 
@@ -192,7 +194,7 @@ unit: $(UNIT_BINS)
 	@for t in $(UNIT_BINS); do $$t || exit 1; done
 
 bench: qemu
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@scripts/install-deps.sh bench
 	@python3 bench/run.py
 
