@@ -35,12 +35,14 @@ def test_every_subcommand(t):
         for args in (["roi", "begin", "1"], ["roi", "end", "1"], ["mark", "7", "42"],
                      ["stats", "reset"], ["stats", "dump"], ["seed", "5"], ["seed", "6", "7"]):
             t.eq(run(*args).stdout, "", " ".join(args) + " prints nothing")
+        t.eq(run("name_thread", "tool").stdout, "", "name_thread prints nothing")
         run("print", "hello", "from", "the", "shell")
         t.eq(open(printed).read(), "hello from the shell\n", "print reaches print=")
         t.eq(run("exit", "42", check=42).stdout, "", "exit ends QEMU with the status")
         t.eq([op for op, _ in ops if op not in ("present", "features", "host_info")],
              ["sum", "handler", "host_time_ns", "roi_begin", "roi_end", "mark", "stats_reset",
-              "stats_dump", "seed", "seed", "print", "exit"], "calls made, in order, on " + arch)
+              "stats_dump", "seed", "seed", "name_thread", "print", "exit"],
+             "calls made, in order, on " + arch)
         t.eq([a for op, a in ops if op in ("mark", "seed", "exit")], [[7, 42], [], [7], [42]],
              "their arguments")
 

@@ -216,6 +216,8 @@ def test_regions_follow_their_thread(t):
         t.eq([(r["entries"], r["open"], r["unmatched_ends"]) for r in rows], [(1, False, 0)],
              "%s: one region, closed where it ended" % name, rows)
         t.check("thread" in rows[0] and "asid" in rows[0], "%s: a thread's region" % name, rows)
+        t.eq(rows[0].get("name"), "migrate" if "moving" in name else "alone",
+             "%s: the name the thread gave itself" % name, rows)
         r = rows[0]
         t.eq(r["insns_user"] + r["insns_kernel"], r["insns"], "%s: user + kernel = all" % name)
         t.check(0 < r["insns_kernel"] < r["insns"] / 100,

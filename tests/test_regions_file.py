@@ -31,6 +31,8 @@ def check_csv(t, path):
 def check_json(t, path):
     doc = json.load(open(path))
     t.eq(len(doc["regions"]), THREADS, "a row per thread", doc)
+    t.eq(sorted(r.get("name") for r in doc["regions"]), ["main?thread"] + ["worker"] * 4,
+         "each row with its thread's name (name_thread)", doc)
     total = doc["region_totals"]
     t.eq([(r["id"], r["vcpus"], r["entries"]) for r in total], [(30, THREADS, THREADS)],
          "the total of id 30", doc)

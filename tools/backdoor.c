@@ -160,6 +160,13 @@ static int run_print(int argc, char **argv)
 static int run_op(const struct op *op, int argc, char **argv)
 {
     backdoor_word_t a[4] = {0, 0, 0, 0};
+    if (op->number == BACKDOOR_OP_NAME_THREAD) {
+        if (argc != 1) {
+            return usage_error("'%s' takes one name", op->name);
+        }
+        backdoor_name_thread(argv[0]);
+        return OK;
+    }
     if (op->type == BACKDOOR_TYPE_SEND) {
         return run_print(argc, argv);
     }

@@ -480,6 +480,16 @@ static inline backdoor_word_t backdoor_print(const char *text)
     return backdoor_write(text, len);
 }
 
+/* Names the calling thread (or, where regions are per vCPU, the vCPU) in
+ * the plugin's outputs: its regions' rows and the summary. */
+static inline backdoor_word_t backdoor_name_thread(const char *name)
+{
+    backdoor_word_t len = 0;
+    while (name[len] != '\0')
+        len++;
+    return backdoor_send(BACKDOOR_OP_NAME_THREAD, name, len, BACKDOOR_ENOSYS);
+}
+
 /*
  * printf without a C library: %d %i %u %x %X %o %c %s %p %%, the length
  * modifiers l, ll, z, and a field width with optional 0 flag. Output longer

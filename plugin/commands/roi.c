@@ -53,6 +53,7 @@ struct roi_vcpu {
     struct vcpu *vcpu;           /* the vCPU's, or */
     struct guest_thread *thread; /* the thread's */
     pthread_mutex_t lock;
+    char name[64];               /* name_thread's, "" if none */
     GHashTable *regions; /* id -> struct region */
     GHashTable *marks;   /* id -> struct mark */
 };
@@ -264,6 +265,25 @@ void builtin_mark(struct call_ctx *ctx)
     report_trace(ctx->vcpu->output, ctx->vcpu_index, 'i', "mark", id, now_ns(), "value", value);
 }
 
+void builtin_name_thread(struct call_ctx *ctx)
+{
+    roi_insns_before_call(ctx); /* names the calling thread */
+    struct roi_vcpu *roi = container(ctx->vcpu);
+    size_t len = ctx->call.data_len < sizeof roi->name ? ctx->call.data_len
+                                                       : sizeof roi->name - 1;
+    pthread_mutex_lock(&roi->lock);
+    /* Printable ASCII only: the name goes into text and JSON outputs. */
+    for (size_t i = 0; i < len; i++) {
+        uint8_t c = ctx->call.data[i];
+        roi->name[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
+    }
+    roi->name[len] = '\0';
+    pthread_mutex_unlock(&roi->lock);
+    ctx->text = (const char *)ctx->call.data;
+    ctx->text_len = len;
+    ctx->call.result = len;
+}
+
 /* Instructions the container's vCPU or thread has executed, as best known
  * from another thread. */
 static uint64_t insns_now(struct roi_vcpu *roi, const struct call_ctx *caller)
@@ -403,6 +423,7 @@ static void snapshot_one(struct roi_vcpu *roi, void *data)
             .address_space = t ? t->address_space : 0,
             .thread_pointer = t ? t->thread_pointer : 0,
         };
+        memcpy(row.name, roi->name, sizeof row.name);
         if (r->depth > 0) {
             row.insns += insns_now(roi, snap->caller) - r->start_insns;
             row.insns_kernel += kernel_now(roi, snap->caller) - r->start_kernel;

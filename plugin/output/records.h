@@ -74,6 +74,7 @@ struct roi_row {
      * runs on or ran on last. */
     bool thread;
     unsigned int thread_id;
+    char name[64];    /* name_thread's, "" if none */
     uint64_t address_space;
     uint64_t thread_pointer;
 };

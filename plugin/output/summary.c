@@ -239,6 +239,9 @@ static void append_regions(GString *out, const struct run_snapshot *snap)
         if (r->thread) {
             g_string_append_printf(out, "thread %u ", r->thread_id);
         }
+        if (r->name[0] != '\0') {
+            g_string_append_printf(out, "\"%s\" ", r->name);
+        }
         if (r->open) {
             g_string_append(out, at_exit ? "open at exit " : "open ");
         }
@@ -319,7 +322,9 @@ GString *summary_format(const char *title, const struct run_snapshot *snap)
     return out;
 }
 
-/* One region object; where says which vCPU ("vcpu") or how many ("vcpus"). */
+/* One region object's members, the opening brace included and the closing
+ * one left to the caller; where says which vCPU ("vcpu") or how many
+ * ("vcpus"). */
 static void region_json(struct text *out, const struct run_snapshot *snap, bool first,
                         uint64_t id, const char *where, uint64_t where_value, uint64_t entries,
                         uint64_t insns, uint64_t insns_kernel, uint64_t wall_ns,
@@ -336,7 +341,7 @@ static void region_json(struct text *out, const struct run_snapshot *snap, bool 
     }
     field_u64(out, "wall_ns", wall_ns);
     field_u64(out, "unmatched_ends", unmatched_ends);
-    text_str(out, open ? ",\"open\":true}" : ",\"open\":false}");
+    text_str(out, open ? ",\"open\":true" : ",\"open\":false");
 }
 
 void summary_regions_json(struct text *out, const struct run_snapshot *snap)
@@ -348,16 +353,18 @@ void summary_regions_json(struct text *out, const struct run_snapshot *snap)
         const struct roi_row *r = &g_array_index(rows, struct roi_row, i);
         region_json(out, snap, i == 0, r->id, "vcpu", r->vcpu, r->entries, r->insns,
                     r->insns_kernel, r->wall_ns, r->unmatched_ends, r->open);
+        if (r->name[0] != '\0') {
+            text_lit(out, ",\"name\":");
+            json_string(out, r->name, strlen(r->name));
+        }
         if (r->thread) {
-            /* Inside the object region_json closed: reopen it. */
-            out->len--;
             field_u64(out, "thread", r->thread_id);
             text_lit(out, ",\"asid\":");
             json_hex(out, r->address_space);
             text_lit(out, ",\"tp\":");
             json_hex(out, r->thread_pointer);
-            text_char(out, '}');
         }
+        text_char(out, '}');
     }
     GArray *totals = summary_region_totals(snap);
     text_lit(out, "],\"region_totals\":[");
@@ -365,6 +372,7 @@ void summary_regions_json(struct text *out, const struct run_snapshot *snap)
         const struct roi_total *r = &g_array_index(totals, struct roi_total, i);
         region_json(out, snap, i == 0, r->id, "vcpus", r->vcpus, r->entries, r->insns,
                     r->insns_kernel, r->wall_ns, r->unmatched_ends, r->open);
+        text_char(out, '}');
     }
     g_array_free(totals, TRUE);
     GArray *marks = snap->marks;

@@ -28,6 +28,7 @@ static void work(void)
 static void *thread(void *unused)
 {
     (void)unused;
+    backdoor_name_thread("worker");
     pthread_barrier_wait(&start);
     work();
     pthread_barrier_wait(&start);
@@ -39,6 +40,7 @@ int main(int argc, char **argv)
     (void)argv;
     pthread_t threads[THREADS];
     pthread_barrier_init(&start, NULL, THREADS + 1);
+    backdoor_name_thread("main\tthread"); /* the tab comes out as '?' */
     for (int i = 0; i < THREADS; i++) {
         pthread_create(&threads[i], NULL, thread, NULL);
     }

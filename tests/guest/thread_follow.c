@@ -45,6 +45,7 @@ int main(int argc, char **argv)
         perror("sched_setaffinity");
         return 1;
     }
+    backdoor_name_thread(mode);
     backdoor_roi_begin(1);
     work(n / 2);
     if (migrate && run_on(1) != 0) {

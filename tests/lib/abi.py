@@ -35,6 +35,7 @@ OP_STATS_DUMP = 0x009
 OP_HOST_TIME_NS = 0x00a
 OP_SUM = 0x00b
 OP_HOST_INFO = 0x00c
+OP_NAME_THREAD = 0x00d
 BUILTINS = {
     "present": Builtin("present", 0x001, "call", 0, True, "protocol version; the default 0 means no host"),
     "features": Builtin("features", 0x002, "call", 0, True, "bit set of BACKDOOR_FEATURE_*"),
@@ -48,6 +49,7 @@ BUILTINS = {
     "host_time_ns": Builtin("host_time_ns", 0x00a, "recv", 2, True, "host CLOCK_REALTIME ns, 8 bytes into arg0"),
     "sum": Builtin("sum", 0x00b, "call", 4, True, "arg0+arg1+arg2+arg3; checks that arguments arrive"),
     "host_info": Builtin("host_info", 0x00c, "recv", 2, True, "host description string into arg0[0..arg1)"),
+    "name_thread": Builtin("name_thread", 0x00d, "send", 2, True, "name the calling thread (per vCPU: the vCPU) arg0[0..arg1), 63 bytes kept"),
 }
 
 # Feature bits of backdoor_features(): FEATURE_<NAME>, FEATURES by name.
