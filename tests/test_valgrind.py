@@ -135,9 +135,11 @@ def test_under_linux(t):
         t.eq(open(printed).read(), "", "API 4: nothing printed")
         return
     t.eq([(r["entries"], r["open"]) for r in row], [(1, False)], "one collection", final)
-    t.check(24000 < row[0]["insns"] < 24200, "collected instructions", row)
+    # A timer interrupt may hit the process inside the collection: its
+    # kernel instructions count for the thread, apart (Callgrind sees none).
+    t.check(24000 < row[0]["insns_user"] < 24200, "collected user instructions", row)
     t.eq(final["valgrind"]["ignored_by_request"], {"0x4d430000": 1}, "the ignored request")
     t.eq(open(printed).read(), "guest says 42 hello 2.50 beef|\n", "VALGRIND_PRINTF")
     t.contains(b.output, "running on valgrind: 7", "RUNNING_ON_VALGRIND as configured", b)
     t.contains(b.output, "printf returned 31", "VALGRIND_PRINTF's length", b)
-    t.notes.append("%s: collected %d instructions" % (t.qemu.label, row[0]["insns"]))
+    t.notes.append("%s: collected %d user instructions" % (t.qemu.label, row[0]["insns_user"]))

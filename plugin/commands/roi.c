@@ -284,43 +284,36 @@ void builtin_name_thread(struct call_ctx *ctx)
     ctx->call.result = len;
 }
 
-/* Instructions the container's vCPU or thread has executed, as best known
- * from another thread. */
-static uint64_t insns_now(struct roi_vcpu *roi, const struct call_ctx *caller)
+/* Both counts of the container's vCPU or thread up to now, as best known
+ * from another thread (exactly, at the call's position, from the caller's). */
+static struct insn_position counts_now(struct roi_vcpu *roi, const struct call_ctx *caller)
 {
     struct guest_thread *t = roi->thread;
     if (caller != NULL && (t != NULL ? caller->vcpu->thread == t : caller->vcpu == roi->vcpu)) {
-        return roi_insns_before_call(caller);
+        return counts_before_call(caller);
     }
-    if (t == NULL) {
-        return __atomic_load_n(&vcpu_counters(roi->vcpu->index)->insns, __ATOMIC_RELAXED);
+    unsigned int vcpu = t == NULL ? roi->vcpu->index : (unsigned)t->vcpu;
+    if (t != NULL && t->vcpu < 0) {
+        return (struct insn_position){t->insns, t->kernel_insns};
     }
-    int running_on = t->vcpu;
-    if (running_on < 0) {
-        return t->insns;
+    const struct vcpu_counters *c = vcpu_counters(vcpu);
+    struct insn_position now = {__atomic_load_n(&c->insns, __ATOMIC_RELAXED),
+                                __atomic_load_n(&c->insns_kernel, __ATOMIC_RELAXED)};
+    if (t != NULL) {
+        now.all = t->insns + (now.all - t->stint_start);
+        now.kernel = t->kernel_insns + (now.kernel - t->kernel_stint_start);
     }
-    uint64_t counter = __atomic_load_n(&vcpu_counters((unsigned)running_on)->insns,
-                                       __ATOMIC_RELAXED);
-    return t->insns + (counter - t->stint_start);
+    return now;
 }
 
-/* Kernel instructions of the container's vCPU or thread, as insns_now. */
+static uint64_t insns_now(struct roi_vcpu *roi, const struct call_ctx *caller)
+{
+    return counts_now(roi, caller).all;
+}
+
 static uint64_t kernel_now(struct roi_vcpu *roi, const struct call_ctx *caller)
 {
-    struct guest_thread *t = roi->thread;
-    if (caller != NULL && (t != NULL ? caller->vcpu->thread == t : caller->vcpu == roi->vcpu)) {
-        return counts_before_call(caller).kernel;
-    }
-    if (t == NULL) {
-        return __atomic_load_n(&vcpu_counters(roi->vcpu->index)->insns_kernel, __ATOMIC_RELAXED);
-    }
-    int running_on = t->vcpu;
-    if (running_on < 0) {
-        return t->kernel_insns;
-    }
-    uint64_t counter = __atomic_load_n(&vcpu_counters((unsigned)running_on)->insns_kernel,
-                                       __ATOMIC_RELAXED);
-    return t->kernel_insns + (counter - t->kernel_stint_start);
+    return counts_now(roi, caller).kernel;
 }
 
 struct visit {
