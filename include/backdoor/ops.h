@@ -101,6 +101,19 @@ enum backdoor_type { BACKDOOR_TYPES(BACKDOOR_TYPE_DEFINE_) BACKDOOR_TYPE_COUNT }
 enum backdoor_op { BACKDOOR_OPS(BACKDOOR_OP_DEFINE_) BACKDOOR_USER_COMMAND_FIRST = 0x800 };
 #undef BACKDOOR_OP_DEFINE_
 
+/* The built-in's name as the ABI spells it, or 0 for a number that is none. */
+#define BACKDOOR_OP_NAME_CASE_(NAME, name, number, type, nargs, result, doc) \
+    case number:                                                           \
+        return #name;
+static inline const char *backdoor_op_name(unsigned number)
+{
+    switch (number) {
+        BACKDOOR_OPS(BACKDOOR_OP_NAME_CASE_)
+    }
+    return 0;
+}
+#undef BACKDOOR_OP_NAME_CASE_
+
 /* What backdoor_features() reports. Fields: NAME, name, bit, description. */
 #define BACKDOOR_FEATURES(X)                                                   \
     X(RESULTS, results, 0x01, "results reach the guest (plugin API 5, QEMU 10.1)") \

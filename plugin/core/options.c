@@ -35,16 +35,6 @@ int builtin_by_name(const char *name)
     return -1;
 }
 
-const char *builtin_name(unsigned number)
-{
-    for (size_t i = 0; i < sizeof builtins / sizeof builtins[0]; i++) {
-        if (builtins[i].number == number) {
-            return builtins[i].name;
-        }
-    }
-    return NULL;
-}
-
 bool parse_size(const char *text, uint64_t *bytes)
 {
     if (text == NULL || !isdigit((unsigned char)text[0])) {

@@ -52,6 +52,5 @@ bool parse_size(const char *text, uint64_t *bytes);
 
 /* Built-in command number from its name as in BACKDOOR_OPS ("roi_begin"). */
 int builtin_by_name(const char *name);
-const char *builtin_name(unsigned number);
 
 #endif

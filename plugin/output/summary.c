@@ -10,19 +10,6 @@
 
 #include "output/json.h"
 
-/* Built-in names from the ABI's list, for the table. */
-static const char *builtin_name(unsigned int number)
-{
-    switch (number) {
-#define OP_CASE(NAME, name, number, type, nargs, result, doc) \
-    case number:                                               \
-        return #name;
-        BACKDOOR_OPS(OP_CASE)
-#undef OP_CASE
-    }
-    return NULL;
-}
-
 static gint compare_keys(gconstpointer a, gconstpointer b)
 {
     guint x = GPOINTER_TO_UINT(*(gconstpointer *)a);
@@ -76,7 +63,7 @@ static void append_calls(GString *out, const struct call_counters *c,
     }
     for (unsigned cmd = 0; cmd < BACKDOOR_USER_COMMAND_FIRST; cmd++) {
         if (c->builtin[cmd] != 0) {
-            const char *name = builtin_name(cmd);
+            const char *name = backdoor_op_name(cmd);
             char number[16];
             if (name == NULL) {
                 snprintf(number, sizeof number, "0x%04x", cmd);
