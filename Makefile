@@ -52,7 +52,7 @@ GUEST_CC_riscv64 := riscv64-linux-gnu-gcc
 VALGRIND_INCLUDE := $(BUILD)/valgrind-include
 GUEST_CFLAGS := -std=c11 $(WARN) -O2 -Iinclude -Itests/guest -I$(VALGRIND_INCLUDE) -static -pthread
 # Programs written in x86-64 assembly, and the test guests for every arch.
-X86_64_ONLY  := adversarial many_cpuids thread_follow smp_calls
+X86_64_ONLY  := adversarial many_cpuids thread_follow smp_calls valgrind_reps
 TEST_GUESTS  := $(filter-out $(X86_64_ONLY),$(basename $(notdir $(wildcard tests/guest/*.c))))
 # Guests of Valgrind's client requests: Debian's valgrind.h (3.19) has no
 # riscv64 port, so they are built for the other three.
@@ -69,7 +69,7 @@ HANDLER_LIBS  := $(TEST_HANDLERS:%=$(BUILD)/handlers/lib%.so)
 # Host unit tests of the plugin's pure parts.
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/unit/%)
-UNIT_PLUGIN_OBJS := decode/decode core/options decode/arch decode/arch_x86 \
+UNIT_PLUGIN_OBJS := decode/decode core/options decode/arch decode/arch_x86 decode/repeat_rule \
 	decode/arch_aarch64 decode/arch_riscv64 decode/site guest/qemu_version
 
 # The demo (examples/print).

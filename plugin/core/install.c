@@ -27,6 +27,7 @@
 #include "core/options.h"
 #include "core/signals.h"
 #include "decode/arch.h"
+#include "decode/repeats.h"
 #include "decode/translate.h"
 #include "dispatch/dispatch.h"
 #include "dispatch/policy.h"
@@ -137,6 +138,11 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
                    arch_supported_targets());
         return -1;
     }
+    if (opts.count_repeats && arch->repeated_string == NULL) {
+        plugin_log("option 'count-reps=on': %s has no repeated string instructions "
+                   "(x86 only); drop the option", target);
+        return -1;
+    }
     bool reporting_calls = opts.events_path != NULL || opts.log_calls;
 
     vcpus_init();
@@ -214,6 +220,14 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         lifecycle_set_profile(profile);
     }
     describe_degradation(api, system_mode);
+    if (opts.count_repeats) {
+        repeats_init(&(struct repeats_config){
+            .arch = arch,
+            .wide_count = strcmp(target, "x86_64") == 0,
+            .kernel_apart = threads_followed(),
+            .profile = opts.profile_path != NULL,
+        });
+    }
     translate_init(&(struct translate_config){
         .arch = arch,
         .handler_loaded = handler_loaded(),
@@ -228,10 +242,14 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         .on_context_switch = threads_followed() ? threads_on_switch : NULL,
         .calls_read_registers = system_mode && (threads_followed() || reporting_calls),
         .count_kernel_apart = threads_followed(),
+        .count_repeats = opts.count_repeats,
     });
-    if (opts.valgrind) {
+    if (opts.valgrind || opts.count_repeats) {
         /* Callgrind collects from the start by default: count from the
-         * first block rather than retranslate at the first request. */
+         * first block rather than retranslate at the first request. And a
+         * block translated before counting began has no callback on its
+         * repeated instruction, whose repetitions would then be lost for
+         * the region that the block's own roi_begin opens. */
         translate_count_instructions();
     }
     register_callbacks();

@@ -120,7 +120,7 @@ static bool parse_deny_list(struct options *opts, const char *list, char *err,
 static const char *const known_keys =
     "handler, handler-arg, summary, events, trace, print, max-buffer, "
     "max-output, allow-from, deny, log, regions, regions-by, valgrind, running-on-valgrind, "
-    "collect-atstart, instr-atstart, profile";
+    "collect-atstart, instr-atstart, profile, count-reps";
 
 /* Two outputs in one file would interleave into a corrupt one. */
 static bool outputs_distinct(const struct options *opts, char *err, size_t err_size)
@@ -234,10 +234,11 @@ bool options_parse(struct options *opts, int argc, char **argv, char *err,
                 return false;
             }
         } else if (KEY_IS("valgrind") || KEY_IS("collect-atstart") ||
-                   KEY_IS("instr-atstart")) {
+                   KEY_IS("instr-atstart") || KEY_IS("count-reps")) {
             bool *flag = KEY_IS("valgrind") ? &opts->valgrind
                          : KEY_IS("collect-atstart") ? &opts->collect_atstart
-                                                     : &opts->instr_atstart;
+                         : KEY_IS("instr-atstart") ? &opts->instr_atstart
+                                                   : &opts->count_repeats;
             if (!parse_bool(value, flag)) {
                 snprintf(err, err_size, "option '%s': expected on or off", arg);
                 return false;

@@ -30,6 +30,9 @@ struct options {
     uint64_t max_output;      /* bytes per output file, 0: no limit */
     enum privilege_filter allow_from;
     bool log_calls;           /* one line on stderr per dispatched call */
+    /* count-reps=on: each repetition of an x86 rep string instruction
+     * counts, as in Callgrind (docs/outputs.md) */
+    bool count_repeats;
     bool denied[OPTIONS_BUILTIN_LIMIT]; /* built-in commands refused */
     /* Valgrind's client requests (docs/valgrind.md); everything below is
      * used only with valgrind on. */

@@ -20,6 +20,19 @@
 #define ARCH_MAX_INSN_BYTES 16
 
 /*
+ * A string instruction with a repeat prefix (x86 rep movsb, repe cmpsb,
+ * ...), which QEMU counts as one instruction however often it repeats
+ * (decode/repeats.h counts the repetitions where asked).
+ */
+struct repeat_form {
+    bool conditional;  /* cmps and scas: a compare can end the repetition */
+    bool while_equal;  /* repe (F3): goes on while ZF is set; repne: clear */
+    bool short_count;  /* address-size prefix: ECX in 64-bit code, CX in 32 */
+    bool with_accumulator; /* scas: compares memory with AL, AX, EAX or RAX */
+    uint8_t element_size;  /* bytes moved or compared per repetition */
+};
+
+/*
  * Valgrind's client-request sequence as valgrind.h emits it for one code
  * width: a preamble of four rotates of one register that add up to whole
  * turns (so it changes nothing), then a marker instruction that is itself a
@@ -54,6 +67,9 @@ struct arch {
      * kind and gpr and returns true. NULL where threads are not followed.
      */
     bool (*context_switch)(const uint8_t *insn, size_t len, struct switch_site *site);
+    /* If insn is a repeated string instruction, describes it and returns
+     * true. NULL where the architecture has none. */
+    bool (*repeated_string)(const uint8_t *insn, size_t len, struct repeat_form *form);
     /* Valgrind's sequences on this architecture (none: n_valgrind 0). */
     const struct valgrind_flavor *valgrind;
     unsigned n_valgrind;

@@ -106,6 +106,45 @@ static bool x86_context_switch(const uint8_t *insn, size_t len, struct switch_si
     return true;
 }
 
+/*
+ * movs, cmps, stos, lods, scas, ins, outs (A4-A7, AA-AF, 6C-6F) behind a
+ * repeat prefix. Of F2 and F3 the last one counts, as on hardware; REX may
+ * only come last, right before the opcode.
+ */
+static bool x86_repeated_string(const uint8_t *insn, size_t len, struct repeat_form *form)
+{
+    uint8_t repeat = 0;
+    bool short_count = false, short_operand = false, wide_operand = false;
+    size_t i = 0;
+    for (; i + 1 < len && is_legacy_prefix(insn[i]); i++) {
+        if (insn[i] == 0xf2 || insn[i] == 0xf3) {
+            repeat = insn[i];
+        }
+        short_count |= insn[i] == 0x67;
+        short_operand |= insn[i] == 0x66;
+    }
+    if (i + 1 < len && is_rex_prefix(insn[i])) {
+        wide_operand = insn[i] & 8;
+        i++;
+    }
+    if (repeat == 0 || i + 1 != len) {
+        return false;
+    }
+    uint8_t op = insn[i];
+    if (!((op >= 0xa4 && op <= 0xa7) || (op >= 0xaa && op <= 0xaf) ||
+          (op >= 0x6c && op <= 0x6f))) {
+        return false;
+    }
+    form->conditional = op == 0xa6 || op == 0xa7 || op == 0xae || op == 0xaf;
+    form->while_equal = repeat == 0xf3;
+    form->with_accumulator = op == 0xae || op == 0xaf;
+    form->short_count = short_count;
+    /* The even opcodes work on bytes; the odd ones on words, doublewords
+     * or quadwords as the operand size says. */
+    form->element_size = !(op & 1) ? 1 : wide_operand ? 8 : short_operand ? 2 : 4;
+    return true;
+}
+
 /* CR3: the PML4 (or PD) base; with CR4.PCIDE its low 12 bits are the
  * PCID, and bit 63 is only a flag of the write. */
 static uint64_t x86_address_space(uint64_t cr3)
@@ -153,6 +192,7 @@ const struct arch arch_x86 = {
     .is_magic = x86_is_magic,
     .constant_load = x86_constant_load,
     .context_switch = x86_context_switch,
+    .repeated_string = x86_repeated_string,
     .valgrind = x86_valgrind,
     .n_valgrind = 2,
     .regs =

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "decode/repeats.h"
 #include "decode/site.h"
 #include "decode/valgrind.h"
 #include "guest/functions.h"
@@ -237,7 +238,8 @@ void translate_block(struct qemu_plugin_tb *tb)
 {
     __atomic_store_n(&translated_any, true, __ATOMIC_RELAXED);
     size_t n = qemu_plugin_tb_n_insns(tb);
-    if (__atomic_load_n(&counting_instructions, __ATOMIC_ACQUIRE)) {
+    bool counting = __atomic_load_n(&counting_instructions, __ATOMIC_ACQUIRE);
+    if (counting) {
         qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
             tb, QEMU_PLUGIN_INLINE_ADD_U64, vcpu_counter(offsetof(struct vcpu_counters, insns)),
             n);
@@ -247,11 +249,14 @@ void translate_block(struct qemu_plugin_tb *tb)
                 vcpu_counter(offsetof(struct vcpu_counters, insns_kernel)), n);
         }
     }
+    uint32_t *slots = config.valgrind && config.profile && n > 0 ? count_functions(tb, n) : NULL;
     if (config.valgrind && n > 0) {
-        uint32_t *slots = config.profile ? count_functions(tb, n) : NULL;
         valgrind_scan_block(tb, n, config.arch, slots, config.on_valgrind);
-        g_free(slots);
     }
+    if (counting && config.count_repeats) {
+        repeats_translate(tb, n, slots);
+    }
+    g_free(slots);
     for (size_t i = 0; i < n; i++) {
         struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
         uint8_t bytes[ARCH_MAX_INSN_BYTES];

@@ -39,6 +39,9 @@ struct translate_config {
     bool valgrind;
     qemu_plugin_vcpu_udata_cb_t on_valgrind;
     bool profile; /* profile=: per-function counters (guest/functions.h) */
+    /* count-reps=on: repetitions count (decode/repeats.h, initialised by
+     * the caller). */
+    bool count_repeats;
 };
 
 /* At install; config is copied. */

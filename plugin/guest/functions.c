@@ -55,6 +55,12 @@ const uint64_t *function_counts(unsigned int vcpu_index)
     return qemu_plugin_scoreboard_find(counts, vcpu_index);
 }
 
+void function_add(unsigned int vcpu_index, uint32_t slot, uint64_t n)
+{
+    uint64_t *slots = qemu_plugin_scoreboard_find(counts, vcpu_index);
+    slots[slot] += n;
+}
+
 uint32_t function_slots_used(void)
 {
     return __atomic_load_n(&used, __ATOMIC_ACQUIRE);

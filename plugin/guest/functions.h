@@ -31,6 +31,9 @@ qemu_plugin_u64 function_counter(uint32_t slot);
  * callback returns. */
 const uint64_t *function_counts(unsigned int vcpu_index);
 
+/* Adds n to a slot of the calling vCPU (from its own callback). */
+void function_add(unsigned int vcpu_index, uint32_t slot, uint64_t n);
+
 /* Slots handed out so far, and a slot's function name. */
 uint32_t function_slots_used(void);
 const char *function_name(uint32_t slot);

@@ -68,6 +68,13 @@ enum qemu_plugin_op {
     QEMU_PLUGIN_INLINE_STORE_U64,
 };
 
+enum qemu_plugin_cond {
+    QEMU_PLUGIN_COND_NEVER,
+    QEMU_PLUGIN_COND_ALWAYS,
+    QEMU_PLUGIN_COND_EQ,
+    QEMU_PLUGIN_COND_NE,
+};
+
 /* The leading fields of a register description; API 5 appended a field, so
  * walk qemu_plugin_get_registers() by the array's own element size. */
 typedef struct {
@@ -95,6 +102,10 @@ QEMU_WEAK void qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(
     uint64_t imm);
 QEMU_WEAK void qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
     struct qemu_plugin_tb *tb, enum qemu_plugin_op op, qemu_plugin_u64 entry, uint64_t imm);
+/* Calls cb when the block starts if entry cond imm holds (API 2 on). */
+QEMU_WEAK void qemu_plugin_register_vcpu_tb_exec_cond_cb(
+    struct qemu_plugin_tb *tb, qemu_plugin_vcpu_udata_cb_t cb, enum qemu_plugin_cb_flags flags,
+    enum qemu_plugin_cond cond, qemu_plugin_u64 entry, uint64_t imm, void *userdata);
 QEMU_WEAK struct qemu_plugin_scoreboard *qemu_plugin_scoreboard_new(size_t element_size);
 QEMU_WEAK void *qemu_plugin_scoreboard_find(struct qemu_plugin_scoreboard *score,
                                             unsigned int vcpu_index);

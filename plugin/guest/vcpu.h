@@ -27,6 +27,13 @@ struct vcpu_counters {
      * its instructions ran, and where the next one must be (decode/valgrind.c). */
     uint64_t valgrind_progress;
     uint64_t valgrind_next_pc;
+    /* count-reps=on: a repeated string instruction was entered and its
+     * repetitions are counted when the next block starts (decode/repeats.c):
+     * what it was (0: none), its count register on entry and, for the
+     * compares, its destination index (which way the instruction goes). */
+    uint64_t repeat_pending;
+    uint64_t repeat_before;
+    uint64_t repeat_before_di;
 };
 
 struct dispatch_vcpu;

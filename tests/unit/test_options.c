@@ -26,6 +26,10 @@ int main(void)
     struct options o;
     char err[512];
 
+    CHECK(parse(&o, err, sizeof err, 0) && !o.count_repeats);
+    CHECK(parse(&o, err, sizeof err, 1, "count-reps=on") && o.count_repeats);
+    CHECK(!parse(&o, err, sizeof err, 1, "count-reps=2"));
+    CHECK(strstr(err, "option 'count-reps=2': expected on or off") != NULL);
     CHECK(parse(&o, err, sizeof err, 0));
     CHECK_EQ(o.max_buffer, 1u << 20);
     CHECK(o.handler_path == NULL && o.allow_from == ALLOW_FROM_ANY && !o.log_calls);

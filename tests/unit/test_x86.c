@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "decode/arch.h"
+#include "decode/repeat_rule.h"
 #include "decode/site.h"
 #include "unit.h"
 
@@ -133,9 +134,57 @@ static void context_switches(void)
     CHECK(!arch_x86.context_switch(fxsave, sizeof fxsave, &site));
 }
 
+static void repeated_strings(void)
+{
+    struct repeat_form f;
+    const uint8_t rep_movsb[] = {0xf3, 0xa4};
+    const uint8_t rep_movsq[] = {0xf3, 0x48, 0xa5};
+    const uint8_t repe_cmpsw[] = {0x66, 0xf3, 0xa7};
+    const uint8_t repne_scasb[] = {0xf2, 0xae};
+    const uint8_t addr32_rep_stosd[] = {0x67, 0xf3, 0xab};
+    const uint8_t last_prefix_wins[] = {0xf3, 0xf2, 0xa6};
+    const uint8_t movsb[] = {0xa4};
+    const uint8_t rep_ret[] = {0xf3, 0xc3};
+    const uint8_t pause[] = {0xf3, 0x90};
+    const uint8_t rex_before_prefix[] = {0x48, 0xf3, 0xa5};
+    CHECK(arch_x86.repeated_string(rep_movsb, 2, &f));
+    CHECK(!f.conditional && !f.short_count && f.element_size == 1);
+    CHECK(arch_x86.repeated_string(rep_movsq, 3, &f) && f.element_size == 8);
+    CHECK(arch_x86.repeated_string(repe_cmpsw, 3, &f));
+    CHECK(f.conditional && f.while_equal && !f.with_accumulator && f.element_size == 2);
+    CHECK(arch_x86.repeated_string(repne_scasb, 2, &f));
+    CHECK(f.conditional && !f.while_equal && f.with_accumulator);
+    CHECK(arch_x86.repeated_string(addr32_rep_stosd, 3, &f));
+    CHECK(f.short_count && !f.conditional && f.element_size == 4);
+    CHECK(arch_x86.repeated_string(last_prefix_wins, 3, &f) && !f.while_equal);
+    CHECK(!arch_x86.repeated_string(movsb, 1, &f));
+    CHECK(!arch_x86.repeated_string(rep_ret, 2, &f));
+    CHECK(!arch_x86.repeated_string(pause, 2, &f));
+    CHECK(!arch_x86.repeated_string(rex_before_prefix, 3, &f));
+}
+
+/* Callgrind's count, entry by entry: QEMU counted each entry once. */
+static void repetition_counts(void)
+{
+    const struct repeat_form copy = {.element_size = 1};
+    const struct repeat_form repe = {.conditional = true, .while_equal = true, .element_size = 1};
+    /* rep movsb of 100000 in two entries: 100001 with QEMU's two. */
+    CHECK_EQ(repeat_extra(copy, 100000, 65537, UINT64_MAX, false) +
+                 repeat_extra(copy, 65537, 0, UINT64_MAX, false) + 2, 100001);
+    CHECK_EQ(repeat_extra(copy, 0, 0, UINT64_MAX, false), 0);          /* zero count: one */
+    CHECK_EQ(repeat_extra(repe, 30, 12, UINT64_MAX, false), 17);       /* a difference: 18 */
+    CHECK_EQ(repeat_extra(repe, 30, 0, UINT64_MAX, true), 30);         /* ran out equal: 31 */
+    CHECK_EQ(repeat_extra(repe, 30, 0, UINT64_MAX, false), 29);        /* both at once: 30 */
+    CHECK_EQ(repeat_extra(copy, 5, 5, UINT64_MAX, false), 0);          /* faulted at once */
+    /* ECX only: the upper half neither counts nor wraps. */
+    CHECK_EQ(repeat_extra(copy, 0xabcd00001000ull, 0, UINT32_MAX, false), 0x1000);
+}
+
 int main(void)
 {
     context_switches();
+    repeated_strings();
+    repetition_counts();
     magic();
     constant_loads();
     predecode();

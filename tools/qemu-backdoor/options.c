@@ -121,6 +121,8 @@ static void usage(FILE *out)
         "  --running-on-valgrind=N  what RUNNING_ON_VALGRIND returns (default 0)\n"
         "  --collect-atstart=yes|no  as Callgrind's option (default yes)\n"
         "  --instr-atstart=yes|no    as Callgrind's option (default yes)\n"
+        "  --count-reps           x86: each repetition of rep movs, stos, cmps, ... counts\n"
+        "                         as an instruction, as in Callgrind\n"
         "  --plugin-opt KEY=VAL   any other plugin option, passed as it is\n"
         "\n"
         "Running:\n"
@@ -157,7 +159,8 @@ static void version(const char *dir)
 enum {
     OPT_HANDLER = 256, OPT_HANDLER_ARG, OPT_EVENTS, OPT_TRACE, OPT_SUMMARY, OPT_PRINT,
     OPT_MAX_BUFFER, OPT_MAX_OUTPUT, OPT_REGIONS, OPT_REGIONS_BY, OPT_ALLOW_FROM, OPT_DENY, OPT_LOG, OPT_VALGRIND,
-    OPT_PROFILE, OPT_RUNNING_ON_VALGRIND, OPT_COLLECT_ATSTART, OPT_INSTR_ATSTART, OPT_PLUGIN_OPT,
+    OPT_PROFILE, OPT_RUNNING_ON_VALGRIND, OPT_COLLECT_ATSTART, OPT_INSTR_ATSTART, OPT_COUNT_REPS,
+    OPT_PLUGIN_OPT,
     OPT_SYSTEM,
     OPT_KERNEL, OPT_ARCH,
 };
@@ -181,6 +184,7 @@ static const struct option long_options[] = {
     {"running-on-valgrind", required_argument, NULL, OPT_RUNNING_ON_VALGRIND},
     {"collect-atstart", required_argument, NULL, OPT_COLLECT_ATSTART},
     {"instr-atstart", required_argument, NULL, OPT_INSTR_ATSTART},
+    {"count-reps", no_argument, NULL, OPT_COUNT_REPS},
     {"plugin-opt", required_argument, NULL, OPT_PLUGIN_OPT},
     {"system", no_argument, NULL, OPT_SYSTEM},
     {"kernel", required_argument, NULL, OPT_KERNEL},
@@ -234,6 +238,9 @@ int parse_command_line(struct request *rq, int argc, char **argv, const char *di
             break;
         case OPT_VALGRIND:
             add_plugin_option(rq, "valgrind", "on");
+            break;
+        case OPT_COUNT_REPS:
+            add_plugin_option(rq, "count-reps", "on");
             break;
         case OPT_PROFILE: case OPT_RUNNING_ON_VALGRIND: case OPT_COLLECT_ATSTART:
         case OPT_INSTR_ATSTART:
