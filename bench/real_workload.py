@@ -27,10 +27,13 @@ COLLECTION = 0x43540000
 TUNABLES = ("glibc.cpu.x86_rep_movsb_threshold=1073741824:"
             "glibc.cpu.x86_rep_stosb_threshold=1073741824")
 TOP = 10
+# (key, environment for both, the plugin's extra options, description).
 SETTINGS = (
-    ("default", None, "glibc's default string functions (rep movsb/stosb)"),
-    ("tunables", {"GLIBC_TUNABLES": TUNABLES},
+    ("default", None, {}, "glibc's default string functions (rep movsb/stosb)"),
+    ("tunables", {"GLIBC_TUNABLES": TUNABLES}, {},
      "GLIBC_TUNABLES x86_rep_movsb/stosb_threshold=1 GiB, for both"),
+    ("count-reps", None, {"count_reps": "on"},
+     "glibc's defaults, the plugin with count-reps=on (each repetition counts)"),
 )
 
 
@@ -98,7 +101,7 @@ def measure(s):
         raise Failure("zlib_region printed no result: %r" % expected)
     files = {k: {"cg": s.path("zlib-%s-callgrind.out" % k),
                  "profile": s.path("zlib-%s-profile.out" % k),
-                 "regions": s.path("zlib-%s-regions.json" % k)} for k, _, _ in SETTINGS}
+                 "regions": s.path("zlib-%s-regions.json" % k)} for k, _, _, _ in SETTINGS}
     out = files["default"]
 
     def job(key, cmd):
@@ -119,6 +122,8 @@ def measure(s):
         ("z.vg", "libbackdoor.so valgrind=on,collect-atstart=off", plugin_cmd(s, n)),
         ("z.profile", "libbackdoor.so valgrind=on,collect-atstart=off,profile=",
          plugin_cmd(s, n, profile=out["profile"], regions=out["regions"])),
+        ("z.reps", "libbackdoor.so valgrind=on,collect-atstart=off,count-reps=on",
+         plugin_cmd(s, n, count_reps="on")),
     ]
     if not callgrind:
         variants = variants[1:]
@@ -135,7 +140,7 @@ def measure(s):
         for key, variant, _ in variants:
             samples = s.samples[key + suffix]
             note = ""
-            if key in ("z.vg", "z.profile"):
+            if key in ("z.vg", "z.profile", "z.reps"):
                 note = "%.3fx plain QEMU" % paired_ratio(samples, s.samples["z.qemu" + suffix])
             target = label = ""
             if key == "z.profile" and callgrind and not suffix:
@@ -153,34 +158,38 @@ def accuracy(s, n, files, expected):
     and without the tunables. The default setting reuses the profiles of the
     last timed runs; the other runs once more, untimed."""
     counts, functions = {}, {}
-    for key, env, _ in SETTINGS:
+    for key, env, options, _ in SETTINGS:
         f = files[key]
-        if env:
-            for cmd in (callgrind_cmd(n, f["cg"]),
-                        plugin_cmd(s, n, profile=f["profile"], regions=f["regions"])):
-                r = run(cmd, timeout=900, env=env)
-                if r.out != expected:
-                    raise Failure("zlib_region did other work with %s\n%s" % (env, r.describe()))
+        # Callgrind's run of the same environment is the reference.
+        reference = files["default"]["cg"] if not env else f["cg"]
+        cmds = [callgrind_cmd(n, f["cg"])] if env else []
+        if env or options:
+            cmds.append(plugin_cmd(s, n, profile=f["profile"], regions=f["regions"], **options))
+        for cmd in cmds:
+            r = run(cmd, timeout=900, env=env)
+            if r.out != expected:
+                raise Failure("zlib_region did other work with %s %s\n%s"
+                              % (env, options, r.describe()))
         regions = region_counts(f["regions"])
-        ours, theirs = regions.get(COLLECTION), callgrind_total(f["cg"])
+        ours, theirs = regions.get(COLLECTION), callgrind_total(reference)
         if ours is None:
             raise Failure("no collection region in %s: %r" % (f["regions"], regions))
         if callgrind_total(f["profile"]) != ours:
             raise Failure("the profile's total %d is not the collection region's %d"
                           % (callgrind_total(f["profile"]), ours))
         counts[key] = (ours, theirs, regions.get(1))
-        functions[key] = annotate(f["profile"]), annotate(f["cg"])
+        functions[key] = annotate(f["profile"]), annotate(reference)
 
     name = ("real workload: instructions in the zlib region, the plugin's collection region "
             "vs Callgrind's Ir")
-    for key, _, variant in SETTINGS:
+    for key, _, _, variant in SETTINGS:
         ours, theirs, _ = counts[key]
         s.add("8", name, variant, [ours], "insns", ours / theirs, "Callgrind Ir",
               note="Callgrind %d, %+d, %+.4f %%" % (theirs, ours - theirs,
                                                      100.0 * (ours - theirs) / theirs))
     name = ("real workload: top %d functions of Callgrind's profile (callgrind_annotate of "
             "both), largest relative difference" % TOP)
-    for key, _, variant in SETTINGS:
+    for key, _, _, variant in SETTINGS:
         rows = top_functions(*functions[key])
         worst = max(rows, key=lambda r: abs(r[3]))
         within = sum(1 for r in rows if abs(r[3]) <= 0.001)

@@ -48,8 +48,9 @@ def test_real_workload_against_callgrind(t):
     """Row 8 in its quick form (256 KiB of text): Callgrind, plain QEMU and
     the plugin timed, the target judged; the collection region equals
     Callgrind's Ir within 0.01 % and the top 10 functions within 0.1 % with
-    glibc's rep tunables, as docs/valgrind.md says; without them the counts
-    differ by the repetitions of rep movsb/stosb, under 2 %."""
+    glibc's rep tunables, as docs/valgrind.md says, and with glibc's defaults
+    under count-reps=on; without either the counts differ by the repetitions
+    of rep movsb/stosb, under 2 %."""
     if not os.path.exists(os.path.join(BUILD, "bench", "zlib_region")):
         raise Failure("build/bench/zlib_region is missing: run 'make all'")
     if shutil.which("valgrind") is None or shutil.which("callgrind_annotate") is None:
@@ -57,7 +58,7 @@ def test_real_workload_against_callgrind(t):
     r, rows, _ = quick_rows(t, "8")
     t.eq({row["row"] for row in rows}, {"8"}, "only row 8 in latest.csv", r)
     variants = [row["variant"] for row in rows if row["unit"] == "s"]
-    t.eq(len(variants), 10, "5 variants, in CPU and in wall time", rows)
+    t.eq(len(variants), 12, "6 variants, in CPU and in wall time", rows)
     t.check(any("callgrind" in v for v in variants) and any("profile=" in v for v in variants),
             "Callgrind and the plugin with profile= timed", variants)
     target = [row for row in rows if row["target"]]
@@ -68,20 +69,25 @@ def test_real_workload_against_callgrind(t):
     for row in rows:
         m = re.match(r"Callgrind (\d+), ([+-]\d+),", row["note"])
         if row["unit"] == "insns" and m:
-            counts["tunables" if "TUNABLES" in row["variant"] else "default"] = (
-                int(m.group(1)), int(m.group(2)))
-    t.eq(sorted(counts), ["default", "tunables"], "a count row per setting", rows)
+            key = ("tunables" if "TUNABLES" in row["variant"] else
+                   "count-reps" if "count-reps" in row["variant"] else "default")
+            counts[key] = (int(m.group(1)), int(m.group(2)))
+    t.eq(sorted(counts), ["count-reps", "default", "tunables"], "a count row per setting", rows)
     theirs, diff = counts["tunables"]
     t.check(abs(diff) <= theirs * 1e-4, "with the tunables, within 0.01 %% of Callgrind's Ir "
             "(%+d of %d)" % (diff, theirs), rows)
+    theirs, diff = counts["count-reps"]
+    t.check(abs(diff) <= theirs * 1e-4, "glibc's defaults with count-reps=on, within 0.01 %% "
+            "of Callgrind's Ir (%+d of %d)" % (diff, theirs), rows)
     theirs, diff = counts["default"]
     t.check(abs(diff) <= theirs * 0.02, "without them, within 2 %% (%+d of %d)" % (diff, theirs),
             rows)
     worst = {row["variant"]: float(row["median"]) for row in rows if row["unit"] == "%"}
-    t.eq(len(worst), 2, "a top-10 row per setting", rows)
-    tunables = [v for k, v in worst.items() if "TUNABLES" in k]
-    t.check(tunables and tunables[0] <= 0.1, "top 10 functions within 0.1 %% with the tunables "
-            "(largest difference %s %%)" % tunables, rows)
+    t.eq(len(worst), 3, "a top-10 row per setting", rows)
+    for label in ("TUNABLES", "count-reps"):
+        close = [v for k, v in worst.items() if label in k]
+        t.check(close and close[0] <= 0.1, "top 10 functions within 0.1 %% with %s "
+                "(largest difference %s %%)" % (label, close), rows)
     t.contains(r.stdout, "row 8 top 10 functions, tunables, plugin vs Callgrind: longest_match",
                "the functions compared, named", r)
 
