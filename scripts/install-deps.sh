@@ -74,6 +74,9 @@ for group in "$@"; do
             # (bench/guest/zlib_region.c), which make all builds and a test
             # runs.
             apt_install valgrind zlib1g-dev
+            # jq reads the event log as users' scripts do (numbers as
+            # doubles: tests/test_outputs.py checks none is rounded).
+            apt_install jq
             ;;
         qemu)
             apt_install ninja-build libglib2.0-dev pkg-config python3-venv flex \

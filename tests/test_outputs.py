@@ -2,12 +2,15 @@
 """Every output is complete, whichever way the emulation ends: the event log
 parses line by line and ends with its summary record, the trace is valid
 JSON with every span closed, the summary is written."""
+import json
+import os
+import shutil
 import signal
 import subprocess
 import time
 
-from harness import (ARCHES, Failure, guest, last_summary, plugin_arg, qemu_bin, read_jsonl,
-                     validate_trace)
+from harness import (ARCHES, BUILD, Failure, Skip, guest, last_summary, plugin_arg, qemu_bin,
+                     read_jsonl, validate_trace)
 
 
 def outputs(t, tag):
@@ -66,3 +69,43 @@ def test_signals(t):
             raise Failure("QEMU did not end on %s" % sig.name)
         t.eq(p.returncode, -sig, "QEMU ended by %s" % sig.name, p.stderr.read())
         check_outputs(t, files, "signal " + sig.name)
+
+
+BIG = 2 ** 53 + 1  # the first integer a double cannot hold
+CLI = os.path.join(BUILD, "backdoor")
+
+
+def test_numbers_exact_for_every_reader(t):
+    """The guest's words beyond 2^53 are decimal strings in the event log,
+    the summary record, regions= and the trace, so that readers that make
+    every number a double (jq, JavaScript) keep them; smaller ones stay
+    numbers; commands are hex strings, in the summary text too."""
+    files = {"events": t.path("events.jsonl"), "trace": t.path("trace.json"),
+             "regions": t.path("regions.json"), "summary": t.path("summary.txt")}
+    t.user("x86_64", CLI, ["sum", str(2 ** 63), "1", "2", "3"], check=0, events=files["events"],
+           summary="none")
+    raw = [e for e in read_jsonl(files["events"], raw=True) if e.get("op") == "sum"]
+    t.eq([(e["cmd"], e["args"], e["result"]) for e in raw],
+         [("0xb", [str(2 ** 63), 1, 2, 3], str(2 ** 63 + 6 - 2 ** 64))],
+         "the command in hex, big words as strings (the result signed), small ones numbers",
+         raw)
+    if shutil.which("jq") is None:
+        raise Skip("jq is not installed (scripts/install-deps.sh build installs it)")
+    jq = t.run(["jq", "-c", "select(.op == \"sum\") | [.args[0], .result]",
+                files["events"]], check=0)
+    t.eq(json.loads(jq.stdout), [str(2 ** 63), str(2 ** 63 + 6 - 2 ** 64)], "jq reads them exactly",
+         jq)
+
+    t.user("x86_64", CLI, ["mark", str(BIG), str(BIG + 2)], check=0, **files)
+    final = last_summary(read_jsonl(files["events"], raw=True))
+    t.eq(final["marks"], [{"id": str(BIG), "count": 1, "last_value": str(BIG + 2)}],
+         "the mark in the summary record", final)
+    trace = [e for e in validate_trace(files["trace"]) if e.get("ph") == "i"]
+    t.check(any(str(BIG + 2) in json.dumps(e.get("args", {})) for e in trace),
+            "the mark's value in the trace, as a string", trace)
+    t.user("x86_64", CLI, ["roi", "begin", str(BIG)], check=0, **files)
+    with open(files["regions"]) as f:
+        t.eq([r["id"] for r in json.load(f)["region_totals"]], [str(BIG)], "a region id in "
+             "regions=", files["regions"])
+    t.user("x86_64", CLI, ["seed", "7"], check=0, **files)
+    t.contains(open(files["summary"]).read(), "  i8      0x07 ", "a seed command in hex", files)

@@ -3,7 +3,25 @@
  * are on the call path of every event record. */
 #include "output/json.h"
 
+#include <stdbool.h>
+
+/* Past 2^53 a double, which is what most JSON readers (JavaScript, jq)
+ * turn a number into, no longer holds every integer: such a value is
+ * written as a string of its decimal digits instead. */
+#define JSON_EXACT_LIMIT (1ull << 53)
+
 void json_u64(struct text *out, uint64_t value)
+{
+    if (value > JSON_EXACT_LIMIT) {
+        text_char(out, '"');
+        json_digits(out, value);
+        text_char(out, '"');
+    } else {
+        json_digits(out, value);
+    }
+}
+
+void json_digits(struct text *out, uint64_t value)
 {
     /* Two digits per division: numbers are most of a record's text. */
     static const char pairs[] =
@@ -29,17 +47,23 @@ void json_u64(struct text *out, uint64_t value)
 
 void json_i64(struct text *out, int64_t value)
 {
+    uint64_t magnitude = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
+    bool quoted = magnitude > JSON_EXACT_LIMIT;
+    if (quoted) {
+        text_char(out, '"');
+    }
     if (value < 0) {
         text_char(out, '-');
-        json_u64(out, 0 - (uint64_t)value);
-    } else {
-        json_u64(out, (uint64_t)value);
+    }
+    json_digits(out, magnitude);
+    if (quoted) {
+        text_char(out, '"');
     }
 }
 
 void json_us(struct text *out, uint64_t ns)
 {
-    json_u64(out, ns / 1000);
+    json_digits(out, ns / 1000);
     char fraction[5] = {'.', (char)('0' + ns % 1000 / 100),
                         (char)('0' + ns % 100 / 10), (char)('0' + ns % 10), '\0'};
     text_str(out, fraction);

@@ -211,7 +211,7 @@ void report_call(struct output_vcpu *vs, const struct call_record *call)
     text_lit(out, ",\"type\":\"");
     text_str(out, type_name(call->type));
     text_lit(out, "\",\"cmd\":");
-    json_u64(out, call->command);
+    json_hex(out, call->command);
     text_lit(out, ",\"op\":\"");
     text_str(out, call->op);
     text_lit(out, "\",\"args\":[");
@@ -307,7 +307,7 @@ void report_trace(struct output_vcpu *vs, unsigned int vcpu, char phase, const c
     text_lit(out, "{\"name\":\"");
     text_str(out, kind);
     text_char(out, ' ');
-    json_u64(out, id);
+    json_digits(out, id);
     text_lit(out, "\",\"cat\":\"");
     text_str(out, kind);
     text_lit(out, "\",\"ph\":\"");

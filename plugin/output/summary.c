@@ -56,7 +56,7 @@ static void append_calls(GString *out, const struct call_counters *c,
     for (int t = 0; t < 2; t++) {
         for (int i = 0; i < 256; i++) {
             if (c->seed[t][i] != 0) {
-                g_string_append_printf(out, "  %-7s %-14d %12" PRIu64 "\n",
+                g_string_append_printf(out, "  %-7s 0x%02x           %12" PRIu64 "\n",
                                        t == 0 ? "i8" : "i8_v32", i, c->seed[t][i]);
             }
         }

@@ -7,7 +7,7 @@
  * parser written here (not the writer's own logic) must accept the record;
  * the string must decode to the guest's bytes with each byte that starts no
  * well-formed UTF-8 sequence (Unicode table 3-7) replaced by U+FFFD, and the
- * numbers must read as printf prints them.
+ * numbers must read as printf prints them (in quotes beyond 2^53).
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -306,13 +306,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     text_lit(&t, ",\"u\":");
     at[2] = t.len;
     json_u64(&t, u);
+    /* Beyond 2^53 in magnitude an integer is a string of its digits. */
     char want[48];
-    snprintf(want, sizeof want, "%" PRIu64, u);
+    snprintf(want, sizeof want, u > (1ull << 53) ? "\"%" PRIu64 "\"" : "%" PRIu64, u);
     check_piece(&t, at[2], t.len, want);
     text_lit(&t, ",\"i\":");
     at[3] = t.len;
     json_i64(&t, i);
-    snprintf(want, sizeof want, "%" PRId64, i);
+    bool quoted = (i < 0 ? 0 - (uint64_t)i : (uint64_t)i) > (1ull << 53);
+    snprintf(want, sizeof want, quoted ? "\"%" PRId64 "\"" : "%" PRId64, i);
     check_piece(&t, at[3], t.len, want);
     text_lit(&t, ",\"h\":");
     at[4] = t.len;

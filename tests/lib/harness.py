@@ -253,8 +253,32 @@ def _no_duplicate_keys(pairs):
     return dict(pairs)
 
 
-def read_jsonl(path):
-    """Every line must be one JSON object, without duplicate keys."""
+# Fields that hold the guest's words: an integer beyond 2^53 in magnitude
+# comes as a string of decimal digits (docs/outputs.md), and "cmd" as hex.
+GUEST_NUMBERS = ("args", "result", "value", "last_value", "id")
+
+
+def guest_numbers(obj):
+    """obj with the guest's words as Python integers, as a reader of the
+    event log would make them."""
+    if isinstance(obj, list):
+        return [guest_numbers(v) for v in obj]
+    if not isinstance(obj, dict):
+        return obj
+    out = {}
+    for key, value in obj.items():
+        if key == "cmd" and isinstance(value, str):
+            value = int(value, 16)
+        elif key in GUEST_NUMBERS:
+            value = [int(v) if isinstance(v, str) else v for v in value] \
+                if isinstance(value, list) else int(value) if isinstance(value, str) else value
+        out[key] = guest_numbers(value)
+    return out
+
+
+def read_jsonl(path, raw=False):
+    """Every line must be one JSON object, without duplicate keys; the
+    guest's numbers as integers unless raw."""
     records = []
     with open(path) as f:
         for number, line in enumerate(f, 1):
@@ -264,7 +288,7 @@ def read_jsonl(path):
                 raise Failure("%s line %d is not JSON (%s): %r" % (path, number, e, line))
             if not isinstance(obj, dict):
                 raise Failure("%s line %d is not an object: %r" % (path, number, line))
-            records.append(obj)
+            records.append(obj if raw else guest_numbers(obj))
     return records
 
 
