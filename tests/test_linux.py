@@ -201,6 +201,19 @@ SCHEDULES = {
 }
 
 
+def check_thread_track(t, schedule, trace, name):
+    """Region 1 is one span in the trace process of the thread that named
+    itself, whichever vCPUs it ran on, not in a vCPU's."""
+    spans = [e for e in trace if e["ph"] in "BE" and e["name"] == "roi 1"]
+    t.eq([e["ph"] for e in spans], ["B", "E"], "%s: one span of region 1" % schedule, spans)
+    t.eq(len({e["pid"] for e in spans}), 1, "%s: begun and ended in one process" % schedule,
+         spans)
+    names = [e["args"]["name"] for e in trace if e["ph"] == "M" and
+             e["name"] == "process_name" and e["pid"] == spans[0]["pid"]]
+    t.check(names and re.fullmatch(r"%s \(thread \d+\)" % name, names[-1]),
+            "%s: the process is the thread, by the name it gave itself" % schedule, names)
+
+
 def test_regions_follow_their_thread(t):
     """Issue 13: Linux, two vCPUs (MTTCG), the same work in region 1 under
     three schedules. The region counts its thread's instructions wherever
@@ -209,9 +222,12 @@ def test_regions_follow_their_thread(t):
     counts, kernel = {}, {}
     for name, script in SCHEDULES.items():
         events = t.path("events-%d.jsonl" % len(counts))
+        trace = t.path("trace-%d.json" % len(counts))
         b = boot_linux(t, script, binaries=THREAD_FOLLOW, qemu_args=SMP2, events=events,
-                       summary="none", timeout=300)
+                       trace=trace, summary="none", timeout=300)
         check_booted(t, b)
+        check_thread_track(t, name, validate_trace(trace),
+                           "migrate" if "moving" in name else "alone")
         rows = [r for r in last_summary(read_jsonl(events))["regions"] if r["id"] == 1]
         t.eq([(r["entries"], r["open"], r["unmatched_ends"]) for r in rows], [(1, False, 0)],
              "%s: one region, closed where it ended" % name, rows)

@@ -8,7 +8,7 @@ import signal
 import subprocess
 import time
 
-from harness import Failure, guest, plugin_arg, qemu_bin
+from harness import Failure, guest, plugin_arg, qemu_bin, validate_trace
 
 PROGRAM = guest("x86_64", "region_threads")
 THREADS = 5  # four threads and main
@@ -49,6 +49,22 @@ def test_after_guest_exit(t):
         check(t, path)
         t.contains(open(summary).read(), "total of %d" % THREADS, "the summary's total", r)
         t.contains(open(summary).read(), "regions: " + path, "the summary names the file", r)
+
+
+def test_trace_names_each_thread(t):
+    """In user mode each guest thread is a vCPU: its trace process carries
+    the name the thread gave itself, and its region spans are there."""
+    trace = t.path("trace.json")
+    t.user("x86_64", PROGRAM, trace=trace, summary="none", check=0)
+    events = validate_trace(trace)
+    names = {}
+    for e in events:
+        if e["ph"] == "M" and e["name"] == "process_name":
+            names[e["pid"]] = e["args"]["name"]  # the last one holds
+    spans = {e["pid"] for e in events if e["ph"] == "B" and e["name"] == "roi 30"}
+    t.eq(sorted(names[pid].split(": ")[-1] for pid in spans), ["main?thread"] + ["worker"] * 4,
+         "every span in a process named after its thread", names)
+    t.check(all(names[pid].startswith("vCPU ") for pid in spans), "the vCPU named too", names)
 
 
 def test_after_sigterm(t):

@@ -14,7 +14,10 @@
  */
 #include "commands/roi.h"
 
+#include <inttypes.h>
 #include <pthread.h>
+#include <stdio.h>
+#include <string.h>
 
 #include "commands/builtins.h"
 #include "commands/commands.h"
@@ -92,6 +95,32 @@ void roi_vcpu_init(struct vcpu *vcpu)
     vcpu->roi = roi;
 }
 
+/* The trace process of a container's regions and marks: its guest
+ * thread's, or its vCPU's. */
+static uint64_t trace_track(const struct roi_vcpu *roi)
+{
+    return roi->thread != NULL ? report_trace_thread_track(roi->thread->id)
+                               : report_trace_vcpu_track(roi->vcpu->index);
+}
+
+/* Names a container's trace process: by name_thread's name if it has one,
+ * a guest thread also by its number and address space. */
+static void name_track(struct output_vcpu *out, const struct roi_vcpu *roi, const char *name)
+{
+    char text[160];
+    const struct guest_thread *t = roi->thread;
+    if (t == NULL) {
+        snprintf(text, sizeof text, "vCPU %u%s%s", roi->vcpu->index, name[0] ? ": " : "",
+                 name);
+    } else if (name[0] != '\0') {
+        snprintf(text, sizeof text, "%s (thread %u)", name, t->id);
+    } else {
+        snprintf(text, sizeof text, "thread %u (asid 0x%" PRIx64 ", tp 0x%" PRIx64 ")", t->id,
+                 t->address_space, t->thread_pointer);
+    }
+    report_trace_track_name(out, trace_track(roi), text);
+}
+
 /* Where the calling code's regions live: its thread's, where threads are
  * followed (roi_insns_before_call has just named the thread), else its
  * vCPU's. */
@@ -108,6 +137,7 @@ static struct roi_vcpu *container(struct vcpu *vcpu)
         if (__atomic_compare_exchange_n(&t->roi, &roi, fresh, false, __ATOMIC_ACQ_REL,
                                         __ATOMIC_ACQUIRE)) {
             roi = fresh;
+            name_track(vcpu->output, roi, "");
         } else {
             g_free(fresh); /* another vCPU made it first */
         }
@@ -157,7 +187,7 @@ static struct region *region_get(struct vcpu *vcpu, uint64_t id, bool create)
         r = g_new0(struct region, 1);
         r->id = id;
         g_hash_table_insert(roi->regions, &r->id, r);
-        report_trace_region_name(vcpu->output, vcpu->index, id);
+        report_trace_region_name(vcpu->output, trace_track(roi), id);
     }
     return r;
 }
@@ -179,7 +209,7 @@ unsigned roi_open(struct vcpu *vcpu, uint64_t id, uint64_t insns)
     unsigned depth = r ? r->depth : 0;
     pthread_mutex_unlock(&roi->lock);
     if (opened) {
-        report_trace(vcpu->output, vcpu->index, 'B', "roi", id, ts, NULL, 0);
+        report_trace(vcpu->output, trace_track(roi), 'B', "roi", id, ts, NULL, 0);
     }
     return depth;
 }
@@ -207,7 +237,7 @@ enum roi_close_result roi_close(struct vcpu *vcpu, uint64_t id, uint64_t insns,
     }
     pthread_mutex_unlock(&roi->lock);
     if (result == ROI_CLOSED) {
-        report_trace(vcpu->output, vcpu->index, 'E', "roi", id, ts, "insns", *region_insns);
+        report_trace(vcpu->output, trace_track(roi), 'E', "roi", id, ts, "insns", *region_insns);
     }
     return result;
 }
@@ -262,7 +292,7 @@ void builtin_mark(struct call_ctx *ctx)
         m->last_value = value;
     }
     pthread_mutex_unlock(&roi->lock);
-    report_trace(ctx->vcpu->output, ctx->vcpu_index, 'i', "mark", id, now_ns(), "value", value);
+    report_trace(ctx->vcpu->output, trace_track(roi), 'i', "mark", id, now_ns(), "value", value);
 }
 
 void builtin_name_thread(struct call_ctx *ctx)
@@ -278,7 +308,10 @@ void builtin_name_thread(struct call_ctx *ctx)
         roi->name[i] = c >= 0x20 && c < 0x7f ? (char)c : '?';
     }
     roi->name[len] = '\0';
+    char name[sizeof roi->name];
+    memcpy(name, roi->name, sizeof name);
     pthread_mutex_unlock(&roi->lock);
+    name_track(ctx->vcpu->output, roi, name);
     ctx->text = (const char *)ctx->call.data;
     ctx->text_len = len;
     ctx->call.result = len;
@@ -423,7 +456,7 @@ static void snapshot_one(struct roi_vcpu *roi, void *data)
             row.wall_ns += snap->ts - r->start_ns;
             struct vcpu *where = vcpu_get(vcpu);
             if (snap->at_exit && where != NULL) {
-                report_trace(where->output, vcpu, 'E', "roi", r->id, snap->ts,
+                report_trace(where->output, trace_track(roi), 'E', "roi", r->id, snap->ts,
                              "open_at_exit", 1);
             }
         }

@@ -47,14 +47,27 @@ static uint64_t trace_tid(const char *kind, uint64_t id)
     return strcmp(kind, "roi") == 0 ? id + 1 : 0;
 }
 
+/* Guest threads' processes come after every possible vCPU's (65536). */
+#define TRACE_THREAD_TRACKS 100000u
+
+uint64_t report_trace_vcpu_track(unsigned int vcpu)
+{
+    return vcpu + 1u;
+}
+
+uint64_t report_trace_thread_track(unsigned int thread)
+{
+    return TRACE_THREAD_TRACKS + (uint64_t)thread;
+}
+
 /* A metadata record naming a trace process or thread. */
-static void trace_name(struct text *out, const char *what, unsigned int vcpu, uint64_t tid,
+static void trace_name(struct text *out, const char *what, uint64_t track, uint64_t tid,
                        const char *name)
 {
     text_lit(out, "{\"name\":\"");
     text_str(out, what);
     text_lit(out, "\",\"ph\":\"M\",\"pid\":");
-    json_u64(out, vcpu + 1u);
+    json_u64(out, track);
     text_lit(out, ",\"tid\":");
     json_u64(out, tid);
     text_lit(out, ",\"args\":{\"name\":");
@@ -130,6 +143,19 @@ void report_abandon(void)
     }
 }
 
+/* A process's name, its place (vCPUs first, then threads, in number
+ * order) and the name of its thread 0. */
+static void trace_process(struct text *out, uint64_t track, const char *name)
+{
+    trace_name(out, "process_name", track, 0, name);
+    text_lit(out, "{\"name\":\"process_sort_index\",\"ph\":\"M\",\"pid\":");
+    json_u64(out, track);
+    text_lit(out, ",\"tid\":0,\"args\":{\"sort_index\":");
+    json_u64(out, track);
+    text_lit(out, "}},\n");
+    trace_name(out, "thread_name", track, 0, "marks and events");
+}
+
 struct output_vcpu *report_vcpu_new(unsigned int vcpu)
 {
     struct output_vcpu *vs = g_new0(struct output_vcpu, 1);
@@ -139,16 +165,19 @@ struct output_vcpu *report_vcpu_new(unsigned int vcpu)
     if (out != NULL) {
         char name[32];
         snprintf(name, sizeof name, "vCPU %u", vcpu);
-        trace_name(out, "process_name", vcpu, 0, name);
-        text_lit(out, "{\"name\":\"process_sort_index\",\"ph\":\"M\",\"pid\":");
-        json_u64(out, vcpu + 1u);
-        text_lit(out, ",\"tid\":0,\"args\":{\"sort_index\":");
-        json_u64(out, vcpu);
-        text_lit(out, "}},\n");
-        trace_name(out, "thread_name", vcpu, 0, "marks and events");
+        trace_process(out, report_trace_vcpu_track(vcpu), name);
         event_end(vs->trace);
     }
     return vs;
+}
+
+void report_trace_track_name(struct output_vcpu *vs, uint64_t track, const char *name)
+{
+    struct text *out = event_begin(vs->trace);
+    if (out != NULL) {
+        trace_process(out, track, name);
+        event_end(vs->trace);
+    }
 }
 
 static const char *status_name(enum backdoor_status status)
@@ -266,7 +295,7 @@ void report_handler_event(struct output_vcpu *vs, unsigned int vcpu, const char 
         text_lit(out, "{\"name\":");
         json_string(out, name, strlen(name));
         text_lit(out, ",\"ph\":\"i\",\"s\":\"t\",\"pid\":");
-        json_u64(out, vcpu + 1u);
+        json_u64(out, report_trace_vcpu_track(vcpu));
         text_lit(out, ",\"tid\":0");
         text_lit(out, ",\"ts\":");
         json_us(out, ts);
@@ -286,18 +315,18 @@ void report_print(const char *text, size_t len)
     pthread_mutex_unlock(&print_lock);
 }
 
-void report_trace_region_name(struct output_vcpu *vs, unsigned int vcpu, uint64_t id)
+void report_trace_region_name(struct output_vcpu *vs, uint64_t track, uint64_t id)
 {
     struct text *out = event_begin(vs->trace);
     if (out != NULL) {
         char name[32];
         snprintf(name, sizeof name, "roi %" PRIu64, id);
-        trace_name(out, "thread_name", vcpu, trace_tid("roi", id), name);
+        trace_name(out, "thread_name", track, trace_tid("roi", id), name);
         event_end(vs->trace);
     }
 }
 
-void report_trace(struct output_vcpu *vs, unsigned int vcpu, char phase, const char *kind,
+void report_trace(struct output_vcpu *vs, uint64_t track, char phase, const char *kind,
                   uint64_t id, uint64_t ts_ns, const char *arg_key, uint64_t arg_value)
 {
     struct text *out = event_begin(vs->trace);
@@ -314,7 +343,7 @@ void report_trace(struct output_vcpu *vs, unsigned int vcpu, char phase, const c
     text_char(out, phase);
     text_str(out, phase == 'i' ? "\",\"s\":\"t" : "");
     text_lit(out, "\",\"pid\":");
-    json_u64(out, vcpu + 1u);
+    json_u64(out, track);
     text_lit(out, ",\"tid\":");
     json_u64(out, trace_tid(kind, id));
     text_lit(out, ",\"ts\":");

@@ -46,13 +46,21 @@ void report_handler_event(struct output_vcpu *out, unsigned int vcpu, const char
 /* Guest text from the print command. */
 void report_print(const char *text, size_t len);
 
-/* Trace-event records ("B", "E" or "i"): regions on their own thread of
- * the vCPU's process, everything else on its thread 0. */
-void report_trace(struct output_vcpu *out, unsigned int vcpu, char phase, const char *kind,
+/* Trace processes: one per vCPU, and one per guest thread where regions
+ * follow guest threads (numbered by the caller, from 0). */
+uint64_t report_trace_vcpu_track(unsigned int vcpu);
+uint64_t report_trace_thread_track(unsigned int thread);
+
+/* Names a trace process (again, when its name changes). */
+void report_trace_track_name(struct output_vcpu *out, uint64_t track, const char *name);
+
+/* Trace-event records ("B", "E" or "i") of a process: regions on a thread
+ * of their own, everything else on its thread 0; out is the calling vCPU's. */
+void report_trace(struct output_vcpu *out, uint64_t track, char phase, const char *kind,
                   uint64_t id, uint64_t ts_ns, const char *arg_key, uint64_t arg_value);
 
-/* Names the trace thread of region id on a vCPU (once, when first seen). */
-void report_trace_region_name(struct output_vcpu *out, unsigned int vcpu, uint64_t id);
+/* Names the trace thread of region id in a process (once, when first seen). */
+void report_trace_region_name(struct output_vcpu *out, uint64_t track, uint64_t id);
 
 /* A statistics snapshot (stats_dump) into the summary output and the event
  * log; returns the dump's number. */
