@@ -7,6 +7,9 @@
 #              QEMU boots it directly, which saves the 5-7 seconds that
 #              decompressing vmlinuz takes under TCG
 #   busybox    the static busybox of busybox-static
+#   headers/   the same kernel's linux-headers, linux-headers-*-common and
+#              linux-kbuild packages unpacked, for building a test module:
+#              make -C "$(cat headers/KDIR)" M=DIR modules
 #   VERSION    which packages they came from
 # The packages are downloaded and unpacked, never installed. A second run
 # finds the files and returns at once; --refresh fetches again (e.g. after a
@@ -25,7 +28,8 @@ case ${1:-} in
 esac
 
 cached() {
-    [ -s "$OUT/vmlinuz" ] && [ -s "$OUT/vmlinux" ] && [ -x "$OUT/busybox" ] && [ -s "$OUT/VERSION" ]
+    [ -s "$OUT/vmlinuz" ] && [ -s "$OUT/vmlinux" ] && [ -x "$OUT/busybox" ] && [ -s "$OUT/VERSION" ] &&
+        [ -s "$OUT/headers/KDIR" ]
 }
 if [ $refresh -eq 0 ] && cached; then
     cat "$OUT/VERSION"
@@ -139,15 +143,36 @@ fi
 
 kernel_version=$(dpkg-deb -f "$kernel_deb" Version)
 busybox_version=$(dpkg-deb -f "$busybox_deb" Version)
+
+# The headers of exactly this kernel, from the same index: a module built
+# against them loads into it (same vermagic, same gcc-12).
+release=${kernel_pkg#linux-image-}   # 6.1.0-57-amd64
+abi=${release%-amd64}                # 6.1.0-57
+header_pkgs=("linux-headers-$release=$kernel_version" "linux-headers-$abi-common=$kernel_version"
+             "linux-kbuild-$(echo "$abi" | cut -d. -f1,2)=$kernel_version")
+say "downloading ${header_pkgs[*]} (not installing them)"
+(cd "$work" && apt_private download -qq "${header_pkgs[@]}" >&2) \
+    || die "apt-get download ${header_pkgs[*]} failed"
+mkdir -p "$work/headers"
+for deb in "$work"/linux-headers-*.deb "$work"/linux-kbuild-*.deb; do
+    dpkg-deb -x "$deb" "$work/headers" || die "cannot unpack $deb"
+done
+kdir=$work/headers/usr/src/linux-headers-$release
+[ -s "$kdir/Makefile" ] || die "the headers packages hold no $kdir/Makefile"
+# Debian's Makefile includes the common part by its installed path.
+sed -i "s|/usr/src/|$OUT/headers/usr/src/|" "$kdir/Makefile"
+printf '%s\n' "$OUT/headers/usr/src/linux-headers-$release" > "$work/headers/KDIR"
 install -m 0644 "$vmlinuz" "$OUT/vmlinuz.new"
 install -m 0644 "$work/vmlinux" "$OUT/vmlinux.new"
 install -m 0755 "$busybox" "$OUT/busybox.new"
 mv -f "$OUT/vmlinuz.new" "$OUT/vmlinuz"
 mv -f "$OUT/vmlinux.new" "$OUT/vmlinux"
 mv -f "$OUT/busybox.new" "$OUT/busybox"
-printf 'kernel: %s %s (%s, %s bytes; vmlinux %s bytes)\nbusybox: busybox-static %s (%s bytes)\n' \
+rm -rf "$OUT/headers"
+mv "$work/headers" "$OUT/headers"
+printf 'kernel: %s %s (%s, %s bytes; vmlinux %s bytes)\nbusybox: busybox-static %s (%s bytes)\nheaders: %s\n' \
     "$kernel_pkg" "$kernel_version" "$(basename "$vmlinuz")" "$(stat -c %s "$OUT/vmlinuz")" "$(stat -c %s "$OUT/vmlinux")" \
-    "$busybox_version" "$(stat -c %s "$OUT/busybox")" > "$OUT/VERSION"
+    "$busybox_version" "$(stat -c %s "$OUT/busybox")" "${header_pkgs[*]}" > "$OUT/VERSION"
 rm -rf "$work"
 say "kernel and busybox are in $OUT"
 cat "$OUT/VERSION"

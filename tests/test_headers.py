@@ -156,11 +156,12 @@ def test_no_reserved_identifiers(t):
     """No identifier of the public headers is reserved to the C or C++
     implementation: none contains a double underscore or begins with an
     underscore and a capital letter, except the compiler's own keywords and
-    predefined macros that the headers test."""
+    predefined macros that the headers test (kbuild's __KERNEL__ among
+    them)."""
     allowed = {"__asm__", "__volatile__", "__attribute__", "__always_inline__",
                "__builtin_constant_p", "__GNUC__", "__cplusplus", "__x86_64__", "__i386__",
                "__aarch64__", "__riscv", "__riscv_xlen", "__format__", "__printf__",
-               "__visibility__"}
+               "__visibility__", "__KERNEL__"}
     for name in HEADERS:
         with open(os.path.join(INCLUDE, "backdoor", name)) as f:
             code = re.sub(r'/\*.*?\*/|"(?:[^"\\]|\\.)*"', " ", f.read(), flags=re.S)

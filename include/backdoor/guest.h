@@ -10,6 +10,9 @@
  * no host answers (native run, QEMU without the plugin, or a QEMU whose plugin
  * API cannot write guest registers). docs/abi.md is the full specification.
  *
+ * In a Linux kernel module (kbuild defines __KERNEL__) it takes its types
+ * from <linux/types.h>; any context works, interrupts included.
+ *
  * Define BACKDOOR_DISABLE before including this file to compile every request
  * to nothing, like NDEBUG for assert() or NVALGRIND for valgrind.h.
  *
@@ -36,8 +39,15 @@
 #ifndef BACKDOOR_GUEST_H
 #define BACKDOOR_GUEST_H
 
+/* Linux kernel code (a module) has no libc headers: the kernel's own
+ * provide the same types. */
+#if defined(__KERNEL__)
+#include <linux/stdarg.h>
+#include <linux/types.h>
+#else
 #include <stdarg.h>
 #include <stdint.h>
+#endif
 
 /* The ABI: encoding, request types, commands, features, errors. */
 #include "ops.h"

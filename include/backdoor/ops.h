@@ -33,7 +33,11 @@
 #ifndef BACKDOOR_OPS_H
 #define BACKDOOR_OPS_H
 
+#if defined(__KERNEL__)
+#include <linux/types.h>
+#else
 #include <stdint.h>
+#endif
 
 /* Bumped when a request is added; a guest can compare backdoor_present(). */
 #define BACKDOOR_PROTOCOL_VERSION 1

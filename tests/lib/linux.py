@@ -36,6 +36,8 @@ VMLINUZ = os.path.join(LINUX_DIR, "vmlinuz")
 # faster than vmlinuz, whose decompressor is slow under TCG.
 VMLINUX = os.path.join(LINUX_DIR, "vmlinux")
 BUSYBOX = os.path.join(LINUX_DIR, "busybox")
+# The kernel's headers, unpacked: the file names the directory for make -C.
+KDIR_FILE = os.path.join(LINUX_DIR, "headers", "KDIR")
 FETCH = os.path.join(harness.ROOT, "scripts", "fetch-linux.sh")
 
 BEGIN = "==backdoor-linux== begin"
@@ -71,10 +73,11 @@ _fetch_error = None
 
 def ensure_kernel():
     """Runs scripts/fetch-linux.sh once per process if the cache lacks the
-    kernel or busybox; raises harness.Skip with its reason if that fails."""
+    kernel, busybox or the kernel's headers; raises harness.Skip with its
+    reason if that fails."""
     global _fetch_error
     with _fetch_lock:
-        if os.path.isfile(VMLINUX) and os.access(BUSYBOX, os.X_OK):
+        if os.path.isfile(VMLINUX) and os.access(BUSYBOX, os.X_OK) and os.path.isfile(KDIR_FILE):
             return
         if _fetch_error is None:
             try:
@@ -88,6 +91,37 @@ def ensure_kernel():
         if os.path.isfile(VMLINUX) and os.access(BUSYBOX, os.X_OK):
             return
         raise harness.Skip(_fetch_error or "no Linux kernel in " + LINUX_DIR)
+
+
+_module_lock = threading.Lock()
+
+
+def kernel_module(name):
+    """Builds tests/kmod (Kbuild, NAME.c) against the booted kernel's
+    headers into build/kmod, once per process; returns the .ko's path."""
+    ensure_kernel()
+    out = os.path.join(harness.BUILD, "kmod")
+    ko = os.path.join(out, name + ".ko")
+    with _module_lock:
+        source = os.path.join(harness.ROOT, "tests", "kmod")
+        os.makedirs(out, exist_ok=True)
+        for f in os.listdir(source):
+            with open(os.path.join(source, f), "rb") as src:
+                data = src.read()
+            copy = os.path.join(out, f)
+            # Rewritten only when changed, so that make finds nothing to do.
+            if not os.path.exists(copy) or open(copy, "rb").read() != data:
+                with open(copy, "wb") as dst:
+                    dst.write(data)
+        with open(KDIR_FILE) as f:
+            kdir = f.read().strip()
+        p = subprocess.run(["make", "-s", "-C", kdir, "M=" + out,
+                            "BACKDOOR_INCLUDE=" + os.path.join(harness.ROOT, "include"),
+                            "modules"], capture_output=True, text=True, timeout=300)
+        if p.returncode != 0 or not os.path.exists(ko):
+            raise harness.Failure("building %s against %s failed:\n%s%s"
+                                  % (name, kdir, p.stdout[-2000:], p.stderr[-2000:]))
+    return ko
 
 
 class Cpio:
