@@ -52,7 +52,7 @@ GUEST_CC_riscv64 := riscv64-linux-gnu-gcc
 VALGRIND_INCLUDE := $(BUILD)/valgrind-include
 GUEST_CFLAGS := -std=c11 $(WARN) -O2 -Iinclude -Itests/guest -I$(VALGRIND_INCLUDE) -static -pthread
 # Programs written in x86-64 assembly, and the test guests for every arch.
-X86_64_ONLY  := adversarial many_cpuids thread_follow smp_calls valgrind_reps
+X86_64_ONLY  := adversarial many_cpuids valgrind_reps
 TEST_GUESTS  := $(filter-out $(X86_64_ONLY),$(basename $(notdir $(wildcard tests/guest/*.c))))
 # Guests of Valgrind's client requests: Debian's valgrind.h (3.19) has no
 # riscv64 port, so they are built for the other three.

@@ -156,10 +156,22 @@ def test_user_process_cannot_cross_privilege_line(t):
     is BACKDOOR_EFAULT with nothing copied, in the QEMU built here and in
     Debian's 11.1 (both walk the guest's page tables, plugin API >= 5); its
     own buffers still work."""
+    privilege_line(t, "x86_64")
+
+
+# Linux's text without KASLR, per architecture.
+KERNEL_TEXT = {"x86_64": 0xffffffff81000000, "aarch64": 0xffff800008000000}
+CLI = {"x86_64": os.path.join(BUILD, "backdoor"),
+       "aarch64": os.path.join(BUILD, "backdoor-aarch64")}
+
+
+def privilege_line(t, arch):
+    """The privilege test on arch (its page-table walker, user callers)."""
     events = t.path("events.jsonl")
     printed = t.path("print.txt")
-    b = boot_linux(t, "privilege\n", binaries={"privilege": guest("x86_64", "privilege")},
-                   events=events, print=printed, summary="none")
+    b = boot_linux(t, "privilege %#x\n" % KERNEL_TEXT[arch],
+                   binaries={"privilege": guest(arch, "privilege")},
+                   events=events, print=printed, summary="none", arch=arch)
     check_booted(t, b)
     t.contains(b.output, "privilege: ok", "the process saw EFAULT for every crossing", b)
     t.eq(b.status, 0, "privilege exit status", b)
@@ -175,10 +187,14 @@ def test_calls_attributed_to_their_process(t):
     issuing address space (asid: the page-table base, PCID bits removed)
     and priv; two runs of one program are two processes with two address
     spaces, each constant over its own calls."""
+    calls_attributed(t, "x86_64")
+
+
+def calls_attributed(t, arch):
     events = t.path("events.jsonl")
     b = boot_linux(t, "privilege > /dev/null; privilege > /dev/null\n",
-                   binaries={"privilege": guest("x86_64", "privilege")},
-                   events=events, print="/dev/null", summary="none")
+                   binaries={"privilege": guest(arch, "privilege")},
+                   events=events, print="/dev/null", summary="none", arch=arch)
     check_booted(t, b)
     calls = [e for e in read_jsonl(events) if e.get("event") == "call"]
     t.eq(len(calls), 10, "five buffer calls per run", calls)
@@ -191,7 +207,6 @@ def test_calls_attributed_to_their_process(t):
     t.check(all(int(e["asid"], 16) % 4096 == 0 for e in calls), "page-aligned bases", calls)
 
 
-THREAD_FOLLOW = {"thread_follow": guest("x86_64", "thread_follow")}
 SMP2 = ["-smp", "2", "-accel", "tcg,thread=multi"]
 SCHEDULES = {
     "alone on CPU 0": "taskset 1 thread_follow alone\n",
@@ -219,12 +234,17 @@ def test_regions_follow_their_thread(t):
     three schedules. The region counts its thread's instructions wherever
     and whenever the scheduler runs it: not the busy process's, and across
     the move to the other vCPU, where roi_end closes it."""
+    regions_follow(t, "x86_64")
+
+
+def regions_follow(t, arch):
     counts, kernel = {}, {}
     for name, script in SCHEDULES.items():
         events = t.path("events-%d.jsonl" % len(counts))
         trace = t.path("trace-%d.json" % len(counts))
-        b = boot_linux(t, script, binaries=THREAD_FOLLOW, qemu_args=SMP2, events=events,
-                       trace=trace, summary="none", timeout=300)
+        b = boot_linux(t, script, binaries={"thread_follow": guest(arch, "thread_follow")},
+                       qemu_args=SMP2, events=events, trace=trace, summary="none",
+                       timeout=300, arch=arch)
         check_booted(t, b)
         check_thread_track(t, name, validate_trace(trace),
                            "migrate" if "moving" in name else "alone")
@@ -251,10 +271,14 @@ def test_region_ended_by_another_thread_is_unmatched(t):
     """Per thread, a region opened by one process and ended by another is
     an end without begin for the second, and stays open for the first; per
     vCPU (regions-by=vcpu) the two calls make one region."""
+    ended_by_another(t, "x86_64")
+
+
+def ended_by_another(t, arch):
     script = "backdoor roi begin 5\nbackdoor roi end 5\n"
-    binaries = {"backdoor": os.path.join(BUILD, "backdoor")}
+    binaries = {"backdoor": CLI[arch]}
     events = t.path("thread.jsonl")
-    b = boot_linux(t, script, binaries=binaries, events=events, summary="none")
+    b = boot_linux(t, script, binaries=binaries, events=events, summary="none", arch=arch)
     check_booted(t, b)
     rows = [r for r in last_summary(read_jsonl(events))["regions"] if r["id"] == 5]
     t.eq(sorted((r["entries"], r["open"], r["unmatched_ends"]) for r in rows),
@@ -263,7 +287,7 @@ def test_region_ended_by_another_thread_is_unmatched(t):
     t.check(rows[0]["thread"] != rows[1]["thread"], "two threads", rows)
     events = t.path("vcpu.jsonl")
     b = boot_linux(t, script, binaries=binaries, events=events, summary="none",
-                   regions_by="vcpu")
+                   regions_by="vcpu", arch=arch)
     check_booted(t, b)
     rows = [r for r in last_summary(read_jsonl(events))["regions"] if r["id"] == 5]
     t.eq([(r["entries"], r["open"], r["unmatched_ends"], "thread" in r) for r in rows],
@@ -278,13 +302,17 @@ def test_smp_calls_exact(t):
     the same time: every call is in the event log exactly once, each
     process's sequence is complete and in order, and the summary's counts,
     per vCPU and in total, equal what the guests made."""
+    smp_exact(t, "x86_64")
+
+
+def smp_exact(t, arch):
     script = "".join("taskset %d smp_calls %d %d > /tmp/out%d &\n" % (1 << cpu, cpu + 1,
                                                                       SMP_CALLS, cpu)
                      for cpu in range(4)) + "wait\ncat /tmp/out*\n"
     events = t.path("events.jsonl")
-    b = boot_linux(t, script, binaries={"smp_calls": guest("x86_64", "smp_calls")},
+    b = boot_linux(t, script, binaries={"smp_calls": guest(arch, "smp_calls")},
                    qemu_args=["-smp", "4", "-accel", "tcg,thread=multi"], events=events,
-                   summary="none", timeout=300)
+                   summary="none", timeout=300, arch=arch)
     check_booted(t, b)
     for cpu in range(4):
         t.contains(b.output, "smp_calls %d: %d calls" % (cpu + 1, SMP_CALLS), "each copy ran", b)

@@ -15,11 +15,6 @@
 /* IA32_FS_BASE, the MSR of the thread pointer. */
 #define MSR_FS_BASE 0xc0000100u
 
-static const char *const gpr_names[16] = {
-    "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
-    "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15",
-};
-
 static bool followed;
 static GMutex lock;
 static GHashTable *by_key; /* "address space, thread pointer" -> thread */
@@ -111,13 +106,13 @@ void threads_on_switch(unsigned int vcpu_index, void *userdata)
     uint64_t not_yet = site->tb_insns - site->tb_index;
     struct insn_position pos = {c->insns - not_yet, c->insns_kernel - not_yet};
     uint64_t address_space = current_address_space(vcpu);
-    uint64_t thread_pointer = register_value(vcpu, "fs_base");
+    uint64_t thread_pointer = guest_thread_pointer(vcpu);
     switch (site->kind) {
     case SWITCH_ADDRESS_SPACE:
-        address_space = guest_address_space_of(register_value(vcpu, gpr_names[site->gpr]));
+        address_space = guest_address_space_of(guest_switch_register(vcpu, site->gpr));
         break;
     case SWITCH_THREAD_POINTER:
-        thread_pointer = register_value(vcpu, gpr_names[site->gpr]);
+        thread_pointer = guest_switch_register(vcpu, site->gpr);
         break;
     case SWITCH_MSR:
         if ((uint32_t)register_value(vcpu, "rcx") != MSR_FS_BASE) {
@@ -135,7 +130,7 @@ void threads_on_switch(unsigned int vcpu_index, void *userdata)
 struct guest_thread *threads_current(struct vcpu *vcpu, struct insn_position pos)
 {
     uint64_t address_space = current_address_space(vcpu);
-    uint64_t thread_pointer = register_value(vcpu, "fs_base");
+    uint64_t thread_pointer = guest_thread_pointer(vcpu);
     g_mutex_lock(&lock);
     struct guest_thread *t = switch_to(vcpu, address_space, thread_pointer, pos);
     g_mutex_unlock(&lock);

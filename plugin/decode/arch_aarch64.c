@@ -18,6 +18,43 @@ static int aarch64_privilege_level(uint64_t cpsr)
     return (int)((cpsr >> 2) & 3);
 }
 
+/*
+ * What Linux switches threads with: "msr ttbr0_el1, xN" (a new address
+ * space; its ASID may be in TTBR1_EL1 instead, which does not matter: the
+ * table base names the process) and "msr tpidr_el0, xN" (the user thread
+ * pointer, written at every switch). MSR (register) is D51 plus the system
+ * register's op0:op1:CRn:CRm:op2 and Rt in bits 4:0.
+ */
+#define MSR_TTBR0_EL1 0xd5182000u /* op0 3, op1 0, CRn 2, CRm 0, op2 0 */
+#define MSR_TPIDR_EL0 0xd51bd040u /* op0 3, op1 3, CRn 13, CRm 0, op2 2 */
+
+static bool aarch64_context_switch(const uint8_t *insn, size_t len, struct switch_site *site)
+{
+    if (len != 4) {
+        return false;
+    }
+    uint32_t word = arch_load_le32(insn);
+    switch (word & ~0x1fu) {
+    case MSR_TTBR0_EL1:
+        site->kind = SWITCH_ADDRESS_SPACE;
+        break;
+    case MSR_TPIDR_EL0:
+        site->kind = SWITCH_THREAD_POINTER;
+        break;
+    default:
+        return false;
+    }
+    site->gpr = word & 0x1f;
+    return true;
+}
+
+/* x0..x30; number 31 is xzr here, which reads as zero. */
+static const char *const aarch64_switch_regs[31] = {
+    "x0",  "x1",  "x2",  "x3",  "x4",  "x5",  "x6",  "x7",  "x8",  "x9",  "x10",
+    "x11", "x12", "x13", "x14", "x15", "x16", "x17", "x18", "x19", "x20", "x21",
+    "x22", "x23", "x24", "x25", "x26", "x27", "x28", "x29", "x30",
+};
+
 /* TTBR0_EL1: the user half's table base; bits 63:48 are the ASID and
  * bit 0 CnP. */
 static uint64_t aarch64_address_space(uint64_t ttbr0)
@@ -54,6 +91,7 @@ const struct arch arch_aarch64 = {
     /* A 32-bit constant takes two instructions here: requests are decoded
      * when they execute. */
     .constant_load = arch_no_constant_load,
+    .context_switch = aarch64_context_switch,
     .valgrind = aarch64_valgrind,
     .n_valgrind = 1,
     .regs =
@@ -65,6 +103,9 @@ const struct arch arch_aarch64 = {
             .privilege_level = aarch64_privilege_level,
             .address_space_reg = "TTBR0_EL1",
             .address_space = aarch64_address_space,
+            .thread_pointer_reg = "TPIDR_EL0",
+            .switch_regs = aarch64_switch_regs,
+            .n_switch_regs = 31,
             .least_privileged = 0,
         },
 };

@@ -26,6 +26,34 @@ static uint64_t riscv64_address_space(uint64_t satp)
     return (satp & ((1ull << 44) - 1)) << 12;
 }
 
+/*
+ * What Linux switches address spaces with: "csrw satp, rs1", which is
+ * csrrw with CSR 0x180 (any rd; funct3 1, opcode 0x73). User threads of
+ * one process are not told apart: the kernel keeps no user thread pointer
+ * in a register of its own (tp is the kernel's current task while it
+ * runs), so threads here are processes.
+ */
+static bool riscv64_context_switch(const uint8_t *insn, size_t len, struct switch_site *site)
+{
+    if (len != 4) {
+        return false;
+    }
+    uint32_t word = arch_load_le32(insn);
+    if ((word & 0xfff0707fu) != 0x18001073u) {
+        return false;
+    }
+    site->kind = SWITCH_ADDRESS_SPACE;
+    site->gpr = (word >> 15) & 0x1f;
+    return true;
+}
+
+/* x0..x31 by QEMU's names; x0 reads as zero anyway. */
+static const char *const riscv64_switch_regs[32] = {
+    "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "fp", "s1", "a0",
+    "a1",   "a2", "a3", "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5",
+    "s6",   "s7", "s8", "s9", "s10", "s11", "t3", "t4", "t5", "t6",
+};
+
 static const char *const riscv64_targets[] = {"riscv64", NULL};
 
 /* x10..x16 are a0..a6. */
@@ -37,6 +65,7 @@ const struct arch arch_riscv64 = {
     /* A 32-bit constant takes two instructions here: requests are decoded
      * when they execute. */
     .constant_load = arch_no_constant_load,
+    .context_switch = riscv64_context_switch,
     .regs =
         {
             .names = {"a1", "a2", "a3", "a4", "a5", "a6", "a0"},
@@ -46,6 +75,8 @@ const struct arch arch_riscv64 = {
             .privilege_level = riscv64_privilege_level,
             .address_space_reg = "satp",
             .address_space = riscv64_address_space,
+            .switch_regs = riscv64_switch_regs,
+            .n_switch_regs = 32,
             .least_privileged = 0,
         },
 };

@@ -184,6 +184,12 @@ static const struct valgrind_flavor x86_valgrind[] = {
 
 static const char *const x86_targets[] = {"x86_64", "i386", NULL};
 
+/* The registers of ModRM numbers 0-15, as switching instructions name them. */
+static const char *const x86_switch_regs[] = {
+    "rax", "rcx", "rdx", "rbx", "rsp", "rbp", "rsi", "rdi",
+    "r8",  "r9",  "r10", "r11", "r12", "r13", "r14", "r15",
+};
+
 const struct arch arch_x86 = {
     .targets = x86_targets,
     .regno = {X86_EAX, X86_ECX, X86_EDX, X86_EBX, X86_EDI, X86_R8, X86_ESI},
@@ -208,6 +214,9 @@ const struct arch arch_x86 = {
             .privilege_level = x86_privilege_level,
             .address_space_reg = "cr3",
             .address_space = x86_address_space,
+            .thread_pointer_reg = "fs_base",
+            .switch_regs = x86_switch_regs,
+            .n_switch_regs = 16,
             .least_privileged = 3,
         },
 };

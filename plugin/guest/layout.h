@@ -47,6 +47,14 @@ struct register_layout {
      * its base with the tag bits (PCID, ASID) removed: which process runs. */
     const char *address_space_reg;
     uint64_t (*address_space)(uint64_t raw);
+    /* The register that tells threads of one address space apart (x86-64
+     * FS base, Arm TPIDR_EL0); NULL where the address space alone names
+     * what runs (RISC-V). */
+    const char *thread_pointer_reg;
+    /* The registers a thread-switching instruction names by number
+     * (guest/context.h); a NULL slot reads as zero (Arm's xzr). */
+    const char *const *switch_regs;
+    unsigned n_switch_regs;
 };
 
 #endif

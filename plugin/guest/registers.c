@@ -19,7 +19,8 @@ static bool system_mode;
 static GHashTable *regs_by_name; /* name -> struct named_reg */
 static struct reg_map map64, map32;
 static const struct reg_map *native_map;
-static struct qemu_plugin_register *privilege_reg, *pc_reg, *address_space_reg;
+static struct qemu_plugin_register *privilege_reg, *pc_reg, *address_space_reg,
+    *thread_pointer_reg;
 
 struct named_reg {
     struct qemu_plugin_register *handle;
@@ -109,6 +110,9 @@ static gpointer resolve_once(gpointer unused)
     privilege_reg = find_alternative(regs_by_name, layout->privilege_reg);
     pc_reg = find_alternative(regs_by_name, layout->pc_reg);
     address_space_reg = find_alternative(regs_by_name, layout->address_space_reg);
+    thread_pointer_reg = layout->thread_pointer_reg != NULL
+                             ? find_alternative(regs_by_name, layout->thread_pointer_reg)
+                             : NULL;
     /* At least one map must be complete; a missing 64-bit map is normal
      * for a 32-bit-only target such as qemu-i386. */
     const struct reg_map *usable = map64.complete ? &map64 : &map32;
@@ -209,6 +213,18 @@ bool guest_address_space(struct vcpu *vcpu, uint64_t *base)
     }
     *base = layout->address_space(reg_read(vcpu, address_space_reg));
     return true;
+}
+
+uint64_t guest_thread_pointer(struct vcpu *vcpu)
+{
+    return thread_pointer_reg != NULL ? reg_read(vcpu, thread_pointer_reg) : 0;
+}
+
+uint64_t guest_switch_register(struct vcpu *vcpu, unsigned int number)
+{
+    const char *name = number < layout->n_switch_regs ? layout->switch_regs[number] : NULL;
+    struct qemu_plugin_register *reg = name != NULL ? reg_find(name) : NULL;
+    return reg != NULL ? reg_read(vcpu, reg) : 0;
 }
 
 /*

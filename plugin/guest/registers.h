@@ -48,6 +48,12 @@ bool guest_address_space(struct vcpu *vcpu, uint64_t *base);
 /* The same of a raw register value (a value about to be written). */
 uint64_t guest_address_space_of(uint64_t raw);
 
+/* System mode, where threads are followed: the thread pointer (0 where
+ * the architecture has none), and a register a switching instruction
+ * names by number (0 for a zero register or one the layout lacks). */
+uint64_t guest_thread_pointer(struct vcpu *vcpu);
+uint64_t guest_switch_register(struct vcpu *vcpu, unsigned int number);
+
 /* A register by name ('|' separates alternatives, the first found wins),
  * or NULL; only once registers_resolve has run. */
 struct qemu_plugin_register *reg_find(const char *alternatives);

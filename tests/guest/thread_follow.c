@@ -3,7 +3,7 @@
  * The same work in region 1, under three schedules (issue 13): "alone",
  * "migrate" (the program moves itself from CPU 0 to CPU 1 halfway), and
  * "busy", a process that only spins, to share CPU 0 with an "alone" run.
- * Usage: thread_follow MODE [ITERATIONS]. Linux x86-64 guests.
+ * Usage: thread_follow MODE [ITERATIONS]. Linux guests (x86-64, aarch64).
  */
 #define _GNU_SOURCE
 #include <sched.h>

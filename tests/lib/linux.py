@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Boots a real Linux kernel (Debian bookworm's) with a tiny initramfs under
-qemu-system-x86_64 and the plugin, runs a shell script as the only job of
-/init, and powers the machine off.
+qemu-system-x86_64 (or, with arch="aarch64", qemu-system-aarch64 -M virt)
+and the plugin, runs a shell script as the only job of /init, and powers
+the machine off.
 
     from linux import boot_linux
     b = boot_linux(t, "native_harmless", binaries={"native_harmless": path},
@@ -15,7 +16,8 @@ qemu-system-x86_64 and the plugin, runs a shell script as the only job of
     b.uptime     the guest's /proc/uptime when the script had ended
 
 The kernel and busybox come from scripts/fetch-linux.sh (cached in
-$CACHE/linux); when they cannot be fetched the test is skipped.
+$CACHE/linux) and scripts/fetch-linux-arm64.sh ($CACHE/linux-arm64); when
+they cannot be fetched the test is skipped.
 """
 import gzip
 import io
@@ -39,6 +41,7 @@ BUSYBOX = os.path.join(LINUX_DIR, "busybox")
 # The kernel's headers, unpacked: the file names the directory for make -C.
 KDIR_FILE = os.path.join(LINUX_DIR, "headers", "KDIR")
 FETCH = os.path.join(harness.ROOT, "scripts", "fetch-linux.sh")
+ARM64_DIR = os.path.join(CACHE, "linux-arm64")
 
 BEGIN = "==backdoor-linux== begin"
 END = "==backdoor-linux== end status="
@@ -67,30 +70,55 @@ APPEND = " ".join([
 QEMU_ARGS = ["-M", "pc", "-m", "256M", "-smp", "1",
              "-display", "none", "-nodefaults", "-no-reboot", "-net", "none"]
 
+
+class Kernel:
+    """What differs between the architectures Linux is booted on."""
+
+    def __init__(self, image, busybox, fetch, ready, qemu, machine, console, firmware):
+        self.image, self.busybox, self.fetch, self.ready = image, busybox, fetch, ready
+        self.qemu, self.machine, self.console, self.firmware = qemu, machine, console, firmware
+
+
+KERNELS = {
+    "x86_64": Kernel(VMLINUX, BUSYBOX, FETCH, [VMLINUX, BUSYBOX, KDIR_FILE],
+                     "qemu-system-x86_64", QEMU_ARGS, "ttyS0", True),
+    # -cpu max: hardware PAN, so Debian's kernel writes TTBR0_EL1 only when
+    # it switches address spaces (docs/outputs.md); no KPTI trampolines.
+    # Boots in about 3 s, like the x86 one.
+    "aarch64": Kernel(os.path.join(ARM64_DIR, "Image"), os.path.join(ARM64_DIR, "busybox"),
+                      os.path.join(harness.ROOT, "scripts", "fetch-linux-arm64.sh"),
+                      [os.path.join(ARM64_DIR, "Image"), os.path.join(ARM64_DIR, "busybox")],
+                      "qemu-system-aarch64",
+                      ["-M", "virt", "-m", "256M", "-smp", "1", "-display", "none",
+                       "-nodefaults", "-no-reboot", "-net", "none"], "ttyAMA0", False),
+}
+
 _fetch_lock = threading.Lock()
-_fetch_error = None
+_fetch_errors = {}
 
 
-def ensure_kernel():
-    """Runs scripts/fetch-linux.sh once per process if the cache lacks the
-    kernel, busybox or the kernel's headers; raises harness.Skip with its
-    reason if that fails."""
-    global _fetch_error
+def ensure_kernel(arch="x86_64"):
+    """Runs the architecture's fetch script once per process if the cache
+    lacks the kernel, busybox (or, for x86-64, the kernel's headers); raises
+    harness.Skip with its reason if that fails."""
+    k = KERNELS[arch]
+    script = os.path.relpath(k.fetch, harness.ROOT)
     with _fetch_lock:
-        if os.path.isfile(VMLINUX) and os.access(BUSYBOX, os.X_OK) and os.path.isfile(KDIR_FILE):
+        if all(os.path.isfile(f) for f in k.ready):
             return
-        if _fetch_error is None:
+        if arch not in _fetch_errors:
+            _fetch_errors[arch] = None
             try:
-                p = subprocess.run(["bash", FETCH], capture_output=True, text=True,
+                p = subprocess.run(["bash", k.fetch], capture_output=True, text=True,
                                    timeout=900, errors="replace")
                 if p.returncode != 0:
-                    _fetch_error = "scripts/fetch-linux.sh failed: " + (
-                        p.stderr.strip().splitlines() or ["status %d" % p.returncode])[-1]
+                    _fetch_errors[arch] = "%s failed: %s" % (script, (
+                        p.stderr.strip().splitlines() or ["status %d" % p.returncode])[-1])
             except (OSError, subprocess.TimeoutExpired) as e:
-                _fetch_error = "scripts/fetch-linux.sh failed: %s" % e
-        if os.path.isfile(VMLINUX) and os.access(BUSYBOX, os.X_OK):
+                _fetch_errors[arch] = "%s failed: %s" % (script, e)
+        if all(os.path.isfile(f) for f in k.ready):
             return
-        raise harness.Skip(_fetch_error or "no Linux kernel in " + LINUX_DIR)
+        raise harness.Skip(_fetch_errors[arch] or "no Linux kernel from " + script)
 
 
 _module_lock = threading.Lock()
@@ -170,23 +198,24 @@ class Cpio:
         return self.out.getvalue()
 
 
-_applets = None
+_applets = {}
 
 
-def busybox_applets():
+def busybox_applets(arch="x86_64"):
     """Paths of busybox's applets (bin/sh, sbin/poweroff, ...), asked of the
-    static binary itself; [] if it cannot run here (a host that is not
-    x86-64), and then /init installs the links at boot."""
-    global _applets
-    if _applets is None:
+    static binary itself (the arm64 one under qemu-aarch64); [] if it cannot
+    run here, and then /init installs the links at boot."""
+    if arch not in _applets:
+        busybox = KERNELS[arch].busybox
+        cmd = [busybox] if arch == "x86_64" else [harness.qemu_bin("qemu-aarch64"), busybox]
         try:
-            p = subprocess.run([BUSYBOX, "--list-full"], capture_output=True, text=True)
+            p = subprocess.run(cmd + ["--list-full"], capture_output=True, text=True)
             listed = p.stdout.split() if p.returncode == 0 else []
         except OSError:
             listed = []
-        _applets = [a for a in listed if "/" in a and a != "bin/busybox"] \
+        _applets[arch] = [a for a in listed if "/" in a and a != "bin/busybox"] \
             if "bin/sh" in listed else []
-    return _applets
+    return _applets[arch]
 
 
 INIT = """#!/bin/busybox sh
@@ -207,7 +236,7 @@ poweroff -f
 """ % {"begin": BEGIN, "end": END}
 
 
-def build_initramfs(path, script, binaries=None, files=None, compress=True):
+def build_initramfs(path, script, binaries=None, files=None, compress=True, arch="x86_64"):
     """Writes a gzipped newc initramfs: busybox and its applet links, the
     binaries ({name: host path}) under /bin, files ({guest path: bytes or
     str}), /test.sh (the script) and /init. Returns its size in bytes."""
@@ -223,9 +252,9 @@ def build_initramfs(path, script, binaries=None, files=None, compress=True):
             c.file("bin/" + name, f.read())
     for guest_path, data in (files or {}).items():
         c.file(guest_path, data.encode() if isinstance(data, str) else data, 0o644)
-    with open(BUSYBOX, "rb") as f:
+    with open(KERNELS[arch].busybox, "rb") as f:
         c.file("bin/busybox", f.read())
-    for applet in busybox_applets():
+    for applet in busybox_applets(arch):
         c.symlink(applet, "/bin/busybox")
     data = c.finish()
     if compress:
@@ -257,21 +286,23 @@ class Boot:
 
 def boot_linux(t, script, binaries=None, files=None, plugin=True, plugin_options=None,
                timeout=120, append="", qemu_args=(), kernel=None, cpu="max", note=True,
-               **options):
+               arch="x86_64", **options):
     """Boots Linux with an initramfs whose /init runs script (sh) and powers
     off. Plugin options come from plugin_options (a dict) and keyword
     arguments, as for harness.plugin_arg; plugin=False boots without the
     plugin. Returns a Boot; a boot that never reaches the end marker, or
     QEMU failing, is not raised here: check b.status (None if no marker)."""
-    ensure_kernel()
+    ensure_kernel(arch)
+    k = KERNELS[arch]
     n = len([f for f in os.listdir(t.dir) if f.startswith("initramfs-")])
     initrd = t.path("initramfs-%d.cpio.gz" % n)
     console = t.path("linux-console-%d.txt" % n)
-    size = build_initramfs(initrd, script, binaries, files)
-    cmd = t.qemu.command("qemu-system-x86_64") + t.qemu.firmware + QEMU_ARGS + [
+    size = build_initramfs(initrd, script, binaries, files, arch=arch)
+    cmd = t.qemu.command(k.qemu) + (t.qemu.firmware if k.firmware else []) + k.machine + [
         "-cpu", cpu,
-        "-kernel", kernel or VMLINUX, "-initrd", initrd,
-        "-append", (APPEND + " " + append).strip(),
+        "-kernel", kernel or k.image, "-initrd", initrd,
+        "-append", (APPEND.replace("console=ttyS0", "console=" + k.console) + " " +
+                    append).strip(),
         "-serial", "file:" + console] + list(qemu_args)
     if plugin:
         opts = dict(plugin_options or {})

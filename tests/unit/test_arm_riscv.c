@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The aarch64 and riscv64 matchers of thread-switching instructions, on the
+ * words Debian's kernels execute (disassembled from their images).
+ */
+#include <string.h>
+
+#include "decode/arch.h"
+#include "unit.h"
+
+static bool matches(const struct arch *arch, uint32_t word, struct switch_site *site)
+{
+    uint8_t bytes[4] = {(uint8_t)word, (uint8_t)(word >> 8), (uint8_t)(word >> 16),
+                        (uint8_t)(word >> 24)};
+    memset(site, 0, sizeof *site);
+    return arch->context_switch(bytes, sizeof bytes, site);
+}
+
+static void aarch64_switches(void)
+{
+    struct switch_site s;
+    CHECK(matches(&arch_aarch64, 0xd5182000u, &s)); /* msr ttbr0_el1, x0 */
+    CHECK(s.kind == SWITCH_ADDRESS_SPACE && s.gpr == 0);
+    CHECK(matches(&arch_aarch64, 0xd5182002u, &s) && s.gpr == 2);
+    CHECK(matches(&arch_aarch64, 0xd51bd040u, &s)); /* msr tpidr_el0, x0 */
+    CHECK(s.kind == SWITCH_THREAD_POINTER && s.gpr == 0);
+    CHECK(matches(&arch_aarch64, 0xd51bd05fu, &s) && s.gpr == 31); /* xzr */
+    CHECK(!matches(&arch_aarch64, 0xd5182022u, &s));  /* msr ttbr1_el1, x2 */
+    CHECK(!matches(&arch_aarch64, 0xd51bd060u, &s));  /* msr tpidrro_el0, x0 */
+    CHECK(!matches(&arch_aarch64, 0xd518d020u, &s));  /* msr contextidr_el1, x0 */
+    CHECK(!matches(&arch_aarch64, 0xd5382000u, &s));  /* mrs x0, ttbr0_el1 */
+    CHECK(!matches(&arch_aarch64, 0xaad0aa3fu, &s));  /* the magic instruction */
+    const uint8_t short_insn[2] = {0x00, 0x20};
+    CHECK(!arch_aarch64.context_switch(short_insn, 2, &s));
+}
+
+static void riscv64_switches(void)
+{
+    struct switch_site s;
+    CHECK(matches(&arch_riscv64, 0x18001073u | 10u << 15, &s)); /* csrw satp, a0 */
+    CHECK(s.kind == SWITCH_ADDRESS_SPACE && s.gpr == 10);
+    CHECK(matches(&arch_riscv64, 0x18051073u | 5u << 7, &s)); /* csrrw t0, satp, a0 */
+    CHECK(!matches(&arch_riscv64, 0x18002073u | 10u << 15, &s)); /* csrrs: a read */
+    CHECK(!matches(&arch_riscv64, 0x14001073u | 10u << 15, &s)); /* csrw sscratch */
+    CHECK(!matches(&arch_riscv64, 0x5a503013u, &s));           /* the magic instruction */
+}
+
+int main(void)
+{
+    aarch64_switches();
+    riscv64_switches();
+    return unit_report("test_arm_riscv");
+}
