@@ -1,10 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Row 9: what following guest threads costs a Linux system nobody calls
 from (issue 13). Debian's kernel (the tests' boot, tests/lib/linux.py) boots,
-runs an empty /init script and powers off under qemu-system-x86_64: no
-plugin, QEMU's libempty.so, libbackdoor.so as it is by default (threads
-followed: a callback per switch instruction executed), and with
-regions-by=vcpu (no switch callbacks); CPU time of the whole run."""
+runs an empty /init script and powers off, under qemu-system-x86_64 and
+under qemu-system-aarch64 -M virt: no plugin, QEMU's libempty.so,
+libbackdoor.so as it is by default (threads followed: a callback per switch
+instruction executed), and with regions-by=vcpu (no switch callbacks); CPU
+time of the whole run."""
 import os
 
 import linux
@@ -14,39 +15,47 @@ from qemu import FIRMWARE, plugin_arg, qemu_bin, qemu_plugin
 from stats import paired_ratio
 
 ROWS = ("9",)
+ARCHES = (("x86_64", "b"), ("aarch64", "a"))
 
 
 def measure(s):
-    try:
-        linux.ensure_kernel()
-    except Exception as e:  # a kernel that cannot be fetched skips the row
-        s.details.append("row 9 skipped: %s" % e)
-        return
     empty = qemu_plugin("libempty.so")
     if empty is None:
         raise Failure("QEMU's libempty.so is not installed with the QEMU in use")
-    initrd = s.path("boot-initramfs.cpio.gz")
-    linux.build_initramfs(initrd, "true\n")
-    base = [qemu_bin("qemu-system-x86_64")] + FIRMWARE + linux.QEMU_ARGS + [
-        "-cpu", "max", "-kernel", linux.VMLINUX, "-initrd", initrd,
-        "-append", linux.APPEND, "-serial", "file:" + os.devnull]
+    for arch, key in ARCHES:
+        try:
+            linux.ensure_kernel(arch)
+        except Exception as e:  # a kernel that cannot be fetched skips its half
+            s.details.append("row 9 %s skipped: %s" % (arch, e))
+            continue
+        measure_arch(s, arch, key, empty)
+
+
+def measure_arch(s, arch, key, empty):
+    k = linux.KERNELS[arch]
+    initrd = s.path("boot-initramfs-%s.cpio.gz" % arch)
+    linux.build_initramfs(initrd, "true\n", arch=arch)
+    base = [qemu_bin(k.qemu)] + (FIRMWARE if k.firmware else []) + k.machine + [
+        "-cpu", "max", "-kernel", k.image, "-initrd", initrd,
+        "-append", linux.APPEND.replace("console=ttyS0", "console=" + k.console),
+        "-serial", "file:" + os.devnull]
 
     def boot(*plugin):
         return lambda: run(base + list(plugin), timeout=300).cpu
 
-    s.interleaved("9 system: Linux boot, nothing called", [
-        ("b.none", boot()),
-        ("b.empty", boot("-plugin", plugin_arg(empty))),
-        ("b.bd", boot("-plugin", s.backdoor(summary="none"))),
-        ("b.vcpu", boot("-plugin", s.backdoor(summary="none", regions_by="vcpu"))),
+    s.interleaved("9 system: Linux boot (%s), nothing called" % arch, [
+        (key + ".none", boot()),
+        (key + ".empty", boot("-plugin", plugin_arg(empty))),
+        (key + ".bd", boot("-plugin", s.backdoor(summary="none"))),
+        (key + ".vcpu", boot("-plugin", s.backdoor(summary="none", regions_by="vcpu"))),
     ])
     samples = s.samples
-    name = "Linux boot to poweroff, nothing called (qemu-system-x86_64), s CPU"
-    s.add("9", name, "no plugin", samples["b.none"], "s", 1.0, "no plugin")
-    s.add("9", name, "QEMU's libempty.so", samples["b.empty"], "s",
-          paired_ratio(samples["b.empty"], samples["b.none"]), "no plugin")
-    s.add("9", name, "libbackdoor.so, threads followed (default)", samples["b.bd"], "s",
-          paired_ratio(samples["b.bd"], samples["b.none"]), "no plugin", "<= 1.05",
-          label="Linux boot with the plugin, threads followed")
-    s.add("9", name, "libbackdoor.so, regions-by=vcpu", samples["b.vcpu"], "s",
-          paired_ratio(samples["b.vcpu"], samples["b.none"]), "no plugin")
+    name = "Linux boot to poweroff, nothing called (%s), s CPU" % k.qemu
+    s.add("9", name, "no plugin", samples[key + ".none"], "s", 1.0, "no plugin")
+    s.add("9", name, "QEMU's libempty.so", samples[key + ".empty"], "s",
+          paired_ratio(samples[key + ".empty"], samples[key + ".none"]), "no plugin")
+    s.add("9", name, "libbackdoor.so, threads followed (default)", samples[key + ".bd"], "s",
+          paired_ratio(samples[key + ".bd"], samples[key + ".none"]), "no plugin", "<= 1.05",
+          label="Linux boot (%s) with the plugin, threads followed" % arch)
+    s.add("9", name, "libbackdoor.so, regions-by=vcpu", samples[key + ".vcpu"], "s",
+          paired_ratio(samples[key + ".vcpu"], samples[key + ".none"]), "no plugin")

@@ -256,7 +256,9 @@ def regions_follow(t, arch):
              "%s: the name the thread gave itself" % name, rows)
         r = rows[0]
         t.eq(r["insns_user"] + r["insns_kernel"], r["insns"], "%s: user + kernel = all" % name)
-        t.check(0 < r["insns_kernel"] < r["insns"] / 100,
+        # Timer interrupts hit the region as often as wall time allows: on
+        # a quiet host 0.1 % of it, a few % when the host is loaded.
+        t.check(0 < r["insns_kernel"] < r["insns"] / 20,
                 "%s: some kernel work (timer interrupts, the move), little of it" % name, r)
         counts[name] = r["insns_user"]
         kernel[name] = r["insns_kernel"]
