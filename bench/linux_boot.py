@@ -2,7 +2,7 @@
 """Row 9: what following guest threads costs a Linux system nobody calls
 from (issue 13). Debian's kernel (the tests' boot, tests/lib/linux.py) boots,
 runs an empty /init script and powers off, under qemu-system-x86_64 and
-under qemu-system-aarch64 -M virt: no plugin, QEMU's libempty.so,
+under qemu-system-aarch64 and -riscv64 -M virt: no plugin, QEMU's libempty.so,
 libbackdoor.so as it is by default (threads followed: a callback per switch
 instruction executed), and with regions-by=vcpu (no switch callbacks); CPU
 time of the whole run."""
@@ -15,7 +15,7 @@ from qemu import FIRMWARE, plugin_arg, qemu_bin, qemu_plugin
 from stats import paired_ratio
 
 ROWS = ("9",)
-ARCHES = (("x86_64", "b"), ("aarch64", "a"))
+ARCHES = (("x86_64", "b"), ("aarch64", "a"), ("riscv64", "r"))
 
 
 def measure(s):
@@ -36,7 +36,7 @@ def measure_arch(s, arch, key, empty):
     initrd = s.path("boot-initramfs-%s.cpio.gz" % arch)
     linux.build_initramfs(initrd, "true\n", arch=arch)
     base = [qemu_bin(k.qemu)] + (FIRMWARE if k.firmware else []) + k.machine + [
-        "-cpu", "max", "-kernel", k.image, "-initrd", initrd,
+        "-cpu", k.cpu, "-kernel", k.image, "-initrd", initrd,
         "-append", linux.APPEND.replace("console=ttyS0", "console=" + k.console),
         "-serial", "file:" + os.devnull]
 

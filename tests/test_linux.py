@@ -160,9 +160,11 @@ def test_user_process_cannot_cross_privilege_line(t):
 
 
 # Linux's text without KASLR, per architecture.
-KERNEL_TEXT = {"x86_64": 0xffffffff81000000, "aarch64": 0xffff800008000000}
+KERNEL_TEXT = {"x86_64": 0xffffffff81000000, "aarch64": 0xffff800008000000,
+               "riscv64": 0xffffffff80000000}
 CLI = {"x86_64": os.path.join(BUILD, "backdoor"),
-       "aarch64": os.path.join(BUILD, "backdoor-aarch64")}
+       "aarch64": os.path.join(BUILD, "backdoor-aarch64"),
+       "riscv64": os.path.join(BUILD, "backdoor-riscv64")}
 
 
 def privilege_line(t, arch):
@@ -257,8 +259,10 @@ def regions_follow(t, arch):
         r = rows[0]
         t.eq(r["insns_user"] + r["insns_kernel"], r["insns"], "%s: user + kernel = all" % name)
         # Timer interrupts hit the region as often as wall time allows: on
-        # a quiet host 0.1 % of it, a few % when the host is loaded.
-        t.check(0 < r["insns_kernel"] < r["insns"] / 20,
+        # a quiet host 0.1 % of it, up to several % on a loaded one (the
+        # guest's clock runs on while the host makes it wait). The busy
+        # process's work would show in the user count, checked below.
+        t.check(0 < r["insns_kernel"] < r["insns"] / 5,
                 "%s: some kernel work (timer interrupts, the move), little of it" % name, r)
         counts[name] = r["insns_user"]
         kernel[name] = r["insns_kernel"]

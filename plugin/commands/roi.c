@@ -325,18 +325,12 @@ static struct insn_position counts_now(struct roi_vcpu *roi, const struct call_c
     if (caller != NULL && (t != NULL ? caller->vcpu->thread == t : caller->vcpu == roi->vcpu)) {
         return counts_before_call(caller);
     }
-    unsigned int vcpu = t == NULL ? roi->vcpu->index : (unsigned)t->vcpu;
-    if (t != NULL && t->vcpu < 0) {
-        return (struct insn_position){t->insns, t->kernel_insns};
-    }
-    const struct vcpu_counters *c = vcpu_counters(vcpu);
-    struct insn_position now = {__atomic_load_n(&c->insns, __ATOMIC_RELAXED),
-                                __atomic_load_n(&c->insns_kernel, __ATOMIC_RELAXED)};
     if (t != NULL) {
-        now.all = t->insns + (now.all - t->stint_start);
-        now.kernel = t->kernel_insns + (now.kernel - t->kernel_stint_start);
+        return threads_insns_now(t);
     }
-    return now;
+    const struct vcpu_counters *c = vcpu_counters(roi->vcpu->index);
+    return (struct insn_position){__atomic_load_n(&c->insns, __ATOMIC_RELAXED),
+                                  __atomic_load_n(&c->insns_kernel, __ATOMIC_RELAXED)};
 }
 
 static uint64_t insns_now(struct roi_vcpu *roi, const struct call_ctx *caller)

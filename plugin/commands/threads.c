@@ -20,12 +20,27 @@ static GMutex lock;
 static GHashTable *by_key; /* "address space, thread pointer" -> thread */
 static GPtrArray *in_order;
 
+/*
+ * A vCPU's stint: the thread it runs and its counters when that began. A
+ * thread may have stints open on several vCPUs at once: where the thread
+ * is the address space alone (RISC-V), a process's threads run side by
+ * side; and a kernel's idle task keeps the address space it found (lazily,
+ * as Linux does), so the vCPU a thread left seems to run it still, a few
+ * instructions around each wait for an interrupt, until it switches.
+ */
+struct stint {
+    struct guest_thread *thread;
+    uint64_t start, kernel_start;
+};
+static GArray *stints; /* by vCPU index; under lock */
+
 void threads_init(bool follow)
 {
     followed = follow;
     by_key = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
                                    (GDestroyNotify)g_bytes_unref, NULL);
     in_order = g_ptr_array_new();
+    stints = g_array_new(FALSE, TRUE, sizeof(struct stint));
 }
 
 bool threads_followed(void)
@@ -37,6 +52,14 @@ static uint64_t register_value(struct vcpu *vcpu, const char *name)
 {
     struct qemu_plugin_register *reg = reg_find(name);
     return reg != NULL ? reg_read(vcpu, reg) : 0;
+}
+
+static struct stint *stint_of(unsigned int vcpu)
+{
+    if (vcpu >= stints->len) {
+        g_array_set_size(stints, vcpu + 1);
+    }
+    return &g_array_index(stints, struct stint, vcpu);
 }
 
 /* Caller holds lock. */
@@ -63,27 +86,43 @@ static struct guest_thread *thread_for(uint64_t address_space, uint64_t thread_p
 static struct guest_thread *switch_to(struct vcpu *vcpu, uint64_t address_space,
                                       uint64_t thread_pointer, struct insn_position pos)
 {
-    struct guest_thread *out = vcpu->thread;
+    struct stint *s = stint_of(vcpu->index);
+    struct guest_thread *out = s->thread;
     if (out != NULL && out->address_space == address_space &&
         out->thread_pointer == thread_pointer) {
         return out;
     }
-    if (out != NULL && out->vcpu == (int)vcpu->index) {
-        out->insns += pos.all - out->stint_start;
-        out->kernel_insns += pos.kernel - out->kernel_stint_start;
-        out->vcpu = -1;
+    if (out != NULL) {
+        out->insns += pos.all - s->start;
+        out->kernel_insns += pos.kernel - s->kernel_start;
+        if (--out->stints == 0) {
+            out->vcpu = -1;
+        }
     }
     struct guest_thread *in = thread_for(address_space, thread_pointer);
-    if (in->vcpu >= 0 && in->vcpu != (int)vcpu->index) {
-        /* Its stint elsewhere ended without a switch seen there. */
-        in->vcpu = -1;
-    }
-    in->stint_start = pos.all;
-    in->kernel_stint_start = pos.kernel;
+    *s = (struct stint){in, pos.all, pos.kernel};
+    in->stints++;
     in->vcpu = (int)vcpu->index;
     in->last_vcpu = in->vcpu;
     vcpu->thread = in;
     return in;
+}
+
+/* What the thread's open stints on vCPUs other than skip (-1: all) have run
+ * so far, read from their counters as they stand. Caller holds lock. */
+static struct insn_position open_elsewhere(const struct guest_thread *thread, int skip)
+{
+    struct insn_position n = {0, 0};
+    for (guint i = 0; thread->stints > 0 && i < stints->len; i++) {
+        const struct stint *s = &g_array_index(stints, struct stint, i);
+        if (s->thread != thread || (int)i == skip) {
+            continue;
+        }
+        const struct vcpu_counters *c = vcpu_counters(i);
+        n.all += __atomic_load_n(&c->insns, __ATOMIC_RELAXED) - s->start;
+        n.kernel += __atomic_load_n(&c->insns_kernel, __ATOMIC_RELAXED) - s->kernel_start;
+    }
+    return n;
 }
 
 static uint64_t current_address_space(struct vcpu *vcpu)
@@ -140,11 +179,26 @@ struct guest_thread *threads_current(struct vcpu *vcpu, struct insn_position pos
 struct insn_position threads_insns(const struct guest_thread *thread, const struct vcpu *vcpu,
                                    struct insn_position pos)
 {
-    struct insn_position n = {thread->insns, thread->kernel_insns};
-    if (thread->vcpu == (int)vcpu->index) {
-        n.all += pos.all - thread->stint_start;
-        n.kernel += pos.kernel - thread->kernel_stint_start;
+    g_mutex_lock(&lock);
+    struct insn_position n = open_elsewhere(thread, (int)vcpu->index);
+    n.all += thread->insns;
+    n.kernel += thread->kernel_insns;
+    const struct stint *here = stint_of(vcpu->index);
+    if (here->thread == thread) {
+        n.all += pos.all - here->start;
+        n.kernel += pos.kernel - here->kernel_start;
     }
+    g_mutex_unlock(&lock);
+    return n;
+}
+
+struct insn_position threads_insns_now(const struct guest_thread *thread)
+{
+    g_mutex_lock(&lock);
+    struct insn_position n = open_elsewhere(thread, -1);
+    n.all += thread->insns;
+    n.kernel += thread->kernel_insns;
+    g_mutex_unlock(&lock);
     return n;
 }
 

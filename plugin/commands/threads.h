@@ -19,11 +19,10 @@ struct guest_thread {
     unsigned int id;         /* in order of first sight, from 0 */
     uint64_t address_space;  /* page-table base, tag bits removed */
     uint64_t thread_pointer; /* x86-64: FS base */
-    uint64_t insns;          /* executed in earlier stints on any vCPU */
-    uint64_t stint_start;    /* the vCPU's counter when this stint began */
+    uint64_t insns;          /* executed in ended stints on any vCPU */
     uint64_t kernel_insns;   /* the same for kernel code */
-    uint64_t kernel_stint_start;
-    int vcpu;                /* running on, or -1 */
+    unsigned int stints;     /* open now, on as many vCPUs */
+    int vcpu;                /* the vCPU of its latest open stint, or -1 */
     int last_vcpu;           /* the last it ran on */
     struct roi_vcpu *roi;    /* its regions and marks (commands/roi.c) */
 };
@@ -45,10 +44,13 @@ void threads_on_switch(unsigned int vcpu_index, void *userdata);
  * registers checked, so a switch nobody saw is taken up here). */
 struct guest_thread *threads_current(struct vcpu *vcpu, struct insn_position pos);
 
-/* The thread's instructions up to pos, if it runs on that vCPU; else up to
- * its last stint's end. */
+/* The thread's instructions: its ended stints, its stint on vcpu up to
+ * pos, and its stints open on other vCPUs as far as they have run. */
 struct insn_position threads_insns(const struct guest_thread *thread, const struct vcpu *vcpu,
                                    struct insn_position pos);
+
+/* The same seen from outside any of its vCPUs (a snapshot at the end). */
+struct insn_position threads_insns_now(const struct guest_thread *thread);
 
 /* Visits every thread seen, in order of first sight. */
 void threads_for_each(void (*visit)(struct guest_thread *thread, void *data), void *data);

@@ -231,7 +231,7 @@ static void run(struct call_ctx *ctx, const struct builtin *builtin)
         if (call->out_len > call->out_capacity) {
             call->out_len = call->out_capacity;
         }
-        if (!guest_write(vs, addr, call->out, call->out_len)) {
+        if (!guest_copy_out(vs, addr, call->out, call->out_len)) {
             ctx->status = BACKDOOR_STATUS_FAULT;
         } else if (call->result == 0) {
             call->result = call->out_len;

@@ -4,6 +4,14 @@
  * and stop at the first unmapped one, after copying the pages before it; so
  * a write is preceded by a probe of every page, which makes a partially
  * mapped buffer fail before a single byte moves.
+ *
+ * In system mode (plugin API 5) a caller's buffer is then read and written
+ * at the physical addresses its translation gives, with ordinary accesses:
+ * what the caller's own loads and stores would do, no more. QEMU's virtual
+ * accessors have a debugger's rights and write ROM, which a guest's store
+ * never can; QEMU tells a plugin nothing else about what a physical address
+ * is, so this is how a buffer over ROM or a device stays within the
+ * caller's reach.
  */
 #include "guest/memory.h"
 
@@ -15,11 +23,80 @@
 
 static bool system_mode;
 static mmu_walker walker;
+static bool physical; /* callers' buffers through physical accesses */
 
 void memory_init(const char *target, bool system)
 {
     system_mode = system;
     walker = mmu_walker_for_target(target);
+    physical = system && qemu_api_level() >= 5 && qemu_plugin_translate_vaddr != NULL &&
+               qemu_plugin_read_memory_hwaddr != NULL &&
+               qemu_plugin_write_memory_hwaddr != NULL;
+}
+
+/* Physical accesses go page by page: the smallest page of any target. */
+#define PHYSICAL_CHUNK 4096u
+
+static size_t chunk_at(uint64_t vaddr, size_t left)
+{
+    size_t in_page = PHYSICAL_CHUNK - (size_t)(vaddr & (PHYSICAL_CHUNK - 1));
+    return left < in_page ? left : in_page;
+}
+
+/* Whether every page of the buffer translates (no memory is touched). */
+static bool physical_mapped(uint64_t vaddr, size_t len)
+{
+    for (size_t done = 0; done < len;) {
+        uint64_t paddr;
+        if (!qemu_plugin_translate_vaddr(vaddr + done, &paddr)) {
+            return false;
+        }
+        done += chunk_at(vaddr + done, len - done);
+    }
+    return true;
+}
+
+/* Reads len bytes at vaddr into vcpu->mem_buf, page by page. */
+static bool physical_read(struct vcpu *vcpu, uint64_t vaddr, size_t len)
+{
+    if (!physical_mapped(vaddr, len)) {
+        return false;
+    }
+    GByteArray *page = g_byte_array_new();
+    bool ok = true;
+    for (size_t done = 0; ok && done < len;) {
+        size_t n = chunk_at(vaddr + done, len - done);
+        uint64_t paddr;
+        ok = qemu_plugin_translate_vaddr(vaddr + done, &paddr) &&
+             qemu_plugin_read_memory_hwaddr(paddr, page, n) == 0 && page->len == n;
+        if (ok) {
+            g_byte_array_append(vcpu->mem_buf, page->data, (guint)n);
+        }
+        done += n;
+    }
+    g_byte_array_free(page, TRUE);
+    return ok;
+}
+
+/* Writes src to vaddr, page by page, once every page translates. */
+static bool physical_write(uint64_t vaddr, const uint8_t *src, size_t len)
+{
+    if (!physical_mapped(vaddr, len)) {
+        return false;
+    }
+    GByteArray *page = g_byte_array_new();
+    bool ok = true;
+    for (size_t done = 0; ok && done < len;) {
+        size_t n = chunk_at(vaddr + done, len - done);
+        uint64_t paddr;
+        g_byte_array_set_size(page, 0);
+        g_byte_array_append(page, src + done, (guint)n);
+        ok = qemu_plugin_translate_vaddr(vaddr + done, &paddr) &&
+             qemu_plugin_write_memory_hwaddr(paddr, page) == 0;
+        done += n;
+    }
+    g_byte_array_free(page, TRUE);
+    return ok;
 }
 
 /*
@@ -112,13 +189,19 @@ const uint8_t *guest_copy_in(struct vcpu *vcpu, uint64_t vaddr, size_t len)
     if (range_wraps(vaddr, len) || !caller_may_access(vcpu, vaddr, len, false)) {
         return NULL;
     }
+    if (physical && len != 0) {
+        g_byte_array_set_size(vcpu->mem_buf, 0);
+        return physical_read(vcpu, vaddr, len) ? vcpu->mem_buf->data : NULL;
+    }
     return copy_in(vcpu, vaddr, len);
 }
 
 bool guest_buffer_writable(struct vcpu *vcpu, uint64_t vaddr, size_t len)
 {
+    /* Translating probes no memory, where the probe reads would read a
+     * device's registers. */
     return !range_wraps(vaddr, len) && caller_may_access(vcpu, vaddr, len, true) &&
-           guest_range_mapped(vcpu, vaddr, len);
+           (physical ? physical_mapped(vaddr, len) : guest_range_mapped(vcpu, vaddr, len));
 }
 
 bool guest_read(struct vcpu *vcpu, uint64_t vaddr, void *dest, size_t len)
@@ -146,4 +229,12 @@ bool guest_write(struct vcpu *vcpu, uint64_t vaddr, const void *src,
     g_byte_array_set_size(vcpu->mem_buf, 0);
     g_byte_array_append(vcpu->mem_buf, src, (guint)len);
     return qemu_plugin_write_memory_vaddr(vaddr, vcpu->mem_buf);
+}
+
+bool guest_copy_out(struct vcpu *vcpu, uint64_t vaddr, const void *src, size_t len)
+{
+    if (!physical || len == 0) {
+        return guest_write(vcpu, vaddr, src, len);
+    }
+    return qemu_caps.write_memory && physical_write(vaddr, src, len);
 }

@@ -25,8 +25,13 @@ void memory_init(const char *target, bool system_mode);
 const uint8_t *guest_copy_in(struct vcpu *vcpu, uint64_t vaddr, size_t len);
 
 /* A receive buffer: whether every byte is mapped and writable by the code
- * that issued the call; then guest_write fills it. */
+ * that issued the call; then guest_copy_out fills it. */
 bool guest_buffer_writable(struct vcpu *vcpu, uint64_t vaddr, size_t len);
+
+/* Fills a receive buffer as the caller's own stores would (system mode,
+ * plugin API 5: ROM keeps its bytes, a device sees the writes), else as
+ * guest_write; false (nothing written) if any page is unmapped. */
+bool guest_copy_out(struct vcpu *vcpu, uint64_t vaddr, const void *src, size_t len);
 
 /* Writes len bytes at vaddr; false (nothing written) if any byte is
  * unmapped or guest memory writes are unavailable (API < 5). */

@@ -116,9 +116,13 @@ QEMU_WEAK const char *qemu_plugin_insn_symbol(const struct qemu_plugin_insn *ins
 
 /* API 4 (QEMU 9.2). */
 QEMU_WEAK bool qemu_plugin_read_memory_vaddr(uint64_t addr, GByteArray *data, size_t len);
-/* API 5 (QEMU 10.1). The hwaddr read returns 0 on success. */
+/* API 5 (QEMU 10.1). The hwaddr accesses return 0 on success; they are
+ * ordinary accesses, as the guest's own loads and stores (ROM ignores a
+ * write, a device sees it), where the vaddr ones have a debugger's rights. */
 QEMU_WEAK bool qemu_plugin_write_memory_vaddr(uint64_t addr, GByteArray *data);
 QEMU_WEAK int qemu_plugin_read_memory_hwaddr(uint64_t addr, GByteArray *data, size_t len);
+QEMU_WEAK int qemu_plugin_write_memory_hwaddr(uint64_t addr, GByteArray *data);
+QEMU_WEAK bool qemu_plugin_translate_vaddr(uint64_t vaddr, uint64_t *hwaddr);
 /* API 6 (QEMU 11.0); only its presence is used, to tell the level. */
 QEMU_WEAK void qemu_plugin_set_pc(uint64_t vaddr);
 

@@ -1,0 +1,54 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Debian's arm64 kernel (bookworm) and riscv64 kernel (trixie) under
+qemu-system-ARCH -M virt (issues 12 and 13): the checks tests/test_linux.py
+makes on x86-64. An unprivileged process cannot reach kernel memory through
+the channel (the AArch64 and RISC-V page-table walkers with user callers),
+calls carry their process's address space (TTBR0_EL1, satp), regions follow
+their thread (arm64: TTBR0_EL1 and TPIDR_EL0 switches; riscv64: satp, so the
+process) across time slices and vCPUs, and four vCPUs' calls are exact."""
+from harness import on_qemus
+from test_linux import (calls_attributed, ended_by_another, privilege_line, regions_follow,
+                        smp_exact)
+
+
+@on_qemus("built", "debian-11.1")
+def test_aarch64_user_process_cannot_cross_privilege_line(t):
+    privilege_line(t, "aarch64")
+
+
+def test_aarch64_calls_attributed_to_their_process(t):
+    calls_attributed(t, "aarch64")
+
+
+@on_qemus("built", "debian-11.1")
+def test_aarch64_regions_follow_their_thread(t):
+    regions_follow(t, "aarch64")
+
+
+def test_aarch64_region_ended_by_another_thread_is_unmatched(t):
+    ended_by_another(t, "aarch64")
+
+
+def test_aarch64_smp_calls_exact(t):
+    smp_exact(t, "aarch64")
+
+
+@on_qemus("built", "debian-11.1")
+def test_riscv64_user_process_cannot_cross_privilege_line(t):
+    privilege_line(t, "riscv64")
+
+
+def test_riscv64_calls_attributed_to_their_process(t):
+    calls_attributed(t, "riscv64")
+
+
+def test_riscv64_regions_follow_their_process(t):
+    regions_follow(t, "riscv64")
+
+
+def test_riscv64_region_ended_by_another_process_is_unmatched(t):
+    ended_by_another(t, "riscv64")
+
+
+def test_riscv64_smp_calls_exact(t):
+    smp_exact(t, "riscv64")
