@@ -307,6 +307,22 @@ def test_bulk_buffers_through_page_tables(t):
 
 
 @on_qemus("built", "debian-11.1")
+def test_receive_into_rom_changes_nothing(t):
+    """Issue 12: kernel code aims a receive at the BIOS ROM. Its own store
+    there changes nothing, and neither does the host's write for it, which
+    QEMU refuses as it would the store (its debugger-rights accessor, used
+    before, wrote ROM): BACKDOOR_EFAULT, nothing copied."""
+    events = t.path("events.jsonl")
+    r = boot(t, "rom", events=events, summary="none")
+    t.contains(r.console, "rom: own store changed 0 bytes", "ROM ignores the kernel's store", r)
+    t.contains(r.console, "rom: receive returned %d, changed 0 bytes" % EFAULT,
+               "the receive is refused and changes nothing", r)
+    calls = [e for e in read_jsonl(events) if e.get("op") == "host_info"]
+    t.eq([(e["status"], e["priv"]) for e in calls], [("fault", "kernel")], "one call, a fault",
+         calls)
+
+
+@on_qemus("built", "debian-11.1")
 def test_no_tcg_said_plainly(t):
     """Under an accelerator other than TCG (qtest here; KVM alike) no code
     reaches the translator, so no call can arrive: the plugin says so once,

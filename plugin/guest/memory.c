@@ -56,46 +56,67 @@ static bool physical_mapped(uint64_t vaddr, size_t len)
     return true;
 }
 
-/* Reads len bytes at vaddr into vcpu->mem_buf, page by page. */
-static bool physical_read(struct vcpu *vcpu, uint64_t vaddr, size_t len)
+/* One page's part of a physical copy: n bytes at paddr, offset bytes into
+ * the buffer. False stops the copy. */
+typedef bool (*page_copy)(uint64_t paddr, size_t offset, size_t n, void *data);
+
+/* Runs copy on every page of the buffer, once every page translates. */
+static bool physical_copy(uint64_t vaddr, size_t len, page_copy copy, void *data)
 {
     if (!physical_mapped(vaddr, len)) {
         return false;
     }
-    GByteArray *page = g_byte_array_new();
-    bool ok = true;
-    for (size_t done = 0; ok && done < len;) {
+    for (size_t done = 0; done < len;) {
         size_t n = chunk_at(vaddr + done, len - done);
         uint64_t paddr;
-        ok = qemu_plugin_translate_vaddr(vaddr + done, &paddr) &&
-             qemu_plugin_read_memory_hwaddr(paddr, page, n) == 0 && page->len == n;
-        if (ok) {
-            g_byte_array_append(vcpu->mem_buf, page->data, (guint)n);
+        if (!qemu_plugin_translate_vaddr(vaddr + done, &paddr) || !copy(paddr, done, n, data)) {
+            return false;
         }
         done += n;
     }
-    g_byte_array_free(page, TRUE);
+    return true;
+}
+
+struct page_transfer {
+    GByteArray *page; /* scratch */
+    GByteArray *into; /* reads: the buffer's bytes, appended */
+    const uint8_t *from; /* writes: the bytes to store */
+};
+
+static bool read_page(uint64_t paddr, size_t offset, size_t n, void *data)
+{
+    struct page_transfer *t = data;
+    (void)offset;
+    if (qemu_plugin_read_memory_hwaddr(paddr, t->page, n) != 0 || t->page->len != n) {
+        return false;
+    }
+    g_byte_array_append(t->into, t->page->data, (guint)n);
+    return true;
+}
+
+static bool write_page(uint64_t paddr, size_t offset, size_t n, void *data)
+{
+    struct page_transfer *t = data;
+    g_byte_array_set_size(t->page, 0);
+    g_byte_array_append(t->page, t->from + offset, (guint)n);
+    return qemu_plugin_write_memory_hwaddr(paddr, t->page) == 0;
+}
+
+/* Reads len bytes at vaddr into vcpu->mem_buf, page by page. */
+static bool physical_read(struct vcpu *vcpu, uint64_t vaddr, size_t len)
+{
+    struct page_transfer t = {g_byte_array_new(), vcpu->mem_buf, NULL};
+    bool ok = physical_copy(vaddr, len, read_page, &t);
+    g_byte_array_free(t.page, TRUE);
     return ok;
 }
 
-/* Writes src to vaddr, page by page, once every page translates. */
+/* Writes src to vaddr, page by page. */
 static bool physical_write(uint64_t vaddr, const uint8_t *src, size_t len)
 {
-    if (!physical_mapped(vaddr, len)) {
-        return false;
-    }
-    GByteArray *page = g_byte_array_new();
-    bool ok = true;
-    for (size_t done = 0; ok && done < len;) {
-        size_t n = chunk_at(vaddr + done, len - done);
-        uint64_t paddr;
-        g_byte_array_set_size(page, 0);
-        g_byte_array_append(page, src + done, (guint)n);
-        ok = qemu_plugin_translate_vaddr(vaddr + done, &paddr) &&
-             qemu_plugin_write_memory_hwaddr(paddr, page) == 0;
-        done += n;
-    }
-    g_byte_array_free(page, TRUE);
+    struct page_transfer t = {g_byte_array_new(), NULL, src};
+    bool ok = physical_copy(vaddr, len, write_page, &t);
+    g_byte_array_free(t.page, TRUE);
     return ok;
 }
 
