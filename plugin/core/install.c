@@ -143,6 +143,11 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
                    "(x86 only); drop the option", target);
         return -1;
     }
+    if (opts.count_repeats && qemu_plugin_register_vcpu_tb_exec_cond_cb == NULL) {
+        plugin_log("option 'count-reps=on' needs conditional callbacks (plugin API 2, "
+                   "QEMU 9.0 or later); this QEMU has none");
+        return -1;
+    }
     bool reporting_calls = opts.events_path != NULL || opts.log_calls;
 
     vcpus_init();
