@@ -2,7 +2,7 @@
 """Row 9: what following guest threads costs a Linux system nobody calls
 from (issue 13). Debian's kernel (the tests' boot, tests/lib/linux.py) boots,
 runs an empty /init script and powers off, under qemu-system-x86_64 and
-under qemu-system-aarch64 and -riscv64 -M virt: no plugin, QEMU's libempty.so,
+under qemu-system-aarch64 -M virt: no plugin, QEMU's libempty.so,
 libbackdoor.so as it is by default (threads followed: a callback per switch
 instruction executed), and with regions-by=vcpu (no switch callbacks); CPU
 time of the whole run."""
@@ -15,7 +15,10 @@ from qemu import FIRMWARE, plugin_arg, qemu_bin, qemu_plugin
 from stats import paired_ratio
 
 ROWS = ("9",)
-ARCHES = (("x86_64", "b"), ("aarch64", "a"), ("riscv64", "r"))
+# Not riscv64: its boots took 0.35 to 2.4 s of CPU from run to run of one
+# command (all of them reaching the end of /init), a spread no plugin
+# ratio survives; its switches are followed as arm64's are.
+ARCHES = (("x86_64", "b"), ("aarch64", "a"))
 
 
 def measure(s):

@@ -116,16 +116,15 @@ def test_readme_table_is_the_results(t):
 
 
 def test_linux_boot_row(t):
-    """Row 9 in quick form: one Linux boot per variant on x86-64, arm64 and
-    riscv64, every variant measured and the plugin's rows judged against
-    their 1.05x target."""
+    """Row 9 in quick form: one Linux boot per variant on x86-64 and arm64,
+    every variant measured and the plugin's rows judged against their 1.05x
+    target."""
     r, rows, _ = quick_rows(t, "9")
     t.eq(r.returncode, 0, "bench/run.py --only 9", r)
     boots = ["no plugin", "QEMU's libempty.so", "libbackdoor.so, threads followed (default)",
              "libbackdoor.so, regions-by=vcpu"]
-    t.eq([row["variant"] for row in rows], boots * 3, "the four boots, thrice", rows)
+    t.eq([row["variant"] for row in rows], boots * 2, "the four boots, twice", rows)
     t.eq(sorted({row["name"].split("(")[1].split(")")[0] for row in rows}),
-         ["qemu-system-aarch64", "qemu-system-riscv64", "qemu-system-x86_64"],
-         "the three architectures", rows)
+         ["qemu-system-aarch64", "qemu-system-x86_64"], "both architectures", rows)
     t.check(all(float(row["median"]) > 0.5 for row in rows), "each a whole boot", rows)
-    t.eq(len([row["met"] for row in rows if row["target"] and row["met"]]), 3, "judged", rows)
+    t.eq(len([row["met"] for row in rows if row["target"] and row["met"]]), 2, "judged", rows)
