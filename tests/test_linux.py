@@ -221,7 +221,8 @@ SCHEDULES = {
 def check_thread_track(t, schedule, trace, name):
     """Region 1 is one span in the trace process of the thread that named
     itself, whichever vCPUs it ran on, not in a vCPU's."""
-    spans = [e for e in trace if e["ph"] in "BE" and e["name"] == "roi 1"]
+    spans = sorted((e for e in trace if e["ph"] in "BE" and e["name"] == "roi 1"),
+                   key=lambda e: e["ts"])
     t.eq([e["ph"] for e in spans], ["B", "E"], "%s: one span of region 1" % schedule, spans)
     t.eq(len({e["pid"] for e in spans}), 1, "%s: begun and ended in one process" % schedule,
          spans)

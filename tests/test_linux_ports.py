@@ -5,7 +5,10 @@ makes on x86-64. An unprivileged process cannot reach kernel memory through
 the channel (the AArch64 and RISC-V page-table walkers with user callers),
 calls carry their process's address space (TTBR0_EL1, satp), regions follow
 their thread (arm64: TTBR0_EL1 and TPIDR_EL0 switches; riscv64: satp, so the
-process) across time slices and vCPUs, and four vCPUs' calls are exact."""
+process) across time slices and vCPUs, and four vCPUs' calls are exact. Not
+on riscv64: a region ended by the next process is unmatched there only when
+that process got another page-table root than the one that just exited,
+which Linux often hands out again (docs/outputs.md)."""
 from harness import on_qemus
 from test_linux import (calls_attributed, ended_by_another, privilege_line, regions_follow,
                         smp_exact)
@@ -44,10 +47,6 @@ def test_riscv64_calls_attributed_to_their_process(t):
 
 def test_riscv64_regions_follow_their_process(t):
     regions_follow(t, "riscv64")
-
-
-def test_riscv64_region_ended_by_another_process_is_unmatched(t):
-    ended_by_another(t, "riscv64")
 
 
 def test_riscv64_smp_calls_exact(t):

@@ -300,7 +300,10 @@ def send_signal_later(proc, sig, delay):
 def validate_trace(path):
     """Checks a Chrome/Perfetto trace-event file: a JSON object whose
     traceEvents carry the format's required fields, with B/E spans properly
-    nested on each thread (pid, tid). Returns the events."""
+    nested on each thread (pid, tid) in time order: the format does not ask
+    for file order, and the plugin writes each vCPU's events in batches, so
+    a guest thread's span begun on one vCPU and ended on another may come
+    end first. Returns the events, in file order."""
     with open(path) as f:
         try:
             doc = json.load(f, object_pairs_hook=_no_duplicate_keys)
@@ -319,6 +322,8 @@ def validate_trace(path):
             raise Failure("%s: event without a numeric ts: %r" % (path, e))
         if e["ph"] == "i" and e.get("s") not in ("t", "p", "g"):
             raise Failure("%s: instant event without scope: %r" % (path, e))
+    # Stable: events of one timestamp keep their file order.
+    for e in sorted((e for e in doc["traceEvents"] if e["ph"] in "BE"), key=lambda e: e["ts"]):
         stack = open_spans.setdefault((e["pid"], e["tid"]), [])
         if e["ph"] == "B":
             stack.append(e)
