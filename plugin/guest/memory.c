@@ -78,7 +78,7 @@ static bool physical_copy(uint64_t vaddr, size_t len, page_copy copy, void *data
 }
 
 struct page_transfer {
-    GByteArray *page; /* scratch */
+    GByteArray *page; /* scratch: the vCPU's register buffer, idle meanwhile */
     GByteArray *into; /* reads: the buffer's bytes, appended */
     const uint8_t *from; /* writes: the bytes to store */
 };
@@ -105,19 +105,15 @@ static bool write_page(uint64_t paddr, size_t offset, size_t n, void *data)
 /* Reads len bytes at vaddr into vcpu->mem_buf, page by page. */
 static bool physical_read(struct vcpu *vcpu, uint64_t vaddr, size_t len)
 {
-    struct page_transfer t = {g_byte_array_new(), vcpu->mem_buf, NULL};
-    bool ok = physical_copy(vaddr, len, read_page, &t);
-    g_byte_array_free(t.page, TRUE);
-    return ok;
+    struct page_transfer t = {vcpu->reg_buf, vcpu->mem_buf, NULL};
+    return physical_copy(vaddr, len, read_page, &t);
 }
 
 /* Writes src to vaddr, page by page. */
-static bool physical_write(uint64_t vaddr, const uint8_t *src, size_t len)
+static bool physical_write(struct vcpu *vcpu, uint64_t vaddr, const uint8_t *src, size_t len)
 {
-    struct page_transfer t = {g_byte_array_new(), NULL, src};
-    bool ok = physical_copy(vaddr, len, write_page, &t);
-    g_byte_array_free(t.page, TRUE);
-    return ok;
+    struct page_transfer t = {vcpu->reg_buf, NULL, src};
+    return physical_copy(vaddr, len, write_page, &t);
 }
 
 /*
@@ -257,5 +253,5 @@ bool guest_copy_out(struct vcpu *vcpu, uint64_t vaddr, const void *src, size_t l
     if (!physical || len == 0) {
         return guest_write(vcpu, vaddr, src, len);
     }
-    return qemu_caps.write_memory && physical_write(vaddr, src, len);
+    return qemu_caps.write_memory && physical_write(vcpu, vaddr, src, len);
 }
