@@ -139,35 +139,34 @@ void repeats_init(const struct repeats_config *repeats_config)
     config = *repeats_config;
 }
 
-void repeats_translate(struct qemu_plugin_tb *tb, size_t n, const uint32_t *slots)
+void repeats_block(struct qemu_plugin_tb *tb)
 {
     /* Whatever the block, an entry left pending by the block before is
      * settled when it starts: its registers are the instruction's result. */
     qemu_plugin_register_vcpu_tb_exec_cond_cb(
         tb, settle, QEMU_PLUGIN_CB_R_REGS, QEMU_PLUGIN_COND_NE,
         vcpu_counter(offsetof(struct vcpu_counters, repeat_pending)), 0, NULL);
-    for (size_t i = 0; i < n; i++) {
-        struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
-        uint8_t bytes[ARCH_MAX_INSN_BYTES];
-        size_t len = qemu_insn_bytes(insn, bytes, sizeof bytes);
-        struct repeat_form form;
-        if (len == 0 || !config.arch->repeated_string(bytes, len, &form)) {
-            continue;
-        }
-        g_once(&registers_found, find_registers, NULL);
-        if (count_reg == NULL || source_reg == NULL || dest_reg == NULL ||
-            accumulator_reg == NULL) {
-            return;
-        }
-        bool kernel = config.kernel_apart && qemu_plugin_insn_vaddr(insn) >> 63;
-        uint64_t packed = pack(&form, kernel, slots != NULL ? slots[i] : 0);
-        qemu_plugin_register_vcpu_insn_exec_cb(insn, enter, QEMU_PLUGIN_CB_R_REGS,
-                                               (void *)(uintptr_t)packed);
-        /* QEMU ends the block after such an instruction; should one ever
-         * run on within the block, its next instruction settles it. */
-        if (i + 1 < n) {
-            qemu_plugin_register_vcpu_insn_exec_cb(qemu_plugin_tb_get_insn(tb, i + 1), settle,
-                                                   QEMU_PLUGIN_CB_R_REGS, NULL);
-        }
+}
+
+void repeats_insn(struct qemu_plugin_insn *insn, struct qemu_plugin_insn *next,
+                  const uint8_t *bytes, size_t len, uint32_t slot)
+{
+    struct repeat_form form;
+    if (!config.arch->repeated_string(bytes, len, &form)) {
+        return;
+    }
+    g_once(&registers_found, find_registers, NULL);
+    if (count_reg == NULL || source_reg == NULL || dest_reg == NULL ||
+        accumulator_reg == NULL) {
+        return;
+    }
+    bool kernel = config.kernel_apart && qemu_plugin_insn_vaddr(insn) >> 63;
+    uint64_t packed = pack(&form, kernel, slot);
+    qemu_plugin_register_vcpu_insn_exec_cb(insn, enter, QEMU_PLUGIN_CB_R_REGS,
+                                           (void *)(uintptr_t)packed);
+    /* QEMU ends the block after such an instruction; should one ever run
+     * on within the block, its next instruction settles it. */
+    if (next != NULL) {
+        qemu_plugin_register_vcpu_insn_exec_cb(next, settle, QEMU_PLUGIN_CB_R_REGS, NULL);
     }
 }

@@ -28,8 +28,11 @@ struct repeats_config {
 /* At install, when count-reps=on. */
 void repeats_init(const struct repeats_config *config);
 
-/* Instruments a block that counts its instructions; slots are its
- * instructions' function slots (profile=) or NULL. */
-void repeats_translate(struct qemu_plugin_tb *tb, size_t n, const uint32_t *slots);
+/* Instruments a block that counts its instructions: its start, then each
+ * of its instructions (bytes, len), with the one after it in the block
+ * (NULL for the last) and its function slot (profile=, else 0). */
+void repeats_block(struct qemu_plugin_tb *tb);
+void repeats_insn(struct qemu_plugin_insn *insn, struct qemu_plugin_insn *next,
+                  const uint8_t *bytes, size_t len, uint32_t slot);
 
 #endif

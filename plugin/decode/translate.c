@@ -253,16 +253,20 @@ void translate_block(struct qemu_plugin_tb *tb)
     if (config.valgrind && n > 0) {
         valgrind_scan_block(tb, n, config.arch, slots, config.on_valgrind);
     }
-    if (counting && config.count_repeats) {
-        repeats_translate(tb, n, slots);
+    bool count_repeats = counting && config.count_repeats;
+    if (count_repeats) {
+        repeats_block(tb);
     }
-    g_free(slots);
     for (size_t i = 0; i < n; i++) {
         struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
         uint8_t bytes[ARCH_MAX_INSN_BYTES];
         size_t len = qemu_insn_bytes(insn, bytes, sizeof bytes);
         if (len != 0 && config.on_context_switch != NULL) {
             follow_switch(insn, bytes, len, n, i);
+        }
+        if (len != 0 && count_repeats) {
+            repeats_insn(insn, i + 1 < n ? qemu_plugin_tb_get_insn(tb, i + 1) : NULL, bytes,
+                         len, slots != NULL ? slots[i] : 0);
         }
         if (len == 0 || !config.arch->is_magic(bytes, len)) {
             continue;
@@ -294,6 +298,7 @@ void translate_block(struct qemu_plugin_tb *tb)
         qemu_plugin_register_vcpu_insn_exec_cb(insn, config.on_magic, site_flags(shared),
                                                (void *)shared);
     }
+    g_free(slots);
 }
 
 void translate_init(const struct translate_config *translate_config)

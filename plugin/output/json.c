@@ -10,15 +10,25 @@
  * written as a string of its decimal digits instead. */
 #define JSON_EXACT_LIMIT (1ull << 53)
 
+/* A sign and a magnitude, in quotes past the limit. */
+static void integer(struct text *out, bool negative, uint64_t magnitude)
+{
+    bool quoted = magnitude > JSON_EXACT_LIMIT;
+    if (quoted) {
+        text_char(out, '"');
+    }
+    if (negative) {
+        text_char(out, '-');
+    }
+    json_digits(out, magnitude);
+    if (quoted) {
+        text_char(out, '"');
+    }
+}
+
 void json_u64(struct text *out, uint64_t value)
 {
-    if (value > JSON_EXACT_LIMIT) {
-        text_char(out, '"');
-        json_digits(out, value);
-        text_char(out, '"');
-    } else {
-        json_digits(out, value);
-    }
+    integer(out, false, value);
 }
 
 void json_digits(struct text *out, uint64_t value)
@@ -47,18 +57,7 @@ void json_digits(struct text *out, uint64_t value)
 
 void json_i64(struct text *out, int64_t value)
 {
-    uint64_t magnitude = value < 0 ? 0 - (uint64_t)value : (uint64_t)value;
-    bool quoted = magnitude > JSON_EXACT_LIMIT;
-    if (quoted) {
-        text_char(out, '"');
-    }
-    if (value < 0) {
-        text_char(out, '-');
-    }
-    json_digits(out, magnitude);
-    if (quoted) {
-        text_char(out, '"');
-    }
+    integer(out, value < 0, value < 0 ? 0 - (uint64_t)value : (uint64_t)value);
 }
 
 void json_us(struct text *out, uint64_t ns)
