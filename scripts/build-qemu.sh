@@ -36,6 +36,15 @@ publish() {
     say "QEMU $(upstream "$2") with plugin API $(plugin_api "$prefix") ready: $prefix"
 }
 
+# Two set-ups at once (make check in two clones) would run two ninjas in
+# one build folder; the second waits here for the first, then finds QEMU built.
+mkdir -p "$CACHE"
+exec 9> "$CACHE/.build-qemu.lock"
+if ! flock -n 9; then
+    say "another QEMU build is under way; waiting for it"
+    flock 9
+fi
+
 # Already built?
 for version in "${versions[@]}"; do
     prefix=$CACHE/qemu-$(upstream "$version")
