@@ -30,7 +30,7 @@ GLIB_LIBS    = $(shell pkg-config --libs glib-2.0)
 
 # The plugin.
 # One folder per layer (README, "Layout"); includes name the layer:
-# #include "guest/vcpu.h".
+# #include "qemu/vcpu.h".
 PLUGIN_SRCS := $(wildcard plugin/*/*.c)
 PLUGIN_HDRS := $(wildcard plugin/*/*.h)
 PLUGIN_OBJS := $(PLUGIN_SRCS:plugin/%.c=$(BUILD)/plugin/%.o)
@@ -69,8 +69,8 @@ HANDLER_LIBS  := $(TEST_HANDLERS:%=$(BUILD)/handlers/lib%.so)
 # Host unit tests of the plugin's pure parts.
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/unit/%)
-UNIT_PLUGIN_OBJS := decode/decode core/options decode/arch decode/arch_x86 decode/repeat_rule \
-	decode/arch_aarch64 decode/arch_riscv64 decode/site guest/qemu_version
+UNIT_PLUGIN_OBJS := translate/decode core/options translate/arch translate/arch_x86 translate/repeat_rule \
+	translate/arch_aarch64 translate/arch_riscv64 translate/site qemu/qemu_version
 
 # The demo (examples/print).
 EXAMPLE_BINS := $(BUILD)/examples/print-guest $(BUILD)/examples/libprint-handler.so \

@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest/qemu_compat.h"
+#include "qemu/qemu_compat.h"
 
 #define MAX_REGS 8
 

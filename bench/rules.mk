@@ -36,9 +36,9 @@ $(BENCH_OUT)/zlib_region: bench/guest/zlib_region.c $(PUBLIC_HEADERS) | $(VALGRI
 	@echo "  CC      $@"
 	$(Q)$(GUEST_CC_x86_64) $(GUEST_CFLAGS) $< -o $@ -lz
 
-FLOOR_SRCS := bench/floor_plugin.c plugin/guest/qemu_compat.c plugin/guest/qemu_version.c
+FLOOR_SRCS := bench/floor_plugin.c plugin/qemu/qemu_compat.c plugin/qemu/qemu_version.c
 
-$(BENCH_OUT)/libfloor.so: $(FLOOR_SRCS) $(wildcard plugin/guest/qemu_*.h)
+$(BENCH_OUT)/libfloor.so: $(FLOOR_SRCS) $(wildcard plugin/qemu/qemu_*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -fPIC -shared -fvisibility=hidden -Iplugin \

@@ -14,11 +14,11 @@ from harness import BUILD, ROOT
 PLUGIN = os.path.join(ROOT, "plugin")
 # What each layer may use besides itself and the public headers.
 MAY_USE = {
-    "core": {"decode", "dispatch", "commands", "guest", "output"},
-    "decode": {"guest"},
-    "dispatch": {"decode", "commands", "guest", "output"},
-    "commands": {"guest", "output"},
-    "guest": set(),
+    "core": {"translate", "dispatch", "commands", "qemu", "output"},
+    "translate": {"qemu"},
+    "dispatch": {"translate", "commands", "qemu", "output"},
+    "commands": {"qemu", "output"},
+    "qemu": set(),
     "output": set(),
 }
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)

@@ -2,7 +2,7 @@
 /* The thread's current call, and a call's event record (commands/call.h). */
 #include "commands/call.h"
 
-#include "guest/registers.h"
+#include "qemu/registers.h"
 #include "output/log.h"
 #include "output/report.h"
 

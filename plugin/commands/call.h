@@ -13,7 +13,7 @@
 #include <stdint.h>
 
 #include "backdoor/host.h"
-#include "guest/vcpu.h"
+#include "qemu/vcpu.h"
 #include "output/records.h"
 
 struct call_ctx {

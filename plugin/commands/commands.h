@@ -12,7 +12,7 @@
 #include <stdint.h>
 
 #include "commands/valgrind.h"
-#include "guest/vcpu.h"
+#include "qemu/vcpu.h"
 #include "output/records.h"
 
 struct commands_config {

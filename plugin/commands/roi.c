@@ -153,7 +153,7 @@ static struct roi_vcpu *container(struct vcpu *vcpu)
  * the block, which no counter will.
  */
 /* Both counters just before the call; the kernel's moved for the call's
- * block only if it is kernel code (upper half, decode/translate.c). */
+ * block only if it is kernel code (upper half, translate/translate.c). */
 static struct insn_position counts_before_call(const struct call_ctx *ctx)
 {
     const struct vcpu_counters *c = vcpu_counters(ctx->vcpu_index);

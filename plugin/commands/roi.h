@@ -10,7 +10,7 @@
 #include <glib.h>
 
 #include "commands/call.h"
-#include "guest/vcpu.h"
+#include "qemu/vcpu.h"
 #include "output/records.h"
 
 void roi_vcpu_init(struct vcpu *vcpu);

@@ -11,8 +11,8 @@
 
 #include "commands/call.h"
 #include "commands/commands.h"
-#include "guest/memory.h"
-#include "guest/registers.h"
+#include "qemu/memory.h"
+#include "qemu/registers.h"
 #include "output/log.h"
 #include "output/report.h"
 

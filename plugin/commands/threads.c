@@ -8,8 +8,8 @@
 
 #include <glib.h>
 
-#include "guest/context.h"
-#include "guest/registers.h"
+#include "qemu/context.h"
+#include "qemu/registers.h"
 #include "output/log.h"
 
 /* IA32_FS_BASE, the MSR of the thread pointer. */

@@ -2,7 +2,7 @@
 /*
  * Guest threads in system mode (issue 13, docs/outputs.md "Regions"): which
  * one each vCPU runs, followed through the instructions that switch them
- * (guest/context.h), and how many instructions each has executed wherever
+ * (qemu/context.h), and how many instructions each has executed wherever
  * the guest's scheduler ran it. Regions then belong to a thread, not to a
  * vCPU. A thread is its address space and its thread pointer (x86-64: CR3
  * without the PCID, and the FS base, the TLS pointer of Linux threads).
@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/vcpu.h"
+#include "qemu/vcpu.h"
 
 struct guest_thread {
     unsigned int id;         /* in order of first sight, from 0 */

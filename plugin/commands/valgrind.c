@@ -20,7 +20,7 @@
 #include "commands/builtins.h"
 #include "commands/roi.h"
 #include "commands/valgrind_printf.h"
-#include "guest/functions.h"
+#include "qemu/functions.h"
 #include "output/report.h"
 
 /* Request numbers: valgrind.h and callgrind.h, a stable ABI. */

@@ -16,8 +16,8 @@
 #include <stdint.h>
 
 #include "commands/call.h"
-#include "guest/layout.h"
-#include "guest/vcpu.h"
+#include "qemu/layout.h"
+#include "qemu/vcpu.h"
 
 /* The collection region's id: Callgrind's request base, 'C' 'T' << 16. */
 #define VALGRIND_REGION_ID 0x43540000u
@@ -27,7 +27,7 @@ struct valgrind_config {
     uint64_t running_on_valgrind; /* RUNNING_ON_VALGRIND's answer */
     bool collect_atstart;         /* Callgrind's --collect-atstart */
     bool instr_atstart;           /* Callgrind's --instr-atstart */
-    bool profile;                 /* per-function counts (guest/functions.h) */
+    bool profile;                 /* per-function counts (qemu/functions.h) */
 };
 
 /* One request as read from the guest. */

@@ -3,7 +3,7 @@
  * VALGRIND_PRINTF (commands/valgrind_printf.h). The guest's va_list is
  * copied and walked here, never written back: the guest's own va_end
  * follows. Strings and the format are read under the caller's rights
- * (guest/memory.h), page by page up to a bound, so a bad pointer prints
+ * (qemu/memory.h), page by page up to a bound, so a bad pointer prints
  * "(unreadable)" instead of reading what the caller could not.
  */
 #include "commands/valgrind_printf.h"
@@ -11,7 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "guest/memory.h"
+#include "qemu/memory.h"
 
 /* Longest format string and %s argument read from the guest. */
 #define MAX_GUEST_STRING 4096

@@ -12,8 +12,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/layout.h"
-#include "guest/vcpu.h"
+#include "qemu/layout.h"
+#include "qemu/vcpu.h"
 
 /*
  * Appends the formatted text to out. format: the guest address of the

@@ -12,7 +12,7 @@
  * layer once (core -> decode, dispatch -> commands -> guest, output; every
  * layer's configuration is read-only afterwards), and registers QEMU's
  * callbacks. One build serves every QEMU from 9.0 to 11.1 (plugin API 2 to
- * 7): guest/qemu_compat.c speaks the level of the QEMU that opened it.
+ * 7): qemu/qemu_compat.c speaks the level of the QEMU that opened it.
  */
 #include <glib.h>
 #include <stdio.h>
@@ -26,16 +26,16 @@
 #include "core/lifecycle.h"
 #include "core/options.h"
 #include "core/signals.h"
-#include "decode/arch.h"
-#include "decode/repeats.h"
-#include "decode/translate.h"
+#include "translate/arch.h"
+#include "translate/repeats.h"
+#include "translate/translate.h"
 #include "dispatch/dispatch.h"
 #include "dispatch/policy.h"
-#include "guest/functions.h"
-#include "guest/memory.h"
-#include "guest/qemu_compat.h"
-#include "guest/registers.h"
-#include "guest/vcpu.h"
+#include "qemu/functions.h"
+#include "qemu/memory.h"
+#include "qemu/qemu_compat.h"
+#include "qemu/registers.h"
+#include "qemu/vcpu.h"
 #include "output/log.h"
 #include "output/profile.h"
 #include "output/report.h"

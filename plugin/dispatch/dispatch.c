@@ -18,11 +18,11 @@
 #include "commands/commands.h"
 #include "commands/handler.h"
 #include "commands/services.h"
-#include "decode/site.h"
+#include "translate/site.h"
 #include "dispatch/policy.h"
-#include "guest/memory.h"
-#include "guest/qemu_compat.h"
-#include "guest/registers.h"
+#include "qemu/memory.h"
+#include "qemu/qemu_compat.h"
+#include "qemu/registers.h"
 #include "output/log.h"
 
 struct dispatch_vcpu {

@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/vcpu.h"
+#include "qemu/vcpu.h"
 #include "output/records.h"
 
 struct dispatch_config {
@@ -34,7 +34,7 @@ bool dispatch_enter(struct vcpu *vcpu);
 void dispatch_exit(struct vcpu *vcpu);
 
 /* Execution callback of Valgrind's client requests; udata is the struct
- * valgrind_site (dispatch/client_request.c). */
+ * valgrind_site (dispatch/valgrind.c). */
 void dispatch_on_valgrind(unsigned int vcpu, void *udata);
 
 /*

@@ -5,7 +5,7 @@
  */
 #include "dispatch/policy.h"
 
-#include "guest/registers.h"
+#include "qemu/registers.h"
 
 static struct policy_config config;
 static bool active;

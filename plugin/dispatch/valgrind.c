@@ -13,9 +13,9 @@
 
 #include "commands/call.h"
 #include "commands/valgrind.h"
-#include "decode/valgrind.h"
-#include "guest/memory.h"
-#include "guest/registers.h"
+#include "translate/valgrind.h"
+#include "qemu/memory.h"
+#include "qemu/registers.h"
 
 /* Register handles per code width, found on first use (registers are
  * listed only once a vCPU exists). */

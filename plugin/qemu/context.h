@@ -7,8 +7,8 @@
  * TPIDR_EL0). The new value is read from the instruction's source register
  * just before it executes.
  */
-#ifndef BACKDOOR_PLUGIN_GUEST_CONTEXT_H
-#define BACKDOOR_PLUGIN_GUEST_CONTEXT_H
+#ifndef BACKDOOR_PLUGIN_QEMU_CONTEXT_H
+#define BACKDOOR_PLUGIN_QEMU_CONTEXT_H
 
 #include <stdint.h>
 

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Function slots (guest/functions.h). One scoreboard entry per vCPU holds
+ * Function slots (qemu/functions.h). One scoreboard entry per vCPU holds
  * every slot's counter, so a block's inline add needs only the slot's
  * offset. Names are looked up at translation, never on the execution path.
  */
-#include "guest/functions.h"
+#include "qemu/functions.h"
 
 static struct qemu_plugin_scoreboard *counts;
 static GMutex lock;

@@ -6,12 +6,12 @@
  * costs no callback. Functions are named by QEMU's symbol lookup (the guest
  * ELF's symbol table in user mode); code without a symbol shares one slot.
  */
-#ifndef BACKDOOR_PLUGIN_GUEST_FUNCTIONS_H
-#define BACKDOOR_PLUGIN_GUEST_FUNCTIONS_H
+#ifndef BACKDOOR_PLUGIN_QEMU_FUNCTIONS_H
+#define BACKDOOR_PLUGIN_QEMU_FUNCTIONS_H
 
 #include <stdint.h>
 
-#include "guest/qemu_api.h"
+#include "qemu/qemu_api.h"
 
 /* Slots: 0 is code without a symbol, 1 the functions past the table. */
 #define FUNCTION_SLOT_UNKNOWN 0u

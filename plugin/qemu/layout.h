@@ -2,10 +2,10 @@
 /*
  * An architecture's registers as data: which register holds each word of a
  * request, and where the privilege level is. The decode layer's table of
- * architectures fills it; guest/registers.c resolves it against QEMU.
+ * architectures fills it; qemu/registers.c resolves it against QEMU.
  */
-#ifndef BACKDOOR_PLUGIN_GUEST_LAYOUT_H
-#define BACKDOOR_PLUGIN_GUEST_LAYOUT_H
+#ifndef BACKDOOR_PLUGIN_QEMU_LAYOUT_H
+#define BACKDOOR_PLUGIN_QEMU_LAYOUT_H
 
 #include <stdint.h>
 
@@ -52,7 +52,7 @@ struct register_layout {
      * what runs (RISC-V). */
     const char *thread_pointer_reg;
     /* The registers a thread-switching instruction names by number
-     * (guest/context.h); a NULL slot reads as zero (Arm's xzr). */
+     * (qemu/context.h); a NULL slot reads as zero (Arm's xzr). */
     const char *const *switch_regs;
     unsigned n_switch_regs;
 };

@@ -13,13 +13,13 @@
  * is, so this is how a buffer over ROM or a device stays within the
  * caller's reach.
  */
-#include "guest/memory.h"
+#include "qemu/memory.h"
 
 #include <string.h>
 
-#include "guest/mmu.h"
-#include "guest/qemu_compat.h"
-#include "guest/registers.h"
+#include "qemu/mmu.h"
+#include "qemu/qemu_compat.h"
+#include "qemu/registers.h"
 
 static bool system_mode;
 static mmu_walker walker;
@@ -118,7 +118,7 @@ static bool physical_write(struct vcpu *vcpu, uint64_t vaddr, const uint8_t *src
 
 /*
  * Whether the code that issued the call could access every byte of the
- * buffer itself (guest/mmu.h). User mode has one privilege level: QEMU's
+ * buffer itself (qemu/mmu.h). User mode has one privilege level: QEMU's
  * own page checks are the caller's. Kernel-level code may read whatever is
  * mapped (it could anyway), but writes only where its page tables allow.
  * A walk that cannot tell refuses user-level code and trusts the kernel.

@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* All-or-nothing access to the calling vCPU's guest virtual memory. */
-#ifndef BACKDOOR_PLUGIN_GUEST_MEMORY_H
-#define BACKDOOR_PLUGIN_GUEST_MEMORY_H
+#ifndef BACKDOOR_PLUGIN_QEMU_MEMORY_H
+#define BACKDOOR_PLUGIN_QEMU_MEMORY_H
 
 #include <stddef.h>
 #include <stdint.h>
 
-#include "guest/vcpu.h"
+#include "qemu/vcpu.h"
 
 /* Handler services (trusted host code, with a debugger's rights): copies
  * len bytes at vaddr into dest; false (nothing copied) if any byte is
@@ -14,7 +14,7 @@
 bool guest_read(struct vcpu *vcpu, uint64_t vaddr, void *dest, size_t len);
 
 /* At install: system mode checks buffers against the caller's rights with
- * the target's page-table walker (guest/mmu.h). */
+ * the target's page-table walker (qemu/mmu.h). */
 void memory_init(const char *target, bool system_mode);
 
 /*

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* What every page-table walker needs (guest/mmu.h). */
-#include "guest/mmu.h"
+/* What every page-table walker needs (qemu/mmu.h). */
+#include "qemu/mmu.h"
 
 #include <string.h>
 
-#include "guest/qemu_compat.h"
-#include "guest/registers.h"
+#include "qemu/qemu_compat.h"
+#include "qemu/registers.h"
 
 bool mmu_read_entry(struct vcpu *vcpu, uint64_t paddr, unsigned size, uint64_t *entry)
 {

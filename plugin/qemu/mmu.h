@@ -8,13 +8,13 @@
  * user-accessible pages for user-level callers, writable pages for a
  * receive. One walker per architecture, chosen by the decode layer's table.
  */
-#ifndef BACKDOOR_PLUGIN_GUEST_MMU_H
-#define BACKDOOR_PLUGIN_GUEST_MMU_H
+#ifndef BACKDOOR_PLUGIN_QEMU_MMU_H
+#define BACKDOOR_PLUGIN_QEMU_MMU_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/vcpu.h"
+#include "qemu/vcpu.h"
 
 enum mmu_verdict {
     MMU_ALLOWED,

@@ -6,7 +6,7 @@
  * at every level; EL0 needs AP[1] on the leaf and no APTable[0] above it; a
  * write needs AP[2] clear on the leaf and no APTable[1] above it.
  */
-#include "guest/mmu.h"
+#include "qemu/mmu.h"
 
 #define SCTLR_M (1ull << 0)
 #define DESC_VALID 1ull

@@ -4,7 +4,7 @@
  * user-level access needs U on the leaf, a write needs W. Bare translation
  * (satp mode 0, and M-mode, which never translates) is one flat space.
  */
-#include "guest/mmu.h"
+#include "qemu/mmu.h"
 
 #define PTE_V (1ull << 0)
 #define PTE_R (1ull << 1)

@@ -6,7 +6,7 @@
  * every level, for supervisor code only when CR0.WP is set (as the CPU
  * checks it).
  */
-#include "guest/mmu.h"
+#include "qemu/mmu.h"
 
 #define CR0_PG (1ull << 31)
 #define CR0_WP (1ull << 16)

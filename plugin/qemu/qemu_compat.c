@@ -11,14 +11,14 @@
  * qemu_plugin_install on, QEMU's own report of its level decides which
  * shape each changed function is called with.
  */
-#include "guest/qemu_compat.h"
+#include "qemu/qemu_compat.h"
 
 #include <elf.h>
 #include <link.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "guest/qemu_version.h"
+#include "qemu/qemu_version.h"
 
 QEMU_EXPORT int qemu_plugin_version = QEMU_API_NEWEST;
 

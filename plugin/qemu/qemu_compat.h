@@ -8,7 +8,7 @@
 #ifndef BACKDOOR_PLUGIN_QEMU_COMPAT_H
 #define BACKDOOR_PLUGIN_QEMU_COMPAT_H
 
-#include "guest/qemu_api.h"
+#include "qemu/qemu_api.h"
 
 /*
  * Checks the level QEMU reports at install against the one declared when

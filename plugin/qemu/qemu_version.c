@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Choosing the plugin API level to declare (qemu_version.h). */
-#include "guest/qemu_version.h"
+#include "qemu/qemu_version.h"
 
 #include <string.h>
 

@@ -4,13 +4,13 @@
  * order (little-endian on every target here), so each read starts from an
  * empty per-vCPU buffer and no allocation happens on the call path.
  */
-#include "guest/registers.h"
+#include "qemu/registers.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest/qemu_compat.h"
+#include "qemu/qemu_compat.h"
 
 static const struct register_layout *layout;
 static const char *target_name;

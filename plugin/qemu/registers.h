@@ -1,13 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Guest register access through QEMU's plugin API, by role or by name. */
-#ifndef BACKDOOR_PLUGIN_GUEST_REGISTERS_H
-#define BACKDOOR_PLUGIN_GUEST_REGISTERS_H
+#ifndef BACKDOOR_PLUGIN_QEMU_REGISTERS_H
+#define BACKDOOR_PLUGIN_QEMU_REGISTERS_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/layout.h"
-#include "guest/vcpu.h"
+#include "qemu/layout.h"
+#include "qemu/vcpu.h"
 
 /* Register handles resolved for the role map of one code width. */
 struct reg_map {

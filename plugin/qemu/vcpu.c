@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The table of per-vCPU state and the scoreboard of inline counters. */
-#include "guest/vcpu.h"
+#include "qemu/vcpu.h"
 
 #include <pthread.h>
 

@@ -7,14 +7,14 @@
  * allocated once and found through a table that never moves. Each layer
  * keeps its own part behind an opaque pointer.
  */
-#ifndef BACKDOOR_PLUGIN_GUEST_VCPU_H
-#define BACKDOOR_PLUGIN_GUEST_VCPU_H
+#ifndef BACKDOOR_PLUGIN_QEMU_VCPU_H
+#define BACKDOOR_PLUGIN_QEMU_VCPU_H
 
 #include <glib.h>
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/qemu_api.h"
+#include "qemu/qemu_api.h"
 
 /* What QEMU's inline operations add to: the scoreboard entry. */
 struct vcpu_counters {
@@ -24,11 +24,11 @@ struct vcpu_counters {
     uint64_t malformed; /* in the range, but not a valid request */
     uint64_t seed_calls[2][256]; /* constant seed calls nobody receives */
     /* A Valgrind preamble split across translation blocks: how many of
-     * its instructions ran, and where the next one must be (decode/valgrind.c). */
+     * its instructions ran, and where the next one must be (translate/valgrind.c). */
     uint64_t valgrind_progress;
     uint64_t valgrind_next_pc;
     /* count-reps=on: a repeated string instruction was entered and its
-     * repetitions are counted when the next block starts (decode/repeats.c):
+     * repetitions are counted when the next block starts (translate/repeats.c):
      * what it was (0: none), its count register on entry and, for the
      * compares, its destination index (which way the instruction goes). */
     uint64_t repeat_pending;

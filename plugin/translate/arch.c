@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* The table of supported guest architectures. */
-#include "decode/arch.h"
+#include "translate/arch.h"
 
 #include <string.h>
 

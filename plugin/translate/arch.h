@@ -6,15 +6,15 @@
  * per architecture, chosen from QEMU's target name at install; adding an
  * architecture means one new arch_<name>.c and one line in arch.c.
  */
-#ifndef BACKDOOR_PLUGIN_DECODE_ARCH_H
-#define BACKDOOR_PLUGIN_DECODE_ARCH_H
+#ifndef BACKDOOR_PLUGIN_TRANSLATE_ARCH_H
+#define BACKDOOR_PLUGIN_TRANSLATE_ARCH_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-#include "guest/context.h"
-#include "guest/layout.h"
+#include "qemu/context.h"
+#include "qemu/layout.h"
 
 /* Longest instruction any architecture here has (x86: 15 bytes). */
 #define ARCH_MAX_INSN_BYTES 16
@@ -22,7 +22,7 @@
 /*
  * A string instruction with a repeat prefix (x86 rep movsb, repe cmpsb,
  * ...), which QEMU counts as one instruction however often it repeats
- * (decode/repeats.h counts the repetitions where asked).
+ * (translate/repeats.h counts the repetitions where asked).
  */
 struct repeat_form {
     bool conditional;  /* cmps and scas: a compare can end the repetition */
@@ -52,7 +52,7 @@ struct valgrind_flavor {
 
 struct arch {
     const char *const *targets; /* QEMU target names, NULL-terminated */
-    struct register_layout regs; /* names, privilege (guest/registers.h) */
+    struct register_layout regs; /* names, privilege (qemu/registers.h) */
     /* Architectural register number of each role, for constant tracking. */
     int regno[ROLE_COUNT];
     int regno_abi32[ROLE_COUNT];
@@ -63,7 +63,7 @@ struct arch {
      */
     int (*constant_load)(const uint8_t *insn, size_t len, uint64_t *value);
     /*
-     * If insn switches the running guest thread (guest/context.h), fills
+     * If insn switches the running guest thread (qemu/context.h), fills
      * kind and gpr and returns true. NULL where threads are not followed.
      */
     bool (*context_switch)(const uint8_t *insn, size_t len, struct switch_site *site);

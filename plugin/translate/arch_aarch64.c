@@ -5,7 +5,7 @@
  * without effect and compilers never emit. Register map (docs/abi.md):
  * result x0, leaf w1, selector w2, arguments x3..x6.
  */
-#include "decode/arch.h"
+#include "translate/arch.h"
 
 static bool aarch64_is_magic(const uint8_t *insn, size_t len)
 {

@@ -6,7 +6,7 @@
  * it. Register map (docs/abi.md): result a0, leaf a1, selector a2, arguments
  * a3..a6.
  */
-#include "decode/arch.h"
+#include "translate/arch.h"
 
 static bool riscv64_is_magic(const uint8_t *insn, size_t len)
 {

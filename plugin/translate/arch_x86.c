@@ -6,7 +6,7 @@
  * CPUID, so a result written before the instruction executes reaches the
  * guest; EAX..EDX would be overwritten by CPUID itself.
  */
-#include "decode/arch.h"
+#include "translate/arch.h"
 
 enum { X86_EAX, X86_ECX, X86_EDX, X86_EBX, X86_ESP, X86_EBP, X86_ESI, X86_EDI,
        X86_R8 };

@@ -4,7 +4,7 @@
  * a valid request is classified, never trusted: the firmware and kernels that
  * scan the hypervisor CPUID range must not be taken for callers.
  */
-#include "decode/decode.h"
+#include "translate/decode.h"
 
 enum decode_status decode_leaf(uint32_t leaf, struct request *rq)
 {

@@ -3,8 +3,8 @@
  * Decoding of the request words (LEAF, SELECTOR) into a request, common to
  * every architecture. Pure functions: unit-tested without QEMU.
  */
-#ifndef BACKDOOR_PLUGIN_DECODE_DECODE_H
-#define BACKDOOR_PLUGIN_DECODE_DECODE_H
+#ifndef BACKDOOR_PLUGIN_TRANSLATE_DECODE_H
+#define BACKDOOR_PLUGIN_TRANSLATE_DECODE_H
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* decode/repeat_rule.h */
-#include "decode/repeat_rule.h"
+/* translate/repeat_rule.h */
+#include "translate/repeat_rule.h"
 
 uint64_t repeat_extra(struct repeat_form form, uint64_t before, uint64_t after,
                       uint64_t mask, bool last_equal)

@@ -5,13 +5,13 @@
  * comes from how Valgrind runs such an instruction, one repetition per
  * execution of it, plus one last execution that finds the count at zero.
  */
-#ifndef BACKDOOR_PLUGIN_DECODE_REPEAT_RULE_H
-#define BACKDOOR_PLUGIN_DECODE_REPEAT_RULE_H
+#ifndef BACKDOOR_PLUGIN_TRANSLATE_REPEAT_RULE_H
+#define BACKDOOR_PLUGIN_TRANSLATE_REPEAT_RULE_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "decode/arch.h"
+#include "translate/arch.h"
 
 /*
  * QEMU counts each entry into the instruction once (it may enter it several

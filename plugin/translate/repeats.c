@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* decode/repeats.h */
-#include "decode/repeats.h"
+/* translate/repeats.h */
+#include "translate/repeats.h"
 
 #include <stddef.h>
 #include <string.h>
 
-#include "decode/repeat_rule.h"
-#include "guest/functions.h"
-#include "guest/memory.h"
-#include "guest/qemu_compat.h"
-#include "guest/registers.h"
-#include "guest/vcpu.h"
+#include "translate/repeat_rule.h"
+#include "qemu/functions.h"
+#include "qemu/memory.h"
+#include "qemu/qemu_compat.h"
+#include "qemu/registers.h"
+#include "qemu/vcpu.h"
 
 static struct repeats_config config;
 static struct qemu_plugin_register *count_reg, *source_reg, *dest_reg, *accumulator_reg;
@@ -113,7 +113,7 @@ static void settle(unsigned int vcpu_index, void *unused)
         return;
     }
     /* Registers and memory were read through QEMU since: the counters are
-     * looked up afresh, as guest/vcpu.h asks. */
+     * looked up afresh, as qemu/vcpu.h asks. */
     counters = vcpu_counters(vcpu_index);
     counters->insns += extra;
     if (packed & PENDING_KERNEL) {

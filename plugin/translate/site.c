@@ -7,9 +7,9 @@
  * starts at the magic instruction has nothing before it to trust, and the
  * scan that fills constant_regs stops at the first other instruction.
  */
-#include "decode/site.h"
+#include "translate/site.h"
 
-#include "decode/arch.h"
+#include "translate/arch.h"
 
 static bool known(const struct constant_regs *consts, int regno)
 {

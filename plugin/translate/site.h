@@ -4,15 +4,15 @@
  * request was already known from the instruction stream, and where it sits in
  * its translation block. Its address is the execution callback's user data.
  */
-#ifndef BACKDOOR_PLUGIN_DECODE_SITE_H
-#define BACKDOOR_PLUGIN_DECODE_SITE_H
+#ifndef BACKDOOR_PLUGIN_TRANSLATE_SITE_H
+#define BACKDOOR_PLUGIN_TRANSLATE_SITE_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "decode/decode.h"
+#include "translate/decode.h"
 
-/* The pc of a site that was not cached (decode/translate.c): read from
+/* The pc of a site that was not cached (translate/translate.c): read from
  * the registers when it executes. */
 #define SITE_PC_UNKNOWN UINT64_MAX
 

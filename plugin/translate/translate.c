@@ -1,19 +1,19 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Translation (decode/translate.h). Sites with the same content share one
+ * Translation (translate/translate.h). Sites with the same content share one
  * descriptor, so retranslating the same code does not grow memory.
  */
-#include "decode/translate.h"
+#include "translate/translate.h"
 
 #include <stddef.h>
 #include <string.h>
 
-#include "decode/repeats.h"
-#include "decode/site.h"
-#include "decode/valgrind.h"
-#include "guest/functions.h"
-#include "guest/qemu_compat.h"
-#include "guest/vcpu.h"
+#include "translate/repeats.h"
+#include "translate/site.h"
+#include "translate/valgrind.h"
+#include "qemu/functions.h"
+#include "qemu/qemu_compat.h"
+#include "qemu/vcpu.h"
 
 static struct translate_config config;
 static GHashTable *sites;

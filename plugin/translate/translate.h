@@ -5,13 +5,13 @@
  * and registers the execution callback given at install only there (or,
  * where nothing but a count can result, an inline counter).
  */
-#ifndef BACKDOOR_PLUGIN_DECODE_TRANSLATE_H
-#define BACKDOOR_PLUGIN_DECODE_TRANSLATE_H
+#ifndef BACKDOOR_PLUGIN_TRANSLATE_TRANSLATE_H
+#define BACKDOOR_PLUGIN_TRANSLATE_TRANSLATE_H
 
 #include <stdbool.h>
 
-#include "decode/arch.h"
-#include "guest/qemu_api.h"
+#include "translate/arch.h"
+#include "qemu/qemu_api.h"
 
 struct translate_config {
     const struct arch *arch;
@@ -35,11 +35,11 @@ struct translate_config {
      * NULL: threads are not followed. */
     qemu_plugin_vcpu_udata_cb_t on_context_switch;
     /* valgrind=on: Valgrind's sequences get on_valgrind, userdata a struct
-     * valgrind_site (decode/valgrind.h). */
+     * valgrind_site (translate/valgrind.h). */
     bool valgrind;
     qemu_plugin_vcpu_udata_cb_t on_valgrind;
-    bool profile; /* profile=: per-function counters (guest/functions.h) */
-    /* count-reps=on: repetitions count (decode/repeats.h, initialised by
+    bool profile; /* profile=: per-function counters (qemu/functions.h) */
+    /* count-reps=on: repetitions count (translate/repeats.h, initialised by
      * the caller). */
     bool count_repeats;
 };

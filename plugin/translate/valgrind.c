@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Valgrind sequences (decode/valgrind.h). A preamble instruction's position
+ * Valgrind sequences (translate/valgrind.h). A preamble instruction's position
  * in the preamble is told by its bytes alone (the four rotate amounts
  * differ), so a block is classified from its own instructions: a complete
  * sequence, the head of a preamble that runs to the end of the block, or
@@ -8,12 +8,12 @@
  * callback on the preamble, and they are rare: a page boundary, a block
  * size limit, one-insn-per-tb, or a jump into the middle.
  */
-#include "decode/valgrind.h"
+#include "translate/valgrind.h"
 
 #include <string.h>
 
-#include "guest/qemu_compat.h"
-#include "guest/vcpu.h"
+#include "qemu/qemu_compat.h"
+#include "qemu/vcpu.h"
 
 /* Part of a preamble at the end of a block: what it sets when it runs. */
 struct valgrind_chain {

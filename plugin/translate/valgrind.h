@@ -8,14 +8,14 @@
  * instruction by instruction, so that a jump into its middle is never
  * taken for a request. docs/valgrind.md has the argument.
  */
-#ifndef BACKDOOR_PLUGIN_DECODE_VALGRIND_H
-#define BACKDOOR_PLUGIN_DECODE_VALGRIND_H
+#ifndef BACKDOOR_PLUGIN_TRANSLATE_VALGRIND_H
+#define BACKDOOR_PLUGIN_TRANSLATE_VALGRIND_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "decode/arch.h"
-#include "guest/qemu_api.h"
+#include "translate/arch.h"
+#include "qemu/qemu_api.h"
 
 /* One marker instruction as translated: the request callback's user data. */
 struct valgrind_site {

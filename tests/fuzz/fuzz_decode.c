@@ -12,9 +12,9 @@
 #include <stdbool.h>
 #include <string.h>
 
-#include "decode/arch.h"
-#include "decode/decode.h"
-#include "decode/site.h"
+#include "translate/arch.h"
+#include "translate/decode.h"
+#include "translate/site.h"
 #include "fuzz.h"
 
 static const struct arch *const arches[] = {&arch_x86, &arch_aarch64, &arch_riscv64};

@@ -21,7 +21,7 @@ FUZZ_CFLAGS  := -std=c11 $(WARN) -g -O1 -D_GNU_SOURCE \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer -Iinclude -Iplugin -Itests/fuzz
 
-FUZZ_SRCS_fuzz_decode  := $(addprefix plugin/decode/,decode.c site.c arch.c arch_x86.c \
+FUZZ_SRCS_fuzz_decode  := $(addprefix plugin/translate/,decode.c site.c arch.c arch_x86.c \
 	arch_aarch64.c arch_riscv64.c)
 FUZZ_SRCS_fuzz_options := plugin/core/options.c
 FUZZ_SRCS_fuzz_json    := plugin/output/json.c plugin/output/text.c

@@ -5,7 +5,7 @@
  */
 #include <string.h>
 
-#include "decode/arch.h"
+#include "translate/arch.h"
 #include "unit.h"
 
 static bool matches(const struct arch *arch, uint32_t word, struct switch_site *site)

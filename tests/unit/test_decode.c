@@ -3,7 +3,7 @@
  * Decoding of request words, against the encodings guest.h produces: every
  * leaf of the backdoor range and the hypervisor-probe shapes.
  */
-#include "decode/decode.h"
+#include "translate/decode.h"
 #include "unit.h"
 
 static void seed_types(void)

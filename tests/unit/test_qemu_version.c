@@ -6,7 +6,7 @@
  */
 #include <string.h>
 
-#include "guest/qemu_version.h"
+#include "qemu/qemu_version.h"
 #include "unit.h"
 
 static struct qemu_release find(const char *text, size_t len)

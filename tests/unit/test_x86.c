@@ -5,9 +5,9 @@
  */
 #include <string.h>
 
-#include "decode/arch.h"
-#include "decode/repeat_rule.h"
-#include "decode/site.h"
+#include "translate/arch.h"
+#include "translate/repeat_rule.h"
+#include "translate/site.h"
 #include "unit.h"
 
 static void magic(void)
