@@ -1,21 +1,36 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-"""The documentation states what the code does: README lists every option,
+"""The documentation states what the code does: every option reaches the
+parser, the launcher and the docs,
 and the Python side's register maps are those of docs/abi.md. The ABI tables
 of docs/ are generated from ops.h (tests/test_abi.py)."""
 import os
 import re
+import subprocess
 
-from harness import ROOT
+import abi
+from harness import BUILD, ROOT
 from registers import REGISTERS
 
 
-def test_readme_lists_every_option(t):
-    source = open(os.path.join(ROOT, "plugin", "core", "options.c")).read()
-    keys = re.search(r'known_keys =\s*((?:"[^"]*"\s*)+);', source).group(1)
-    keys = [k.strip() for k in "".join(re.findall(r'"([^"]*)"', keys)).split(",")]
+def test_every_option_reaches_the_launcher_and_the_docs(t):
+    """Each line of backdoor/options.h is an option of the plugin (its key in
+    the parser's own list of keys), a --KEY of qemu-backdoor's --help with
+    the same value syntax, and a row of README's table and the manual page
+    (both generated: tests/test_abi.py checks they are up to date)."""
+    help_text = subprocess.run([os.path.join(BUILD, "qemu-backdoor"), "--help"],
+                               capture_output=True, text=True, check=True).stdout
     readme = open(os.path.join(ROOT, "README.md")).read()
-    for key in keys:
-        t.contains(readme, "| `%s=" % key, "README documents option " + key)
+    man = open(os.path.join(ROOT, "docs", "qemu-backdoor.1")).read()
+    keys = subprocess.run([os.path.join(BUILD, "unit", "test_options"), "--keys"],
+                          capture_output=True, text=True, check=True).stdout.split(", ")
+    t.eq([k.strip() for k in keys], list(abi.OPTIONS), "the plugin's keys, in order")
+    for key, option in abi.OPTIONS.items():
+        form = "--" + key if option.flag else "--%s=%s" % (key, option.syntax)
+        t.check(re.search(r"^  %s( |$)" % re.escape(form), help_text, re.M),
+                "qemu-backdoor --help lists " + form, help_text)
+        t.contains(readme, "| `%s=%s` |" % (key, option.syntax.replace("|", "\\|")),
+                   "README documents option " + key)
+        t.contains(man, "\\-\\-" + key.replace("-", "\\-"), "the manual page documents " + key)
 
 
 def as_documented(name):

@@ -7,14 +7,10 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#define DEFAULT_MAX_BUFFER (1u << 20)
-/* Per output file: enough for hours of events, and a guest that loops on
- * stats_dump or print cannot fill the disk. */
-#define DEFAULT_MAX_OUTPUT (4ull << 30)
 
 static const struct builtin_entry {
     unsigned number;
@@ -117,30 +113,146 @@ static bool parse_deny_list(struct options *opts, const char *list, char *err,
     }
 }
 
-static const char *const known_keys =
-    "handler, handler-arg, summary, events, trace, print, max-buffer, "
-    "max-output, allow-from, deny, log, regions, regions-by, valgrind, running-on-valgrind, "
-    "collect-atstart, instr-atstart, profile, count-reps";
+enum option_kind { INPUT, OUTPUT, TEXT, BOOL, SIZE, NUMBER, CHOICE, COMMANDS };
+
+static const struct option_spec {
+    const char *key;
+    enum option_kind kind;
+    size_t offset;
+    const char *fallback;
+    const char *syntax;
+} specs[] = {
+#define OPTION_SPEC(key, field, kind, fallback, syntax, doc) \
+    {key, kind, offsetof(struct options, field), fallback, syntax},
+    BACKDOOR_PLUGIN_OPTIONS(OPTION_SPEC)
+#undef OPTION_SPEC
+};
+#define SPEC_COUNT (sizeof specs / sizeof specs[0])
+
+const char *options_known_keys(void)
+{
+    static char keys[512];
+    if (keys[0] == '\0') {
+        size_t used = 0;
+        for (size_t i = 0; i < SPEC_COUNT && used < sizeof keys; i++) {
+            used += (size_t)snprintf(keys + used, sizeof keys - used, "%s%s",
+                                     i ? ", " : "", specs[i].key);
+        }
+    }
+    return keys;
+}
+
+/* The index of word in a CHOICE's "a|b|c", or -1. */
+static int choice_index(const char *syntax, const char *word)
+{
+    size_t len = strlen(word);
+    int index = 0;
+    for (const char *w = syntax;; index++) {
+        const char *bar = strchr(w, '|');
+        size_t wlen = bar ? (size_t)(bar - w) : strlen(w);
+        if (wlen == len && strncmp(w, word, len) == 0) {
+            return index;
+        }
+        if (bar == NULL) {
+            return -1;
+        }
+        w = bar + 1;
+    }
+}
+
+/* "a|b|c" as "a, b or c". */
+static const char *choice_words(const char *syntax, char *out, size_t size)
+{
+    const char *last = strrchr(syntax, '|');
+    size_t used = 0;
+    out[0] = '\0';
+    for (const char *c = syntax; *c && used + 5 < size; c++) {
+        if (*c != '|') {
+            out[used++] = *c;
+        } else {
+            const char *sep = c == last ? " or " : ", ";
+            used += (size_t)snprintf(out + used, size - used, "%s", sep);
+        }
+    }
+    out[used < size ? used : size - 1] = '\0';
+    return out;
+}
+
+/* Sets one option; arg is the whole KEY=VALUE for messages. */
+static bool set_option(struct options *opts, const struct option_spec *spec,
+                       const char *value, const char *arg, char *err, size_t err_size)
+{
+    void *field = (char *)opts + spec->offset;
+    switch (spec->kind) {
+    case INPUT:
+    case OUTPUT:
+        *(const char **)field = value;
+        return true;
+    case TEXT: {
+        struct option_texts *texts = field;
+        if (texts->count == OPTIONS_MAX_TEXTS) {
+            snprintf(err, err_size, "option '%s': more than %d %s options", arg,
+                     OPTIONS_MAX_TEXTS, spec->key);
+            return false;
+        }
+        texts->items[texts->count++] = (char *)value;
+        return true;
+    }
+    case BOOL:
+        if (!parse_bool(value, field)) {
+            snprintf(err, err_size, "option '%s': expected on or off (or yes, no)", arg);
+            return false;
+        }
+        return true;
+    case SIZE:
+        if (!parse_size(value, field)) {
+            snprintf(err, err_size, "option '%s': not a size (bytes, or with K/M/G)", arg);
+            return false;
+        }
+        return true;
+    case NUMBER: {
+        char *end;
+        errno = 0;
+        *(uint64_t *)field = strtoull(value, &end, 0);
+        if (errno != 0 || *end != '\0' || !isdigit((unsigned char)value[0])) {
+            snprintf(err, err_size, "option '%s': expected a number", arg);
+            return false;
+        }
+        return true;
+    }
+    case CHOICE: {
+        int index = choice_index(spec->syntax, value);
+        if (index < 0) {
+            char words[128];
+            snprintf(err, err_size, "option '%s': expected %s", arg,
+                     choice_words(spec->syntax, words, sizeof words));
+            return false;
+        }
+        *(unsigned *)field = (unsigned)index;
+        return true;
+    }
+    case COMMANDS:
+        return parse_deny_list(opts, value, err, err_size);
+    }
+    return false;
+}
 
 /* Two outputs in one file would interleave into a corrupt one. */
 static bool outputs_distinct(const struct options *opts, char *err, size_t err_size)
 {
-    const struct {
-        const char *option, *path;
-    } outputs[] = {{"events", opts->events_path}, {"trace", opts->trace_path},
-                   {"summary", opts->summary_path}, {"print", opts->print_path},
-                   {"regions", opts->regions_path}, {"profile", opts->profile_path}};
-    size_t n = sizeof outputs / sizeof outputs[0];
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = i + 1; j < n; j++) {
-            const char *a = outputs[i].path, *b = outputs[j].path;
-            /* Devices (/dev/null, /dev/full) take any number of writers. */
-            if (a != NULL && b != NULL && strcmp(a, b) == 0 && strcmp(a, "stderr") != 0 &&
-                strcmp(a, "stdout") != 0 && strcmp(a, "none") != 0 &&
-                strncmp(a, "/dev/", 5) != 0) {
+    for (size_t i = 0; i < SPEC_COUNT; i++) {
+        for (size_t j = i + 1; j < SPEC_COUNT; j++) {
+            if (specs[i].kind != OUTPUT || specs[j].kind != OUTPUT) {
+                continue;
+            }
+            const char *a = *(const char *const *)((const char *)opts + specs[i].offset);
+            const char *b = *(const char *const *)((const char *)opts + specs[j].offset);
+            /* Streams and devices (/dev/null, /dev/full) take any number of
+             * writers. */
+            if (a != NULL && b != NULL && strcmp(a, b) == 0 &&
+                choice_index("stderr|stdout|none", a) < 0 && strncmp(a, "/dev/", 5) != 0) {
                 snprintf(err, err_size, "options '%s=%s' and '%s=%s' name the same file; "
-                         "give each output its own", outputs[i].option, a,
-                         outputs[j].option, b);
+                         "give each output its own", specs[i].key, a, specs[j].key, b);
                 return false;
             }
         }
@@ -148,121 +260,14 @@ static bool outputs_distinct(const struct options *opts, char *err, size_t err_s
     return true;
 }
 
-bool options_parse(struct options *opts, int argc, char **argv, char *err,
-                   size_t err_size)
+/* What the table cannot say: limits of one option, options that go together. */
+static bool options_agree(const struct options *opts, char *err, size_t err_size)
 {
-    memset(opts, 0, sizeof *opts);
-    opts->max_buffer = DEFAULT_MAX_BUFFER;
-    opts->max_output = DEFAULT_MAX_OUTPUT;
-    /* Callgrind's defaults, so that a program measured there and here is
-     * given the same options. */
-    opts->collect_atstart = true;
-    opts->instr_atstart = true;
-
-    for (int i = 0; i < argc; i++) {
-        const char *arg = argv[i];
-        const char *eq = strchr(arg, '=');
-        if (eq == NULL || eq == arg) {
-            snprintf(err, err_size, "option '%s': expected KEY=VALUE (keys: %s)",
-                     arg, known_keys);
-            return false;
-        }
-        size_t key_len = (size_t)(eq - arg);
-        const char *value = eq + 1;
-#define KEY_IS(name) (key_len == strlen(name) && strncmp(arg, name, key_len) == 0)
-        if (*value == '\0' && !KEY_IS("handler-arg")) {
-            snprintf(err, err_size, "option '%s': empty value", arg);
-            return false;
-        }
-        if (KEY_IS("handler")) {
-            opts->handler_path = value;
-        } else if (KEY_IS("handler-arg")) {
-            if (opts->handler_argc == OPTIONS_MAX_HANDLER_ARGS) {
-                snprintf(err, err_size, "option '%s': more than %d handler-arg options",
-                         arg, OPTIONS_MAX_HANDLER_ARGS);
-                return false;
-            }
-            opts->handler_argv[opts->handler_argc++] = (char *)value;
-        } else if (KEY_IS("summary")) {
-            opts->summary_path = value;
-        } else if (KEY_IS("events")) {
-            opts->events_path = value;
-        } else if (KEY_IS("regions")) {
-            opts->regions_path = value;
-        } else if (KEY_IS("regions-by")) {
-            if (strcmp(value, "thread") != 0 && strcmp(value, "vcpu") != 0) {
-                snprintf(err, err_size, "option '%s': expected thread or vcpu", arg);
-                return false;
-            }
-            opts->regions_by_vcpu = strcmp(value, "vcpu") == 0;
-        } else if (KEY_IS("trace")) {
-            opts->trace_path = value;
-        } else if (KEY_IS("print")) {
-            opts->print_path = value;
-        } else if (KEY_IS("max-buffer")) {
-            if (!parse_size(value, &opts->max_buffer) || opts->max_buffer == 0 ||
-                opts->max_buffer > (1ull << 30)) {
-                snprintf(err, err_size,
-                         "option '%s': not a size between 1 and 1G (bytes, or with K/M/G)",
-                         arg);
-                return false;
-            }
-        } else if (KEY_IS("max-output")) {
-            if (!parse_size(value, &opts->max_output)) {
-                snprintf(err, err_size,
-                         "option '%s': not a size (bytes, or with K/M/G; 0: no limit)", arg);
-                return false;
-            }
-        } else if (KEY_IS("allow-from")) {
-            if (strcmp(value, "any") == 0) {
-                opts->allow_from = ALLOW_FROM_ANY;
-            } else if (strcmp(value, "kernel") == 0) {
-                opts->allow_from = ALLOW_FROM_KERNEL;
-            } else if (strcmp(value, "user") == 0) {
-                opts->allow_from = ALLOW_FROM_USER;
-            } else {
-                snprintf(err, err_size, "option '%s': expected any, kernel or user", arg);
-                return false;
-            }
-        } else if (KEY_IS("deny")) {
-            if (!parse_deny_list(opts, value, err, err_size)) {
-                return false;
-            }
-        } else if (KEY_IS("log")) {
-            if (!parse_bool(value, &opts->log_calls)) {
-                snprintf(err, err_size, "option '%s': expected on or off", arg);
-                return false;
-            }
-        } else if (KEY_IS("valgrind") || KEY_IS("collect-atstart") ||
-                   KEY_IS("instr-atstart") || KEY_IS("count-reps")) {
-            bool *flag = KEY_IS("valgrind") ? &opts->valgrind
-                         : KEY_IS("collect-atstart") ? &opts->collect_atstart
-                         : KEY_IS("instr-atstart") ? &opts->instr_atstart
-                                                   : &opts->count_repeats;
-            if (!parse_bool(value, flag)) {
-                snprintf(err, err_size, "option '%s': expected on or off", arg);
-                return false;
-            }
-        } else if (KEY_IS("running-on-valgrind")) {
-            char *end;
-            errno = 0;
-            opts->running_on_valgrind = strtoull(value, &end, 0);
-            if (errno != 0 || *end != '\0' || !isdigit((unsigned char)value[0])) {
-                snprintf(err, err_size, "option '%s': expected a number (0: not under "
-                         "Valgrind)", arg);
-                return false;
-            }
-        } else if (KEY_IS("profile")) {
-            opts->profile_path = value;
-        } else {
-            snprintf(err, err_size, "option '%s': unknown key '%.*s' (keys: %s)", arg,
-                     (int)key_len, arg, known_keys);
-            return false;
-        }
-#undef KEY_IS
+    if (opts->max_buffer == 0 || opts->max_buffer > (1ull << 30)) {
+        snprintf(err, err_size, "option 'max-buffer': not a size between 1 and 1G");
+        return false;
     }
-    opts->handler_argv[opts->handler_argc] = NULL;
-    if (opts->handler_argc > 0 && opts->handler_path == NULL) {
+    if (opts->handler_argv.count > 0 && opts->handler_path == NULL) {
         snprintf(err, err_size, "option 'handler-arg' given without 'handler'");
         return false;
     }
@@ -272,4 +277,50 @@ bool options_parse(struct options *opts, int argc, char **argv, char *err,
         return false;
     }
     return outputs_distinct(opts, err, err_size);
+}
+
+static const struct option_spec *spec_for(const char *key, size_t key_len)
+{
+    for (size_t i = 0; i < SPEC_COUNT; i++) {
+        if (strlen(specs[i].key) == key_len && strncmp(specs[i].key, key, key_len) == 0) {
+            return &specs[i];
+        }
+    }
+    return NULL;
+}
+
+bool options_parse(struct options *opts, int argc, char **argv, char *err,
+                   size_t err_size)
+{
+    memset(opts, 0, sizeof *opts);
+    for (size_t i = 0; i < SPEC_COUNT; i++) {
+        if (specs[i].fallback != NULL &&
+            !set_option(opts, &specs[i], specs[i].fallback, specs[i].key, err, err_size)) {
+            return false; /* a table mistake; unit tests catch it */
+        }
+    }
+    for (int i = 0; i < argc; i++) {
+        const char *arg = argv[i];
+        const char *eq = strchr(arg, '=');
+        if (eq == NULL || eq == arg) {
+            snprintf(err, err_size, "option '%s': expected KEY=VALUE (keys: %s)",
+                     arg, options_known_keys());
+            return false;
+        }
+        const struct option_spec *spec = spec_for(arg, (size_t)(eq - arg));
+        if (spec == NULL) {
+            snprintf(err, err_size, "option '%s': unknown key '%.*s' (keys: %s)", arg,
+                     (int)(eq - arg), arg, options_known_keys());
+            return false;
+        }
+        const char *value = eq + 1;
+        if (*value == '\0' && spec->kind != TEXT) {
+            snprintf(err, err_size, "option '%s': empty value", arg);
+            return false;
+        }
+        if (!set_option(opts, spec, value, arg, err, err_size)) {
+            return false;
+        }
+    }
+    return options_agree(opts, err, err_size);
 }

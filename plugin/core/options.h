@@ -11,36 +11,40 @@
 #include <stdint.h>
 
 #include "backdoor/ops.h"
+#include "backdoor/options.h"
 #include "dispatch/policy.h"
 
-#define OPTIONS_MAX_HANDLER_ARGS 32
+#define OPTIONS_MAX_TEXTS 32
 #define OPTIONS_BUILTIN_LIMIT BACKDOOR_USER_COMMAND_FIRST
 
+/* A repeatable text option's values, NULL-terminated like an argv. */
+struct option_texts {
+    int count;
+    char *items[OPTIONS_MAX_TEXTS + 1];
+};
+
+/* One field per line of BACKDOOR_PLUGIN_OPTIONS (backdoor/options.h, where
+ * each is documented), typed by the line's kind. */
 struct options {
     const char *handler_path;
-    int handler_argc;
-    char *handler_argv[OPTIONS_MAX_HANDLER_ARGS + 1];
-    const char *summary_path; /* NULL: stderr; "none": no summary */
-    const char *events_path;  /* JSON Lines, one object per call */
-    const char *trace_path;   /* Chrome/Perfetto trace-event JSON */
-    const char *regions_path; /* the final regions, CSV or JSON */
-    bool regions_by_vcpu;     /* regions-by=vcpu: not per guest thread */
-    const char *print_path;   /* guest text; NULL: stderr */
-    uint64_t max_buffer;      /* largest send/receive buffer in bytes */
-    uint64_t max_output;      /* bytes per output file, 0: no limit */
-    enum privilege_filter allow_from;
-    bool log_calls;           /* one line on stderr per dispatched call */
-    /* count-reps=on: each repetition of an x86 rep string instruction
-     * counts, as in Callgrind (docs/outputs.md) */
-    bool count_repeats;
-    bool denied[OPTIONS_BUILTIN_LIMIT]; /* built-in commands refused */
-    /* Valgrind's client requests (docs/valgrind.md); everything below is
-     * used only with valgrind on. */
+    struct option_texts handler_argv;
+    const char *summary_path; /* "none": no summary */
+    const char *events_path;
+    unsigned regions_by_vcpu; /* 0 thread, 1 vcpu */
+    const char *regions_path;
+    const char *trace_path;
+    const char *print_path;
+    uint64_t max_buffer;
+    uint64_t max_output; /* 0: no limit */
+    unsigned allow_from; /* enum privilege_filter */
+    bool denied[OPTIONS_BUILTIN_LIMIT];
+    bool log_calls;
     bool valgrind;
-    uint64_t running_on_valgrind; /* what RUNNING_ON_VALGRIND returns */
-    bool collect_atstart;         /* as Callgrind's --collect-atstart */
-    bool instr_atstart;           /* as Callgrind's --instr-atstart */
-    const char *profile_path;     /* Callgrind-format profile of the collection */
+    uint64_t running_on_valgrind;
+    bool collect_atstart;
+    bool instr_atstart;
+    bool count_repeats;
+    const char *profile_path;
 };
 
 /*
@@ -52,6 +56,9 @@ bool options_parse(struct options *opts, int argc, char **argv, char *err,
 
 /* Number of bytes with an optional K, M or G suffix (powers of 1024). */
 bool parse_size(const char *text, uint64_t *bytes);
+
+/* The keys, for messages: "handler, handler-arg, ...". */
+const char *options_known_keys(void);
 
 /* Built-in command number from its name as in BACKDOOR_OPS ("roi_begin"). */
 int builtin_by_name(const char *name);

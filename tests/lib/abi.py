@@ -4,6 +4,7 @@ from include/backdoor/ops.h. Do not edit; run scripts/gen-abi.py (make gen-abi).
 import collections
 
 Builtin = collections.namedtuple("Builtin", "name number type nargs result doc")
+Option = collections.namedtuple("Option", "key kind fallback syntax flag")
 
 PROTOCOL_VERSION = 1
 LEAF_BASE = 0x40001000
@@ -82,4 +83,27 @@ STATUSES = {
     "invalid": -22,
     "no_read": -38,
     "handler_error": -5,
+}
+
+# The plugin's options (include/backdoor/options.h): key -> Option.
+OPTIONS = {
+    "handler": Option("handler", "INPUT", None, "PATH", False),
+    "handler-arg": Option("handler-arg", "TEXT", None, "TEXT", False),
+    "summary": Option("summary", "OUTPUT", 'stderr', "PATH|stderr|none", False),
+    "events": Option("events", "OUTPUT", None, "PATH", False),
+    "regions-by": Option("regions-by", "CHOICE", 'thread', "thread|vcpu", False),
+    "regions": Option("regions", "OUTPUT", None, "PATH", False),
+    "trace": Option("trace", "OUTPUT", None, "PATH", False),
+    "print": Option("print", "OUTPUT", 'stderr', "PATH|stdout|stderr", False),
+    "max-buffer": Option("max-buffer", "SIZE", '1M', "SIZE", False),
+    "max-output": Option("max-output", "SIZE", '4G', "SIZE", False),
+    "allow-from": Option("allow-from", "CHOICE", 'any', "any|kernel|user", False),
+    "deny": Option("deny", "COMMANDS", None, "CMD[:CMD...]", False),
+    "log": Option("log", "BOOL", 'off', "on|off", True),
+    "valgrind": Option("valgrind", "BOOL", 'off', "on|off", True),
+    "running-on-valgrind": Option("running-on-valgrind", "NUMBER", '0', "N", False),
+    "collect-atstart": Option("collect-atstart", "BOOL", 'on', "on|off", False),
+    "instr-atstart": Option("instr-atstart", "BOOL", 'on', "on|off", False),
+    "count-reps": Option("count-reps", "BOOL", 'off', "on|off", True),
+    "profile": Option("profile", "OUTPUT", None, "PATH", False),
 }

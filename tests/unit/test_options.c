@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /* Option parsing: values, defaults, and messages that name the option. */
 #include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/options.h"
@@ -21,10 +22,67 @@ static bool parse(struct options *o, char *err, size_t n, int argc, ...)
 
 
 
-int main(void)
+/* Keeps the compiler from judging a table's string literal against NULL. */
+static const char *fallback_of(const char *fallback)
+{
+    return fallback;
+}
+
+/* Values of one kind alike: paths by their text, the rest by their bytes. */
+static bool same_bytes(const void *a, const void *b, size_t size)
+{
+    return memcmp(a, b, size) == 0;
+}
+
+static bool same_text(const void *a, const void *b, size_t size)
+{
+    (void)size;
+    const char *x = *(const char *const *)a, *y = *(const char *const *)b;
+    return (x == NULL && y == NULL) || (x != NULL && y != NULL && strcmp(x, y) == 0);
+}
+
+#define same_INPUT same_text
+#define same_OUTPUT same_text
+#define same_TEXT same_bytes
+#define same_BOOL same_bytes
+#define same_SIZE same_bytes
+#define same_NUMBER same_bytes
+#define same_CHOICE same_bytes
+#define same_COMMANDS same_bytes
+
+/* Every line of backdoor/options.h: its key is accepted with its fallback
+ * written out, and that gives what leaving it out gives. */
+static void check_table(void)
+{
+    struct options given, left_out;
+    char err[512], arg[128];
+    CHECK(parse(&left_out, err, sizeof err, 0));
+#define CHECK_LINE(key, field, kind, fallback, syntax, doc)                              \
+    if (fallback_of(fallback) != NULL) {                                                \
+        snprintf(arg, sizeof arg, "%s=%s", key, fallback_of(fallback));                 \
+        CHECK(parse(&given, err, sizeof err, 1, arg));                                  \
+        CHECK(same_##kind(&given.field, &left_out.field, sizeof given.field));           \
+    } else {                                                                            \
+        CHECK(!parse(&given, err, sizeof err, 1, key "=") || strcmp(key, "handler-arg") == 0); \
+    }
+    BACKDOOR_PLUGIN_OPTIONS(CHECK_LINE)
+#undef CHECK_LINE
+    CHECK(strstr(options_known_keys(), "handler, handler-arg, ") == options_known_keys());
+    CHECK(strstr(options_known_keys(), ", profile") != NULL);
+}
+
+int main(int argc, char **argv)
 {
     struct options o;
     char err[512];
+
+    /* tests/test_docs.py compares the keys with the launcher's and the docs'. */
+    if (argc == 2 && strcmp(argv[1], "--keys") == 0) {
+        puts(options_known_keys());
+        return 0;
+    }
+
+    check_table();
 
     CHECK(parse(&o, err, sizeof err, 0) && !o.count_repeats);
     CHECK(parse(&o, err, sizeof err, 1, "count-reps=on") && o.count_repeats);
@@ -38,8 +96,8 @@ int main(void)
                 "handler-arg=c", "max-buffer=64K", "allow-from=kernel",
                 "deny=exit:print", "log=on"));
     CHECK(strcmp(o.handler_path, "/x.so") == 0);
-    CHECK_EQ(o.handler_argc, 2);
-    CHECK(strcmp(o.handler_argv[0], "a=b") == 0 && o.handler_argv[2] == NULL);
+    CHECK_EQ(o.handler_argv.count, 2);
+    CHECK(strcmp(o.handler_argv.items[0], "a=b") == 0 && o.handler_argv.items[2] == NULL);
     CHECK_EQ(o.max_buffer, 64 * 1024);
     CHECK_EQ(o.allow_from, ALLOW_FROM_KERNEL);
     CHECK(o.denied[BACKDOOR_OP_EXIT] && o.denied[BACKDOOR_OP_PRINT] &&

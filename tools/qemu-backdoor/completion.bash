@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Bash completion for qemu-backdoor: its options (read from its --help, so
-# they cannot drift), their values, then files for the program and its
+# Bash completion for qemu-backdoor: its options and their values (read
+# from its --help, so they cannot drift), then files for the program and its
 # arguments, or QEMU's after --. Plain bash, no bash-completion package
 # needed. make install puts it in share/bash-completion/completions; from
 # the tree: source tools/qemu-backdoor/completion.bash
@@ -23,15 +23,15 @@ _qemu_backdoor()
             return
         fi
     done
-    local words= files=yes
-    case $option in
-        --arch) words="x86_64 i386 aarch64 riscv64" files= ;;
-        --allow-from) words="any kernel user" files= ;;
-        --summary) words="stderr none" ;;
-        --print) words="stdout stderr" ;;
-        --handler | --kernel | --events | --trace) ;;
-        ?*) return ;;
-    esac
+    local words= files=yes spec
+    if [[ -n $option ]]; then
+        # The value's syntax from --help ("--print=PATH|stdout|stderr"): its
+        # lower-case words are the choices, PATH or FILE asks for a file.
+        spec=$("$1" --help 2>/dev/null | sed -n "s/^ *$option=\([^ ]*\).*/\1/p" | head -n 1)
+        [[ -n $spec ]] || return
+        words=$(tr '|' '\n' <<< "$spec" | grep -v '^[A-Z]' | tr '\n' ' ')
+        [[ $spec == *PATH* || $spec == FILE ]] || files=
+    fi
     if [[ -n $option || $cur != -* ]]; then
         mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur"
                                  [[ -n $files ]] && compgen -f -- "$cur")

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <backdoor/host.h>
+#include <backdoor/options.h>
 
 #include "qemu-backdoor.h"
 
@@ -30,27 +31,58 @@ static bool is_one_of(const char *value, const char *const *words)
     return false;
 }
 
+/* The plugin's options (backdoor/options.h): qemu-backdoor's --KEY for each. */
+enum option_kind { INPUT, OUTPUT, TEXT, BOOL, SIZE, NUMBER, CHOICE, COMMANDS };
+static const struct plugin_option {
+    const char *key;
+    enum option_kind kind;
+    const char *fallback, *syntax, *doc;
+} plugin_options[] = {
+#define PLUGIN_OPTION(key, field, kind, fallback, syntax, doc) {key, kind, fallback, syntax, doc},
+    BACKDOOR_PLUGIN_OPTIONS(PLUGIN_OPTION)
+#undef PLUGIN_OPTION
+};
+#define PLUGIN_OPTION_COUNT (sizeof plugin_options / sizeof plugin_options[0])
+
+/* A BOOL that is off unless given: --KEY alone turns it on. */
+static bool is_flag(const struct plugin_option *o)
+{
+    return o->kind == BOOL && strcmp(o->fallback, "off") == 0;
+}
+
+static const struct plugin_option *plugin_option(const char *key)
+{
+    for (size_t i = 0; i < PLUGIN_OPTION_COUNT; i++) {
+        if (strcmp(plugin_options[i].key, key) == 0) {
+            return &plugin_options[i];
+        }
+    }
+    return NULL;
+}
+
 /* Adds one plugin option; values that name files become absolute. */
 static void add_plugin_option(struct request *rq, const char *key, const char *value)
 {
-    static const char *const files[] = {"events", "trace", "summary", "print", "regions",
-                                        "profile", NULL};
     static const char *const streams[] = {"stderr", "stdout", "none", NULL};
+    const struct plugin_option *o = plugin_option(key);
+    enum option_kind kind = o ? o->kind : TEXT; /* --plugin-opt: as given */
     char *v = format("%s", value);
-    if (strcmp(key, "handler") == 0) {
+    if (kind == INPUT && value[0] != '\0') {
         free(v);
         v = absolute(value);
         if (access(v, R_OK) != 0) {
-            die("--handler=%s: %s: %s; build it first (cc -fPIC -shared -o libmine.so "
-                "mine.c) or give its path", value, v, strerror(errno));
+            die("--%s=%s: %s: %s%s", key, value, v, strerror(errno),
+                strcmp(key, "handler") == 0
+                    ? "; build it first (cc -fPIC -shared -o libmine.so mine.c) or give its path"
+                    : "");
         }
-    } else if (strcmp(key, "deny") == 0) {
+    } else if (kind == COMMANDS) {
         /* The plugin separates commands with ':' because QEMU splits on
          * ','; accept either. */
         for (char *c = v; *c; c++) {
             *c = *c == ',' ? ':' : *c;
         }
-    } else if (is_one_of(key, files) && !is_one_of(value, streams) && value[0] != '\0') {
+    } else if (kind == OUTPUT && !is_one_of(value, streams) && value[0] != '\0') {
         free(v);
         v = absolute(value);
         list_add(&rq->written, format("%s=%s", key, v));
@@ -91,6 +123,44 @@ char *plugin_argument(const char *plugin, const struct list *options)
     return out;
 }
 
+/* Text from the option table for a terminal: without the Markdown backticks,
+ * wrapped at 80 columns under a 26-column option name. */
+static void print_wrapped(FILE *out, const char *name, const char *text)
+{
+    enum { INDENT = 26, WIDTH = 80 };
+    int col = fprintf(out, "  %s", name);
+    if (col >= INDENT - 1) {
+        fputc('\n', out);
+        col = 0;
+    }
+    fprintf(out, "%*s", INDENT - col, "");
+    col = INDENT;
+    const char *word = text;
+    while (*word) {
+        size_t len = strcspn(word, " ");
+        size_t shown = 0;
+        for (size_t i = 0; i < len; i++) {
+            shown += word[i] != '`';
+        }
+        if (col > INDENT && col + 1 + (int)shown > WIDTH) {
+            fprintf(out, "\n%*s", INDENT, "");
+            col = INDENT;
+        } else if (col > INDENT) {
+            fputc(' ', out);
+            col++;
+        }
+        for (size_t i = 0; i < len; i++) {
+            if (word[i] != '`') {
+                fputc(word[i], out);
+            }
+        }
+        col += (int)shown;
+        word += len;
+        word += strspn(word, " ");
+    }
+    fputc('\n', out);
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -101,45 +171,45 @@ static void usage(FILE *out)
         "qemu-riscv64, from its ELF header), or a machine under qemu-system-ARCH, with\n"
         "the backdoor plugin. Exits with the program's (or QEMU's) exit status.\n"
         "\n"
-        "Plugin options (relative paths are made absolute):\n"
-        "  --handler=LIB          handler library (backdoor/host.h)\n"
-        "  --handler-arg=TEXT     argument for the handler's init (repeatable)\n"
-        "  --events=FILE          one JSON object per call (JSON Lines)\n"
-        "  --trace=FILE           Chrome/Perfetto trace (ui.perfetto.dev)\n"
-        "  --summary=FILE|stderr|none   summary at exit (default stderr)\n"
-        "  --print=FILE|stdout|stderr   where guest text goes (default stderr)\n"
-        "  --max-buffer=SIZE      largest send/receive buffer (default 1M)\n"
-        "  --regions=FILE         the final regions, CSV (.csv) or JSON\n"
-        "  --regions-by=thread|vcpu  system mode: regions per guest thread (default)\n"
-        "                         or per vCPU\n"
-        "  --max-output=SIZE      largest size of each output file (default 4G, 0: none)\n"
-        "  --allow-from=any|kernel|user  accept calls only from this privilege level\n"
-        "  --deny=CMD[,CMD...]    refuse these built-in commands\n"
-        "  --log                  one line on stderr per call\n"
-        "  --valgrind             honour Valgrind's client requests (docs/valgrind.md)\n"
-        "  --profile=FILE         with --valgrind: per-function counts, Callgrind format\n"
-        "  --running-on-valgrind=N  what RUNNING_ON_VALGRIND returns (default 0)\n"
-        "  --collect-atstart=yes|no  as Callgrind's option (default yes)\n"
-        "  --instr-atstart=yes|no    as Callgrind's option (default yes)\n"
-        "  --count-reps           x86: each repetition of rep movs, stos, cmps, ... counts\n"
-        "                         as an instruction, as in Callgrind\n"
-        "  --plugin-opt KEY=VAL   any other plugin option, passed as it is\n"
+        "Plugin options (relative paths are made absolute):\n",
+        program_name);
+    for (size_t i = 0; i < PLUGIN_OPTION_COUNT; i++) {
+        const struct plugin_option *o = &plugin_options[i];
+        char *name = is_flag(o) ? format("--%s", o->key) : format("--%s=%s", o->key, o->syntax);
+        char *doc = o->fallback != NULL && !is_flag(o)
+                        ? format("%s (default %s)", o->doc, o->fallback)
+                        : format("%s", o->doc);
+        print_wrapped(out, name, doc);
+        free(name);
+        free(doc);
+    }
+    fprintf(out,
+        "  --plugin-opt KEY=VAL    any other plugin option, passed as it is\n"
         "\n"
         "Running:\n"
-        "  --system               system mode; arguments after -- go to QEMU\n"
-        "  --kernel=FILE          system mode: boot FILE (-kernel); its ELF header\n"
-        "                         picks the QEMU\n"
-        "  --arch=ARCH            system mode: %2$s (default x86_64)\n"
-        "  -n, --dry-run          print the QEMU command line instead of running it\n"
-        "  -q, --quiet            no closing line naming what was written\n"
-        "  -h, --help             this text\n"
-        "  -V, --version          versions, and the plugin and QEMU that would run\n"
+        "  --system                system mode; arguments after -- go to QEMU\n"
+        "  --kernel=FILE           system mode: boot FILE (-kernel); its ELF header\n"
+        "                          picks the QEMU\n");
+    char *arch_words = format("%s", "");
+    for (size_t i = 0; i < arch_count; i++) {
+        char *more = format("%s%s%s", arch_words, i ? "|" : "", arches[i].name);
+        free(arch_words);
+        arch_words = more;
+    }
+    char *arch_option = format("--arch=%s", arch_words);
+    print_wrapped(out, arch_option, "system mode: the guest architecture (default x86_64)");
+    free(arch_option);
+    free(arch_words);
+    fprintf(out,
+        "  -n, --dry-run           print the QEMU command line instead of running it\n"
+        "  -q, --quiet             no closing line naming what was written\n"
+        "  -h, --help              this text\n"
+        "  -V, --version           versions, and the plugin and QEMU that would run\n"
         "\n"
         "QEMU: $QEMU_PREFIX/bin, else the one 'make qemu' built (build/qemu, or\n"
         "$BACKDOOR_CACHE, default ~/.cache/backdoor). TCG only: -accel kvm and\n"
         "-enable-kvm are refused. Exit status 125: qemu-backdoor's own error.\n"
-        "See qemu-backdoor(1).\n",
-        program_name, arch_list);
+        "See qemu-backdoor(1).\n");
 }
 
 static void version(const char *dir)
@@ -156,35 +226,15 @@ static void version(const char *dir)
     }
 }
 
+/* qemu-backdoor's own options; the plugin's follow them, from the table. */
 enum {
-    OPT_HANDLER = 256, OPT_HANDLER_ARG, OPT_EVENTS, OPT_TRACE, OPT_SUMMARY, OPT_PRINT,
-    OPT_MAX_BUFFER, OPT_MAX_OUTPUT, OPT_REGIONS, OPT_REGIONS_BY, OPT_ALLOW_FROM, OPT_DENY, OPT_LOG, OPT_VALGRIND,
-    OPT_PROFILE, OPT_RUNNING_ON_VALGRIND, OPT_COLLECT_ATSTART, OPT_INSTR_ATSTART, OPT_COUNT_REPS,
-    OPT_PLUGIN_OPT,
+    OPT_PLUGIN_OPT = 256,
     OPT_SYSTEM,
     OPT_KERNEL, OPT_ARCH,
+    OPT_FIRST_PLUGIN_OPTION, /* + index in plugin_options */
 };
 
-static const struct option long_options[] = {
-    {"handler", required_argument, NULL, OPT_HANDLER},
-    {"handler-arg", required_argument, NULL, OPT_HANDLER_ARG},
-    {"events", required_argument, NULL, OPT_EVENTS},
-    {"trace", required_argument, NULL, OPT_TRACE},
-    {"summary", required_argument, NULL, OPT_SUMMARY},
-    {"print", required_argument, NULL, OPT_PRINT},
-    {"max-buffer", required_argument, NULL, OPT_MAX_BUFFER},
-    {"max-output", required_argument, NULL, OPT_MAX_OUTPUT},
-    {"regions", required_argument, NULL, OPT_REGIONS},
-    {"regions-by", required_argument, NULL, OPT_REGIONS_BY},
-    {"allow-from", required_argument, NULL, OPT_ALLOW_FROM},
-    {"deny", required_argument, NULL, OPT_DENY},
-    {"log", no_argument, NULL, OPT_LOG},
-    {"valgrind", no_argument, NULL, OPT_VALGRIND},
-    {"profile", required_argument, NULL, OPT_PROFILE},
-    {"running-on-valgrind", required_argument, NULL, OPT_RUNNING_ON_VALGRIND},
-    {"collect-atstart", required_argument, NULL, OPT_COLLECT_ATSTART},
-    {"instr-atstart", required_argument, NULL, OPT_INSTR_ATSTART},
-    {"count-reps", no_argument, NULL, OPT_COUNT_REPS},
+static const struct option own_options[] = {
     {"plugin-opt", required_argument, NULL, OPT_PLUGIN_OPT},
     {"system", no_argument, NULL, OPT_SYSTEM},
     {"kernel", required_argument, NULL, OPT_KERNEL},
@@ -193,8 +243,21 @@ static const struct option long_options[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, 'V'},
-    {NULL, 0, NULL, 0},
 };
+#define OWN_OPTION_COUNT (sizeof own_options / sizeof own_options[0])
+
+static struct option long_options[OWN_OPTION_COUNT + PLUGIN_OPTION_COUNT + 1];
+
+static void make_long_options(void)
+{
+    memcpy(long_options, own_options, sizeof own_options);
+    for (size_t i = 0; i < PLUGIN_OPTION_COUNT; i++) {
+        long_options[OWN_OPTION_COUNT + i] = (struct option){
+            plugin_options[i].key, is_flag(&plugin_options[i]) ? optional_argument
+                                                                : required_argument,
+            NULL, OPT_FIRST_PLUGIN_OPTION + (int)i};
+    }
+}
 
 /* getopt_long's '?': an unknown option, or a value given or missing. */
 static _Noreturn void bad_option(char **argv)
@@ -223,29 +286,14 @@ int parse_command_line(struct request *rq, int argc, char **argv, const char *di
     int c, index = 0;
     opterr = 0;
     /* '+': the first word that is no option of ours is the program. */
+    make_long_options();
     while ((c = getopt_long(argc, argv, "+nqhV", long_options, &index)) != -1) {
-        const char *name = long_options[index].name;
+        if (c >= OPT_FIRST_PLUGIN_OPTION) {
+            const struct plugin_option *o = &plugin_options[c - OPT_FIRST_PLUGIN_OPTION];
+            add_plugin_option(rq, o->key, optarg != NULL ? optarg : "on");
+            continue;
+        }
         switch (c) {
-        case OPT_HANDLER: case OPT_HANDLER_ARG: case OPT_EVENTS: case OPT_TRACE:
-        case OPT_SUMMARY: case OPT_PRINT: case OPT_MAX_BUFFER: case OPT_MAX_OUTPUT:
-        case OPT_REGIONS: case OPT_REGIONS_BY:
-        case OPT_ALLOW_FROM:
-        case OPT_DENY:
-            add_plugin_option(rq, name, optarg);
-            break;
-        case OPT_LOG:
-            add_plugin_option(rq, "log", "on");
-            break;
-        case OPT_VALGRIND:
-            add_plugin_option(rq, "valgrind", "on");
-            break;
-        case OPT_COUNT_REPS:
-            add_plugin_option(rq, "count-reps", "on");
-            break;
-        case OPT_PROFILE: case OPT_RUNNING_ON_VALGRIND: case OPT_COLLECT_ATSTART:
-        case OPT_INSTR_ATSTART:
-            add_plugin_option(rq, name, optarg);
-            break;
         case OPT_PLUGIN_OPT: {
             const char *eq = strchr(optarg, '=');
             if (eq == NULL || eq == optarg) {
