@@ -69,6 +69,8 @@ HANDLER_LIBS  := $(TEST_HANDLERS:%=$(BUILD)/handlers/lib%.so)
 # Host unit tests of the plugin's pure parts.
 UNIT_TESTS := $(basename $(notdir $(wildcard tests/unit/test_*.c)))
 UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/unit/%)
+# What the architecture descriptors name but a host program cannot run.
+UNIT_STUBS := tests/unit/mmu_stubs.c
 UNIT_PLUGIN_OBJS := translate/decode core/options translate/arch translate/arch_x86 translate/repeat_rule \
 	translate/arch_aarch64 translate/arch_riscv64 translate/site qemu/qemu_version
 
@@ -130,10 +132,10 @@ $(BUILD)/handlers/lib%.so: tests/handlers/%.c $(PUBLIC_HEADERS)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -fPIC -shared -Iinclude -Itests/guest $< -o $@ -lpthread
 
-$(BUILD)/unit/%: tests/unit/%.c $(UNIT_PLUGIN_OBJS:%=plugin/%.c) $(PLUGIN_HDRS) $(PUBLIC_HEADERS)
+$(BUILD)/unit/%: tests/unit/%.c $(UNIT_PLUGIN_OBJS:%=plugin/%.c) $(UNIT_STUBS) $(PLUGIN_HDRS) $(PUBLIC_HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -Iinclude -Iplugin $< $(UNIT_PLUGIN_OBJS:%=plugin/%.c) -o $@
+	$(Q)$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -Iinclude -Iplugin $< $(UNIT_PLUGIN_OBJS:%=plugin/%.c) $(UNIT_STUBS) -o $@
 
 $(BUILD)/examples/print-guest: examples/print/guest.c $(PUBLIC_HEADERS)
 	@mkdir -p $(dir $@)

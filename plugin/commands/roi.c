@@ -24,6 +24,7 @@
 #include "commands/threads.h"
 #include "output/log.h"
 #include "output/report.h"
+#include "qemu/registers.h"
 
 /* Rows of regions and of marks a statistics dump shows at most. */
 #define STATS_DUMP_ROWS 256
@@ -153,13 +154,14 @@ static struct roi_vcpu *container(struct vcpu *vcpu)
  * the block, which no counter will.
  */
 /* Both counters just before the call; the kernel's moved for the call's
- * block only if it is kernel code (upper half, translate/translate.c). */
+ * block only if it is kernel code (guest_kernel_address, as translation
+ * decided). */
 static struct insn_position counts_before_call(const struct call_ctx *ctx)
 {
     const struct vcpu_counters *c = vcpu_counters(ctx->vcpu_index);
     uint64_t not_yet = ctx->block_insns - ctx->block_index;
     struct insn_position pos = {c->insns - not_yet,
-                                c->insns_kernel - (ctx->call.pc >> 63 ? not_yet : 0)};
+                                c->insns_kernel - (guest_kernel_address(ctx->call.pc) ? not_yet : 0)};
     if (!threads_followed()) {
         return pos;
     }

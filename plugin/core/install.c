@@ -143,7 +143,7 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
                    "(x86 only); drop the option", target);
         return -1;
     }
-    if (opts.count_repeats && qemu_plugin_register_vcpu_tb_exec_cond_cb == NULL) {
+    if (opts.count_repeats && !qemu_caps.conditional_callbacks) {
         plugin_log("option 'count-reps=on' needs conditional callbacks (plugin API 2, "
                    "QEMU 9.0 or later); this QEMU has none");
         return -1;
@@ -155,7 +155,7 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         functions_init();
     }
     registers_init(&arch->regs, target, system_mode);
-    memory_init(target, system_mode);
+    memory_init(arch->walk_pages, system_mode);
     struct policy_config policy = {.allow_from = opts.allow_from, .system_mode = system_mode};
     memcpy(policy.denied, opts.denied, sizeof policy.denied);
     policy_init(&policy);

@@ -7,6 +7,7 @@
 #ifndef BACKDOOR_PLUGIN_QEMU_LAYOUT_H
 #define BACKDOOR_PLUGIN_QEMU_LAYOUT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 /* Where a request's words live. */
@@ -43,6 +44,10 @@ struct register_layout {
     const char *privilege_reg;
     int (*privilege_level)(uint64_t raw);
     int least_privileged; /* the level of user code; all others are kernel */
+    /* Whether code at vaddr is the kernel's, where counts are told apart at
+     * translation (no register can be read there): the address ranges the
+     * architecture's kernels use. */
+    bool (*kernel_address)(uint64_t vaddr);
     /* Register holding the current address space's page-table base, and
      * its base with the tag bits (PCID, ASID) removed: which process runs. */
     const char *address_space_reg;

@@ -25,13 +25,11 @@ static bool system_mode;
 static mmu_walker walker;
 static bool physical; /* callers' buffers through physical accesses */
 
-void memory_init(const char *target, bool system)
+void memory_init(mmu_walker walk_pages, bool system)
 {
     system_mode = system;
-    walker = mmu_walker_for_target(target);
-    physical = system && qemu_api_level() >= 5 && qemu_plugin_translate_vaddr != NULL &&
-               qemu_plugin_read_memory_hwaddr != NULL &&
-               qemu_plugin_write_memory_hwaddr != NULL;
+    walker = walk_pages;
+    physical = system && qemu_caps.physical_memory;
 }
 
 /* Physical accesses go page by page: the smallest page of any target. */

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "qemu/mmu.h"
 #include "qemu/vcpu.h"
 
 /* Handler services (trusted host code, with a debugger's rights): copies
@@ -15,7 +16,7 @@ bool guest_read(struct vcpu *vcpu, uint64_t vaddr, void *dest, size_t len);
 
 /* At install: system mode checks buffers against the caller's rights with
  * the target's page-table walker (qemu/mmu.h). */
-void memory_init(const char *target, bool system_mode);
+void memory_init(mmu_walker walk_pages, bool system_mode);
 
 /*
  * A send buffer: the len bytes at vaddr, in the vCPU's scratch buffer

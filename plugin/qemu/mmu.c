@@ -9,7 +9,7 @@
 
 bool mmu_read_entry(struct vcpu *vcpu, uint64_t paddr, unsigned size, uint64_t *entry)
 {
-    if (qemu_plugin_read_memory_hwaddr == NULL || qemu_api_level() < 5) {
+    if (!qemu_caps.physical_memory) {
         return false;
     }
     GByteArray *buf = vcpu->mem_buf;
@@ -36,21 +36,3 @@ bool mmu_register(struct vcpu *vcpu, const char *names, uint64_t *value)
     return true;
 }
 
-mmu_walker mmu_walker_for_target(const char *target)
-{
-    static const struct {
-        const char *target;
-        mmu_walker walk;
-    } walkers[] = {
-        {"x86_64", mmu_x86_walk},
-        {"i386", mmu_x86_walk},
-        {"aarch64", mmu_aarch64_walk},
-        {"riscv64", mmu_riscv64_walk},
-    };
-    for (size_t i = 0; i < sizeof walkers / sizeof walkers[0]; i++) {
-        if (strcmp(walkers[i].target, target) == 0) {
-            return walkers[i].walk;
-        }
-    }
-    return NULL;
-}

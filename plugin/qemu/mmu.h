@@ -6,7 +6,7 @@
  * mode the plugin therefore walks the guest's page tables itself and lets
  * a buffer through only if the calling code could access every byte:
  * user-accessible pages for user-level callers, writable pages for a
- * receive. One walker per architecture, chosen by the decode layer's table.
+ * receive. One walker per architecture, named by its descriptor (translate/arch.h).
  */
 #ifndef BACKDOOR_PLUGIN_QEMU_MMU_H
 #define BACKDOOR_PLUGIN_QEMU_MMU_H
@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "qemu/vcpu.h"
+struct vcpu; /* qemu/vcpu.h */
 
 enum mmu_verdict {
     MMU_ALLOWED,
@@ -44,9 +44,6 @@ enum mmu_verdict mmu_aarch64_walk(struct vcpu *vcpu, uint64_t vaddr,
                                   const struct mmu_access *access, uint64_t *page_end);
 enum mmu_verdict mmu_riscv64_walk(struct vcpu *vcpu, uint64_t vaddr,
                                   const struct mmu_access *access, uint64_t *page_end);
-
-/* The walker of QEMU target name, NULL if none. */
-mmu_walker mmu_walker_for_target(const char *target);
 
 /* A page-table entry at a guest physical address; false if out of reach
  * (plugin API < 5 cannot read physical memory). */

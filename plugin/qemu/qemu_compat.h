@@ -26,6 +26,10 @@ struct qemu_caps {
     bool read_memory;     /* API 4: send buffers, memory reads */
     bool write_registers; /* API 5: results */
     bool write_memory;    /* API 5: receive buffers */
+    bool physical_memory; /* API 5: translate and access guest-physical
+                           * addresses (page walks, system-mode buffers) */
+    bool conditional_callbacks; /* API 3: block callbacks run only while
+                                 * a counter says so (count-reps) */
 };
 extern struct qemu_caps qemu_caps;
 

@@ -201,6 +201,11 @@ bool reg_write_by_name(struct vcpu *vcpu, const char *name, uint64_t value)
     return reg != NULL && reg_write(vcpu, reg->handle, value);
 }
 
+bool guest_kernel_address(uint64_t vaddr)
+{
+    return layout->kernel_address(vaddr);
+}
+
 uint64_t guest_address_space_of(uint64_t raw)
 {
     return layout->address_space != NULL ? layout->address_space(raw) : raw;

@@ -45,6 +45,9 @@ bool reg_write_by_name(struct vcpu *vcpu, const char *name, uint64_t value);
 /* System mode: the running address space, as its page-table base without
  * tag bits (x86 CR3, Arm TTBR0_EL1, RISC-V satp); false where unknown. */
 bool guest_address_space(struct vcpu *vcpu, uint64_t *base);
+/* Whether code at vaddr is kernel code, by the architecture's address rule
+ * (qemu/layout.h). */
+bool guest_kernel_address(uint64_t vaddr);
 /* The same of a raw register value (a value about to be written). */
 uint64_t guest_address_space_of(uint64_t raw);
 

@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * What differs between guest architectures: the magic instruction, where a
- * request's words live (register map), how a constant is loaded in the
- * instruction stream, and how the privilege level is read. One table entry
- * per architecture, chosen from QEMU's target name at install; adding an
- * architecture means one new arch_<name>.c and one line in arch.c.
+ * What differs between guest architectures, one descriptor each: the magic
+ * instruction, where a request's words live (register map), how a constant
+ * is loaded in the instruction stream, how the privilege level is read,
+ * which addresses are the kernel's, the page-table walker, thread switches,
+ * repeated string instructions and Valgrind's sequences. The descriptor is
+ * chosen from QEMU's target name at install. In the plugin, a new
+ * architecture is one new arch_<name>.c (and, for system mode, its walker
+ * qemu/mmu_<name>.c) and one line in arch.c; HACKING.md lists what else
+ * knows architectures (guest.h's ladder, qemu-backdoor's ELF table, the
+ * tests' register maps).
  */
 #ifndef BACKDOOR_PLUGIN_TRANSLATE_ARCH_H
 #define BACKDOOR_PLUGIN_TRANSLATE_ARCH_H
@@ -15,6 +20,7 @@
 
 #include "qemu/context.h"
 #include "qemu/layout.h"
+#include "qemu/mmu.h"
 
 /* Longest instruction any architecture here has (x86: 15 bytes). */
 #define ARCH_MAX_INSN_BYTES 16
@@ -53,6 +59,8 @@ struct valgrind_flavor {
 struct arch {
     const char *const *targets; /* QEMU target names, NULL-terminated */
     struct register_layout regs; /* names, privilege (qemu/registers.h) */
+    /* System mode: the caller's rights over a buffer (qemu/mmu.h). */
+    mmu_walker walk_pages;
     /* Architectural register number of each role, for constant tracking. */
     int regno[ROLE_COUNT];
     int regno_abi32[ROLE_COUNT];

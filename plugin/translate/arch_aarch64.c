@@ -13,6 +13,12 @@ static bool aarch64_is_magic(const uint8_t *insn, size_t len)
 }
 
 /* PSTATE.EL, bits 3:2 of the cpsr QEMU exposes. */
+/* The kernel's half is TTBR1's: addresses with the top bits set. */
+static bool aarch64_kernel_address(uint64_t vaddr)
+{
+    return (vaddr >> 63) != 0;
+}
+
 static int aarch64_privilege_level(uint64_t cpsr)
 {
     return (int)((cpsr >> 2) & 3);
@@ -85,6 +91,7 @@ static const char *const aarch64_targets[] = {"aarch64", NULL};
 
 const struct arch arch_aarch64 = {
     .targets = aarch64_targets,
+    .walk_pages = mmu_aarch64_walk,
     .regno = {1, 2, 3, 4, 5, 6, 0},
     .regno_abi32 = {1, 2, 3, 4, 5, 6, 0},
     .is_magic = aarch64_is_magic,
@@ -107,5 +114,6 @@ const struct arch arch_aarch64 = {
             .switch_regs = aarch64_switch_regs,
             .n_switch_regs = 31,
             .least_privileged = 0,
+            .kernel_address = aarch64_kernel_address,
         },
 };

@@ -14,6 +14,12 @@ static bool riscv64_is_magic(const uint8_t *insn, size_t len)
 }
 
 /* QEMU's virtual "priv" register: 0 user, 1 supervisor, 3 machine. */
+/* Sv39..Sv57 kernels live at sign-extended negative addresses. */
+static bool riscv64_kernel_address(uint64_t vaddr)
+{
+    return (vaddr >> 63) != 0;
+}
+
 static int riscv64_privilege_level(uint64_t priv)
 {
     return (int)(priv & 3);
@@ -59,6 +65,7 @@ static const char *const riscv64_targets[] = {"riscv64", NULL};
 /* x10..x16 are a0..a6. */
 const struct arch arch_riscv64 = {
     .targets = riscv64_targets,
+    .walk_pages = mmu_riscv64_walk,
     .regno = {11, 12, 13, 14, 15, 16, 10},
     .regno_abi32 = {11, 12, 13, 14, 15, 16, 10},
     .is_magic = riscv64_is_magic,
@@ -78,5 +85,6 @@ const struct arch arch_riscv64 = {
             .switch_regs = riscv64_switch_regs,
             .n_switch_regs = 32,
             .least_privileged = 0,
+            .kernel_address = riscv64_kernel_address,
         },
 };

@@ -66,6 +66,14 @@ static int x86_constant_load(const uint8_t *insn, size_t len, uint64_t *value)
 }
 
 /* CPL is the low two bits of CS in protected and long mode. */
+/* Linux runs x86-64 kernels in the upper half of the address space, and
+ * i386 kernels above the default 3 GiB split (PAGE_OFFSET 0xC0000000);
+ * 32-bit addresses are zero-extended in QEMU's x86-64 target too. */
+static bool x86_kernel_address(uint64_t vaddr)
+{
+    return (vaddr >> 63) != 0 || (vaddr >> 32 == 0 && vaddr >= 0xC0000000u);
+}
+
 static int x86_privilege_level(uint64_t cs)
 {
     return (int)(cs & 3);
@@ -192,6 +200,7 @@ static const char *const x86_switch_regs[] = {
 
 const struct arch arch_x86 = {
     .targets = x86_targets,
+    .walk_pages = mmu_x86_walk,
     .regno = {X86_EAX, X86_ECX, X86_EDX, X86_EBX, X86_EDI, X86_R8, X86_ESI},
     .regno_abi32 = {X86_EAX, X86_ECX, X86_EDX, X86_EBX, X86_EDI, X86_EBP,
                     X86_ESI},
@@ -218,5 +227,6 @@ const struct arch arch_x86 = {
             .switch_regs = x86_switch_regs,
             .n_switch_regs = 16,
             .least_privileged = 3,
+            .kernel_address = x86_kernel_address,
         },
 };

@@ -160,7 +160,7 @@ void repeats_insn(struct qemu_plugin_insn *insn, struct qemu_plugin_insn *next,
         accumulator_reg == NULL) {
         return;
     }
-    bool kernel = config.kernel_apart && qemu_plugin_insn_vaddr(insn) >> 63;
+    bool kernel = config.kernel_apart && guest_kernel_address(qemu_plugin_insn_vaddr(insn));
     uint64_t packed = pack(&form, kernel, slot);
     qemu_plugin_register_vcpu_insn_exec_cb(insn, enter, QEMU_PLUGIN_CB_R_REGS,
                                            (void *)(uintptr_t)packed);

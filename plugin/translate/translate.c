@@ -13,6 +13,7 @@
 #include "translate/valgrind.h"
 #include "qemu/functions.h"
 #include "qemu/qemu_compat.h"
+#include "qemu/registers.h"
 #include "qemu/vcpu.h"
 
 static struct translate_config config;
@@ -243,7 +244,7 @@ void translate_block(struct qemu_plugin_tb *tb)
         qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
             tb, QEMU_PLUGIN_INLINE_ADD_U64, vcpu_counter(offsetof(struct vcpu_counters, insns)),
             n);
-        if (config.count_kernel_apart && qemu_plugin_tb_vaddr(tb) >> 63) {
+        if (config.count_kernel_apart && guest_kernel_address(qemu_plugin_tb_vaddr(tb))) {
             qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
                 tb, QEMU_PLUGIN_INLINE_ADD_U64,
                 vcpu_counter(offsetof(struct vcpu_counters, insns_kernel)), n);

@@ -22,7 +22,7 @@ FUZZ_CFLAGS  := -std=c11 $(WARN) -g -O1 -D_GNU_SOURCE \
 	-fno-omit-frame-pointer -Iinclude -Iplugin -Itests/fuzz
 
 FUZZ_SRCS_fuzz_decode  := $(addprefix plugin/translate/,decode.c site.c arch.c arch_x86.c \
-	arch_aarch64.c arch_riscv64.c)
+	arch_aarch64.c arch_riscv64.c) $(UNIT_STUBS)
 FUZZ_SRCS_fuzz_options := plugin/core/options.c
 FUZZ_SRCS_fuzz_json    := plugin/output/json.c plugin/output/text.c
 FUZZ_LIBS_fuzz_json     = $(GLIB_CFLAGS) $(GLIB_LIBS)

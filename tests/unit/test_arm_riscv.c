@@ -45,8 +45,17 @@ static void riscv64_switches(void)
     CHECK(!matches(&arch_riscv64, 0x5a503013u, &s));           /* the magic instruction */
 }
 
+static void kernel_addresses(void)
+{
+    CHECK(arch_aarch64.regs.kernel_address(0xffff800080000000ull));
+    CHECK(!arch_aarch64.regs.kernel_address(0x0000aaaab0000000ull));
+    CHECK(arch_riscv64.regs.kernel_address(0xffffffff80000000ull));
+    CHECK(!arch_riscv64.regs.kernel_address(0x0000000000010000ull));
+}
+
 int main(void)
 {
+    kernel_addresses();
     aarch64_switches();
     riscv64_switches();
     return unit_report("test_arm_riscv");

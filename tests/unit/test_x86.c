@@ -180,8 +180,23 @@ static void repetition_counts(void)
     CHECK_EQ(repeat_extra(copy, 0xabcd00001000ull, 0, UINT32_MAX, false), 0x1000);
 }
 
+/* Kernel code by address: x86-64's upper half, and i386's above 3 GiB (a
+ * 32-bit kernel's instructions were counted as user ones when only bit 63
+ * was asked). */
+static void kernel_addresses(void)
+{
+    bool (*kernel)(uint64_t) = arch_x86.regs.kernel_address;
+    CHECK(kernel(0xffffffff81000000ull));  /* x86-64 Linux text */
+    CHECK(!kernel(0x0000000000401000ull)); /* a static program */
+    CHECK(!kernel(0x00007f0000001000ull)); /* a shared library */
+    CHECK(kernel(0xc1000000u));            /* i386 Linux text */
+    CHECK(!kernel(0x08048000u));           /* an i386 program */
+    CHECK(!kernel(0xbffff000u));           /* an i386 stack */
+}
+
 int main(void)
 {
+    kernel_addresses();
     context_switches();
     repeated_strings();
     repetition_counts();
