@@ -14,8 +14,8 @@
  *   -plugin build/bench/libfloor.so,read=rdx:rbx:rdi:r8,write=rsi,only=401a30-401ab0
  *
  * Register handles are resolved once, in the first vCPU's init callback,
- * as plugin/registers.c does. It speaks every QEMU plugin API level through
- * the plugin's own plugin/qemu_compat.c, so both pay the same for that.
+ * as plugin/qemu/registers.c does. It speaks every QEMU plugin API level through
+ * the plugin's own plugin/qemu/qemu_compat.c, so both pay the same for that.
  */
 #include <glib.h>
 #include <stdio.h>

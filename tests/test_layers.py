@@ -111,3 +111,19 @@ def test_calls_run_downward(t):
             if b is not None and b != a and b not in MAY_USE[a]:
                 broken[os.path.relpath(obj, BUILD)].append("%s (%s)" % (name, b))
     t.eq(dict(broken), {}, "references to functions or data of a higher layer")
+
+
+WEAK_TEST = re.compile(r"\bqemu_plugin_\w+\s*[!=]=\s*NULL|NULL\s*[!=]=\s*qemu_plugin_\w+")
+
+
+def test_capabilities_only_through_qemu_compat(t):
+    """What the running QEMU offers is asked of qemu_caps (or qemu_api_level):
+    only qemu/qemu_compat.c tests whether a weak QEMU function exists."""
+    found = []
+    for path in sources():
+        if os.path.relpath(path, PLUGIN) == os.path.join("qemu", "qemu_compat.c"):
+            continue
+        for n, line in enumerate(open(path), 1):
+            if WEAK_TEST.search(line):
+                found.append("%s:%d: %s" % (os.path.relpath(path, ROOT), n, line.strip()))
+    t.eq(found, [], "tests of QEMU's weak symbols outside qemu/qemu_compat.c")

@@ -340,6 +340,10 @@ void dispatch_exit(struct vcpu *vcpu)
 void dispatch_on_magic(unsigned int vcpu_index, void *udata)
 {
     struct vcpu *vcpu = vcpu_get(vcpu_index);
+    /* Beyond the vCPUs the plugin tracks, calls are ignored (install.c). */
+    if (vcpu == NULL) {
+        return;
+    }
     struct dispatch_vcpu *dv = vcpu->dispatch;
     if (!enter(vcpu)) {
         return;

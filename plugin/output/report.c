@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * The plugin's outputs. Event and trace records are formatted by hand into
- * per-vCPU buffers (output.c, text.h); the summary is built once in a
+ * per-vCPU buffers (output/sink.c, output/text.h); the summary is built once in a
  * GString and written in one go, as QEMU's own plugins do.
  */
 #include "output/report.h"
