@@ -56,8 +56,12 @@ __attribute__((constructor)) static void declare_api_level(void)
         .write_register = qemu_plugin_write_register != NULL,
         .set_pc = qemu_plugin_set_pc != NULL,
     };
+    /* The release decides only between 6 and 7 and names a QEMU too old;
+     * reading QEMU's segments for it costs milliseconds at every start. */
     bool found = false;
-    dl_iterate_phdr(scan_executable, &found);
+    if (exports.set_pc || !exports.scoreboard) {
+        dl_iterate_phdr(scan_executable, &found);
+    }
     int level = qemu_api_to_declare(&exports, &release);
     if (level == 0) {
         /* QEMU refuses the level and says which it has; say what we need. */
