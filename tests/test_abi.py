@@ -59,7 +59,8 @@ def test_check_mode_sees_a_change(t):
     one command, it reports both docs/abi.md and abi.py and changes
     nothing."""
     copy = t.path("tree")
-    for path in ("include/backdoor/ops.h", "docs/abi.md", "docs/outputs.md", "tests/lib/abi.py"):
+    for path in ("include/backdoor/ops.h", "include/backdoor/options.h", "docs/abi.md",
+                 "docs/outputs.md", "README.md", "docs/qemu-backdoor.1", "tests/lib/abi.py"):
         os.makedirs(os.path.dirname(os.path.join(copy, path)), exist_ok=True)
         shutil.copy(os.path.join(ROOT, path), os.path.join(copy, path))
     ops_h = os.path.join(copy, "include/backdoor/ops.h")
