@@ -72,7 +72,8 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/unit/%)
 # What the architecture descriptors name but a host program cannot run.
 UNIT_STUBS := tests/unit/mmu_stubs.c
 UNIT_PLUGIN_OBJS := translate/decode core/options translate/arch translate/arch_x86 translate/repeat_rule \
-	translate/arch_aarch64 translate/arch_riscv64 translate/site qemu/qemu_version
+	translate/arch_aarch64 translate/arch_riscv64 translate/site qemu/qemu_version \
+	translate/valgrind_cpu
 
 # The demo (examples/print).
 EXAMPLE_BINS := $(BUILD)/examples/print-guest $(BUILD)/examples/libprint-handler.so \
@@ -186,6 +187,7 @@ demo: qemu
 check: qemu
 	@$(MAKE) --no-print-directory -j$(JOBS) all
 	@scripts/install-deps.sh compat debian-qemu
+	@scripts/fetch-valgrind-src.sh >/dev/null
 	@python3 tests/run.py
 
 # Only the tests, without the set-up (for a warm tree).

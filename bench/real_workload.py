@@ -29,11 +29,12 @@ TUNABLES = ("glibc.cpu.x86_rep_movsb_threshold=1073741824:"
 TOP = 10
 # (key, environment for both, the plugin's extra options, description).
 SETTINGS = (
-    ("default", None, {}, "glibc's default string functions (rep movsb/stosb)"),
+    ("default", None, {},
+     "glibc's defaults, the plugin's (Valgrind's CPU, each repetition counts)"),
     ("tunables", {"GLIBC_TUNABLES": TUNABLES}, {},
      "GLIBC_TUNABLES x86_rep_movsb/stosb_threshold=1 GiB, for both"),
-    ("count-reps", None, {"count_reps": "on"},
-     "glibc's defaults, the plugin with count-reps=on (each repetition counts)"),
+    ("qemu-cpu", None, {"cpu_identity": "qemu", "count_reps": "off"},
+     "glibc's defaults, the plugin with QEMU's CPU and count-reps=off (as before)"),
 )
 
 
@@ -122,8 +123,8 @@ def measure(s):
         ("z.vg", "libbackdoor.so valgrind=on,collect-atstart=off", plugin_cmd(s, n)),
         ("z.profile", "libbackdoor.so valgrind=on,collect-atstart=off,profile=",
          plugin_cmd(s, n, profile=out["profile"], regions=out["regions"])),
-        ("z.reps", "libbackdoor.so valgrind=on,collect-atstart=off,count-reps=on",
-         plugin_cmd(s, n, count_reps="on")),
+        ("z.reps", "libbackdoor.so valgrind=on,collect-atstart=off,count-reps=off,"
+         "cpu-identity=qemu", plugin_cmd(s, n, count_reps="off", cpu_identity="qemu")),
     ]
     if not callgrind:
         variants = variants[1:]

@@ -74,6 +74,9 @@ for group in "$@"; do
             # (bench/guest/zlib_region.c), which make all builds and a test
             # runs.
             apt_install valgrind zlib1g-dev
+            # Real programs' libraries, static and shared, for the peer
+            # suite against Callgrind (tests/peers/, make bench row 8e).
+            apt_install libbz2-dev liblzma-dev libsqlite3-dev
             # jq reads the event log as users' scripts do (numbers as
             # doubles: tests/test_outputs.py checks none is rounded).
             apt_install jq
@@ -100,6 +103,9 @@ for group in "$@"; do
             # from run to run on a busy machine; zlib's static library for
             # row 8's real workload, profiled by Callgrind and by the plugin.
             apt_install valgrind zlib1g-dev
+            # Real programs' libraries, static and shared, for the peer
+            # suite against Callgrind (tests/peers/, make bench row 8e).
+            apt_install libbz2-dev liblzma-dev libsqlite3-dev
             ;;
         *)
             die "unknown group '$group' (build, qemu, system, compat, debian-qemu, bench)"

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 # Shared by the set-up scripts: the cache, root access, and a private apt
-# configuration that adds Debian suites (backports, sid and trixie sources)
+# configuration that adds Debian suites (backports; sid, trixie and bookworm
+# sources)
 # without touching the system's own sources.
 # shellcheck shell=bash
 
@@ -28,6 +29,7 @@ apt_private_setup() {
 deb http://deb.debian.org/debian bookworm-backports main
 deb-src http://deb.debian.org/debian sid main
 deb-src http://deb.debian.org/debian trixie main
+deb-src http://deb.debian.org/debian bookworm main
 LIST
 }
 
@@ -37,16 +39,19 @@ apt_private() {
         -o Debug::NoLocking=1 -o APT::Sandbox::User=root "$@"
 }
 
-# Refreshes the private indexes when older than a day (or missing).
+# Refreshes the private indexes when older than a day, missing, or made for
+# another list.
 apt_private_update() {
     apt_private_setup
     local stamp=$APT_DIR/updated
-    if [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ]; then
+    # The stamp holds the list it was made for: a changed list updates now.
+    if [ -z "$(find "$stamp" -mmin -1440 2>/dev/null)" ] \
+        || ! cmp -s "$stamp" "$APT_DIR/sources.list"; then
         say "updating package indexes (private apt configuration in $APT_DIR)"
         as_root apt-get -o Dir::Etc::sourcelist="$APT_DIR/sources.list" \
             -o Dir::State::Lists="$APT_DIR/lists" -o APT::Sandbox::User=root -qq update >&2 \
             || die "apt-get update failed"
-        touch "$stamp"
+        cp "$APT_DIR/sources.list" "$stamp"
     fi
 }
 

@@ -43,11 +43,12 @@ def test_counts_match_callgrind(t):
     theirs = callgrind_ir(t)
     ours = collected(t, count_reps="on")
     t.eq(ours, theirs, "with count-reps=on, the collection region is Callgrind's Ir")
-    plain = collected(t)
+    t.eq(collected(t), ours, "on by default with valgrind=on")
+    plain = collected(t, count_reps="off")
     t.check(ours - plain > 200000, "without it, each repeated instruction counts once "
             "(%d vs %d)" % (plain, ours))
     split_on = collected(t, qemu_args=["-one-insn-per-tb"], count_reps="on")
-    split_off = collected(t, qemu_args=["-one-insn-per-tb"])
+    split_off = collected(t, qemu_args=["-one-insn-per-tb"], count_reps="off")
     t.eq(split_on - split_off, ours - plain, "the repetitions do not depend on block boundaries")
     regions = fresh(t, "regions.json")
     t.run([os.path.join(BUILD, "qemu-backdoor"), "--valgrind", "--collect-atstart=no",

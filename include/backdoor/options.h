@@ -94,7 +94,16 @@
       "as Callgrind's `--instr-atstart`")                                                   \
     X("count-reps", count_repeats, BOOL, "off", "on|off",                                   \
       "x86: each repetition of `rep movsb`, `repe cmpsb`, ... counts as an instruction, "   \
-      "as in Callgrind, instead of each execution once (docs/outputs.md, counting rules)")  \
+      "as in Callgrind, instead of each execution once (docs/outputs.md, counting rules); " \
+      "on by default with `valgrind=on`")                                                   \
+    X("cpu-identity", cpu_identity, CHOICE, "auto", "auto|valgrind|qemu",                   \
+      "x86-64 user mode: the CPU that CPUID and XGETBV describe, Valgrind 3.19's (glibc "  \
+      "then picks the code it picks under Valgrind) or QEMU's; `auto`: Valgrind's with "    \
+      "`valgrind=on` where it can be, else QEMU's (docs/valgrind.md, \"The same CPU\")")     \
+    X("toggle-collect", toggle_collect, TEXT, NULL, "FUNC",                                 \
+      "with `valgrind=on`: as Callgrind's `--toggle-collect`, the collection flips on "     \
+      "entry to and return from FUNC (`*`, `?` wildcards; repeatable); the collection "     \
+      "then starts off unless `collect-atstart=on` is given")                               \
     X("profile", profile_path, OUTPUT, NULL, "PATH",                                        \
       "with `valgrind=on`: instructions per function of the collected part, in "            \
       "Callgrind's format (`callgrind_annotate PATH`, KCachegrind)")

@@ -107,7 +107,7 @@ static void profile_stop(struct valgrind_vcpu *v, unsigned int vcpu_index,
  * vCPU init (ctx NULL) it starts with the counter.
  */
 static void update_collection(struct vcpu *vcpu, struct call_ctx *ctx,
-                              const struct valgrind_request *rq)
+                              const struct valgrind_request *rq, bool block_uninstrumented)
 {
     struct valgrind_vcpu *v = vcpu->valgrind;
     bool now = v->collect && v->instrument;
@@ -124,7 +124,15 @@ static void update_collection(struct vcpu *vcpu, struct call_ctx *ctx,
     v->collecting = now;
     uint64_t before = ctx != NULL ? roi_insns_before_call(ctx)
                                   : vcpu_counters(vcpu->index)->insns;
-    if (now) {
+    if (now && block_uninstrumented) {
+        /* Instrumentation switched on: Valgrind translated the request's
+         * block without it, so nothing up to the marker counts. */
+        roi_open(vcpu, VALGRIND_REGION_ID, before + 1);
+        if (config.profile) {
+            profile_start(v, vcpu->index, NULL);
+            v->start[rq->fn_slot] -= rq->fn_tail;
+        }
+    } else if (now) {
         roi_open(vcpu, VALGRIND_REGION_ID, rq != NULL ? before + 1 - block_counted(rq) : before);
         if (config.profile) {
             profile_start(v, vcpu->index, rq);
@@ -139,11 +147,45 @@ static void update_collection(struct vcpu *vcpu, struct call_ctx *ctx,
     }
 }
 
+void valgrind_toggle_collect(unsigned int vcpu_index, uint32_t fn_slot, uint32_t counted)
+{
+    struct vcpu *vcpu = vcpu_get(vcpu_index);
+    struct valgrind_vcpu *v = vcpu != NULL ? vcpu->valgrind : NULL;
+    if (v == NULL) {
+        return;
+    }
+    v->collect = !v->collect;
+    bool now = v->collect && v->instrument;
+    if (now == v->collecting) {
+        return;
+    }
+    v->collecting = now;
+    uint64_t at = vcpu_counters(vcpu_index)->insns - counted;
+    if (now) {
+        roi_open(vcpu, VALGRIND_REGION_ID, at);
+        if (config.profile) {
+            profile_start(v, vcpu_index, NULL);
+            v->start[fn_slot] -= counted;
+        }
+    } else {
+        uint64_t region_insns, region_ns;
+        roi_close(vcpu, VALGRIND_REGION_ID, at, &region_insns, &region_ns);
+        if (config.profile) {
+            profile_stop(v, vcpu_index, NULL);
+            v->collected[fn_slot] -= counted;
+        }
+    }
+}
+
 /* After Callgrind zeroes its counters, the request's own block counts. */
 static void restart_collection(struct call_ctx *ctx, const struct valgrind_request *rq)
 {
     struct valgrind_vcpu *v = ctx->vcpu->valgrind;
     if (!v->collecting) {
+        /* Zeroed all the same: what earlier collections gathered. */
+        if (config.profile) {
+            memset(v->collected, 0, FUNCTION_SLOTS * sizeof(uint64_t));
+        }
         return;
     }
     /* The built-in reset restarted the region at the marker. */
@@ -167,7 +209,7 @@ void valgrind_vcpu_init(struct vcpu *vcpu)
         v->collected = g_new0(uint64_t, FUNCTION_SLOTS);
     }
     vcpu->valgrind = v;
-    update_collection(vcpu, NULL, NULL);
+    update_collection(vcpu, NULL, NULL, false);
 }
 
 static void count_ignored(struct valgrind_vcpu *v, uint64_t request)
@@ -191,6 +233,12 @@ void valgrind_unreadable(struct call_ctx *ctx)
  * reset of the built-ins do the same to every region. */
 static void dump_stats(struct call_ctx *ctx, const struct valgrind_request *rq)
 {
+    /* Callgrind adds a block's cost when the next block starts, after the
+     * request has dumped: the request's own block belongs to the next
+     * part, not to this one. */
+    if (ctx->vcpu->valgrind->collecting) {
+        roi_shift_start(ctx->vcpu, VALGRIND_REGION_ID, rq->since_request);
+    }
     builtin_stats_dump(ctx);
     builtin_stats_reset(ctx);
     restart_collection(ctx, rq);
@@ -241,17 +289,19 @@ bool valgrind_request(struct call_ctx *ctx, const struct valgrind_request *rq,
         break;
     case CG_START_INSTRUMENTATION:
         v->instrument = true;
-        break;
+        v->honoured++;
+        update_collection(vcpu, ctx, rq, true);
+        return false;
     case CG_STOP_INSTRUMENTATION:
         v->instrument = false;
         break;
     default:
         count_ignored(v, request);
-        update_collection(vcpu, ctx, rq);
+        update_collection(vcpu, ctx, rq, false);
         return false;
     }
     v->honoured++;
-    update_collection(vcpu, ctx, rq);
+    update_collection(vcpu, ctx, rq, false);
     return answered;
 }
 

@@ -60,6 +60,13 @@ bool valgrind_request(struct call_ctx *ctx, const struct valgrind_request *rq,
 /* A request block the guest could not read: counted as ignored. */
 void valgrind_unreadable(struct call_ctx *ctx);
 
+/*
+ * toggle-collect=: the collection state flips on vcpu_index where counted
+ * instructions already in its counters (all of function slot fn_slot)
+ * belong after the flip (translate/toggle.h).
+ */
+void valgrind_toggle_collect(unsigned int vcpu_index, uint32_t fn_slot, uint32_t counted);
+
 /* Requests honoured and ignored; ignored_by_request (number -> count) is
  * filled too. */
 void valgrind_counts(uint64_t *honoured, uint64_t *ignored, GHashTable *ignored_by_request);

@@ -23,11 +23,14 @@
 #include "commands/handler.h"
 #include "commands/services.h"
 #include "commands/threads.h"
+#include "commands/valgrind.h"
 #include "core/lifecycle.h"
 #include "core/options.h"
 #include "core/signals.h"
 #include "translate/arch.h"
+#include "translate/cpu_identity.h"
 #include "translate/repeats.h"
+#include "translate/toggle.h"
 #include "translate/translate.h"
 #include "dispatch/dispatch.h"
 #include "dispatch/policy.h"
@@ -53,6 +56,7 @@ static void vcpu_init(unsigned int index)
                    index, VCPU_TABLE_CHUNK * VCPU_TABLE_CHUNKS);
         return;
     }
+    toggle_vcpu_init(index);
     if (vcpu->output == NULL) {
         vcpu->output = report_vcpu_new(index);
         dispatch_vcpu_init(vcpu);
@@ -138,6 +142,28 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
                    arch_supported_targets());
         return -1;
     }
+    /* Valgrind's amd64 CPU (decode/valgrind_cpu.h): its answers are
+     * written after the instruction, which needs register writes and
+     * conditional callbacks; a kernel in system mode is not Valgrind's
+     * guest. */
+    bool valgrind_cpu_possible = !system_mode && strcmp(target, "x86_64") == 0 &&
+                                 qemu_caps.write_registers && qemu_caps.conditional_callbacks;
+    if (opts.cpu_identity == CPU_IDENTITY_VALGRIND && !valgrind_cpu_possible) {
+        plugin_log("option 'cpu-identity=valgrind': Valgrind's CPU is modelled for x86_64 "
+                   "user mode (qemu-x86_64) with plugin API 5 or later (QEMU >= 10.1); "
+                   "this is %s%s, API %d: drop the option or give cpu-identity=qemu",
+                   target, system_mode ? " system mode" : "", api);
+        return -1;
+    }
+    bool valgrind_cpu = opts.cpu_identity == CPU_IDENTITY_VALGRIND ||
+                        (opts.cpu_identity == CPU_IDENTITY_AUTO && opts.valgrind &&
+                         valgrind_cpu_possible);
+    /* Callgrind counts every repetition: on by default with valgrind=on
+     * where the target has repeated string instructions. */
+    if (!option_given(&opts, "count-reps")) {
+        opts.count_repeats = opts.valgrind && arch->repeated_string != NULL &&
+                             qemu_caps.conditional_callbacks;
+    }
     if (opts.count_repeats && arch->repeated_string == NULL) {
         plugin_log("option 'count-reps=on': %s has no repeated string instructions "
                    "(x86 only); drop the option", target);
@@ -146,6 +172,18 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
     if (opts.count_repeats && !qemu_caps.conditional_callbacks) {
         plugin_log("option 'count-reps=on' needs conditional callbacks (plugin API 2, "
                    "QEMU 9.0 or later); this QEMU has none");
+        return -1;
+    }
+    if (opts.toggle_collect.count > 0 &&
+        (!qemu_caps.conditional_callbacks ||
+         !toggle_init(&(struct toggle_config){
+             .arch = arch,
+             .patterns = (const char *const *)opts.toggle_collect.items,
+             .n_patterns = (unsigned)opts.toggle_collect.count,
+             .flip = valgrind_toggle_collect,
+         }))) {
+        plugin_log("option 'toggle-collect=%s' needs conditional callbacks (plugin API 2, "
+                   "QEMU 9.0 or later); this QEMU has none", opts.toggle_collect.items[0]);
         return -1;
     }
     bool reporting_calls = opts.events_path != NULL || opts.log_calls;
@@ -160,6 +198,9 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
     memcpy(policy.denied, opts.denied, sizeof policy.denied);
     policy_init(&policy);
     lifecycle_init(target, system_mode, api, opts.valgrind);
+    if (opts.valgrind || option_given(&opts, "cpu-identity")) {
+        lifecycle_set_cpu_identity(valgrind_cpu ? "valgrind" : "qemu");
+    }
     /* Regions follow guest threads in system mode, where the architecture's
      * switches are known (docs/outputs.md). */
     threads_init(system_mode && arch->context_switch != NULL && !opts.regions_by_vcpu);
@@ -233,6 +274,10 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
             .profile = opts.profile_path != NULL,
         });
     }
+    if (valgrind_cpu) {
+        struct valgrind_cpu_host host = valgrind_cpu_host_probe();
+        cpu_identity_init(&host);
+    }
     translate_init(&(struct translate_config){
         .arch = arch,
         .handler_loaded = handler_loaded(),
@@ -248,6 +293,8 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         .calls_read_registers = system_mode && (threads_followed() || reporting_calls),
         .count_kernel_apart = threads_followed(),
         .count_repeats = opts.count_repeats,
+        .valgrind_cpu = valgrind_cpu,
+        .toggle_collect = opts.toggle_collect.count > 0,
     });
     if (opts.valgrind || opts.count_repeats) {
         /* Callgrind collects from the start by default: count from the

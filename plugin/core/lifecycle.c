@@ -10,6 +10,7 @@
 #include "commands/roi.h"
 #include "commands/threads.h"
 #include "commands/valgrind.h"
+#include "translate/cpu_identity.h"
 #include "translate/translate.h"
 #include "translate/valgrind.h"
 #include "dispatch/dispatch.h"
@@ -22,6 +23,7 @@ static const char *run_target;
 static bool run_system_mode;
 static int run_api;
 static bool run_valgrind;
+static const char *run_cpu_identity;
 static struct profile_output *profile;
 
 static pthread_mutex_t end_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -37,6 +39,11 @@ void lifecycle_init(const char *target, bool system_mode, int api, bool valgrind
     run_system_mode = system_mode;
     run_api = api;
     run_valgrind = valgrind;
+}
+
+void lifecycle_set_cpu_identity(const char *name)
+{
+    run_cpu_identity = name;
 }
 
 void lifecycle_set_profile(struct profile_output *output)
@@ -77,6 +84,8 @@ void lifecycle_snapshot(struct run_snapshot *snap, bool at_exit)
     valgrind_counts(&snap->valgrind_honoured, &snap->valgrind_ignored,
                     snap->valgrind_ignored_by_request);
     snap->valgrind_dropped_sites = valgrind_dropped_sites();
+    snap->cpu_identity = run_cpu_identity;
+    cpu_identity_counts(&snap->cpuid_answered, &snap->xgetbv_answered);
     snap->at_exit = at_exit;
     snap->row_limit = 0;
     snap->kernel_counted = !run_system_mode || threads_followed();

@@ -128,6 +128,7 @@ static const struct option_spec {
 #undef OPTION_SPEC
 };
 #define SPEC_COUNT (sizeof specs / sizeof specs[0])
+_Static_assert(SPEC_COUNT <= 64, "struct options.given has a bit per line of the table");
 
 const char *options_known_keys(void)
 {
@@ -271,12 +272,28 @@ static bool options_agree(const struct options *opts, char *err, size_t err_size
         snprintf(err, err_size, "option 'handler-arg' given without 'handler'");
         return false;
     }
+    if (opts->toggle_collect.count > 0 && !opts->valgrind) {
+        /* The collection state is the one Valgrind's requests switch. */
+        snprintf(err, err_size, "option 'toggle-collect=%s' needs valgrind=on",
+                 opts->toggle_collect.items[0]);
+        return false;
+    }
     if (opts->profile_path != NULL && !opts->valgrind) {
         /* The profile covers what Callgrind's requests collect. */
         snprintf(err, err_size, "option 'profile=%s' needs valgrind=on", opts->profile_path);
         return false;
     }
     return outputs_distinct(opts, err, err_size);
+}
+
+bool option_given(const struct options *opts, const char *key)
+{
+    for (size_t i = 0; i < SPEC_COUNT; i++) {
+        if (strcmp(specs[i].key, key) == 0) {
+            return opts->given >> i & 1;
+        }
+    }
+    return false;
 }
 
 static const struct option_spec *spec_for(const char *key, size_t key_len)
@@ -321,6 +338,12 @@ bool options_parse(struct options *opts, int argc, char **argv, char *err,
         if (!set_option(opts, spec, value, arg, err, err_size)) {
             return false;
         }
+        opts->given |= 1ull << (spec - specs);
+    }
+    /* As Callgrind's --toggle-collect: the collection starts off, unless
+     * asked otherwise. */
+    if (opts->toggle_collect.count > 0 && !option_given(opts, "collect-atstart")) {
+        opts->collect_atstart = false;
     }
     return options_agree(opts, err, err_size);
 }

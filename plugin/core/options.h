@@ -44,8 +44,18 @@ struct options {
     bool collect_atstart;
     bool instr_atstart;
     bool count_repeats;
+    unsigned cpu_identity; /* enum cpu_identity_choice */
+    struct option_texts toggle_collect;
     const char *profile_path;
+    /* Bit i: the i-th line of the table was given, not its fallback. */
+    uint64_t given;
 };
+
+/* cpu-identity=, in the order of its syntax. */
+enum cpu_identity_choice { CPU_IDENTITY_AUTO, CPU_IDENTITY_VALGRIND, CPU_IDENTITY_QEMU };
+
+/* Whether the option KEY was given (rather than left at its fallback). */
+bool option_given(const struct options *opts, const char *key);
 
 /*
  * Fills *opts from QEMU's argv. On error returns false with a message that

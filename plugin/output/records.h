@@ -113,6 +113,11 @@ struct run_snapshot {
     uint64_t valgrind_ignored;    /* left with their default */
     GHashTable *valgrind_ignored_by_request; /* request number -> count */
     uint64_t valgrind_dropped_sites; /* sequences past the site table */
+    /* The CPU that CPUID described: "valgrind" or "qemu"; NULL: nothing to
+     * say (valgrind=off and no cpu-identity=). With Valgrind's, the
+     * instructions answered so. */
+    const char *cpu_identity;
+    uint64_t cpuid_answered, xgetbv_answered;
     bool at_exit;                 /* open regions were closed by the end */
     unsigned int row_limit;       /* region and mark rows shown, 0: all */
     bool kernel_counted;          /* regions tell user and kernel instructions apart */

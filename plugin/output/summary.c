@@ -156,6 +156,13 @@ static void calls_json(struct text *out, const struct run_snapshot *snap)
         g_list_free(keys);
         text_lit(out, "}}");
     }
+    if (snap->cpu_identity != NULL) {
+        text_lit(out, ",\"cpu_identity\":{\"name\":");
+        json_string(out, snap->cpu_identity, strlen(snap->cpu_identity));
+        field_u64(out, "cpuid_answered", snap->cpuid_answered);
+        field_u64(out, "xgetbv_answered", snap->xgetbv_answered);
+        text_lit(out, "}");
+    }
 }
 
 /* A statistics dump shows a bounded number of rows: a guest looping on
@@ -282,8 +289,23 @@ static void append_ignored(GString *out, GHashTable *by_request)
     g_list_free(keys);
 }
 
+static void append_cpu_identity(GString *out, const struct run_snapshot *snap)
+{
+    if (snap->cpu_identity == NULL) {
+        return;
+    }
+    if (strcmp(snap->cpu_identity, "valgrind") != 0) {
+        g_string_append_printf(out, "cpu identity: %s\n", snap->cpu_identity);
+        return;
+    }
+    g_string_append_printf(out, "cpu identity: valgrind (Valgrind 3.19's amd64 CPU, "
+                           "Intel Core i7-4910MQ): %" PRIu64 " CPUID and %" PRIu64
+                           " XGETBV answered\n", snap->cpuid_answered, snap->xgetbv_answered);
+}
+
 static void append_valgrind(GString *out, const struct run_snapshot *snap)
 {
+    append_cpu_identity(out, snap);
     if (!snap->valgrind) {
         return;
     }

@@ -106,6 +106,11 @@ QEMU_WEAK void qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
 QEMU_WEAK void qemu_plugin_register_vcpu_tb_exec_cond_cb(
     struct qemu_plugin_tb *tb, qemu_plugin_vcpu_udata_cb_t cb, enum qemu_plugin_cb_flags flags,
     enum qemu_plugin_cond cond, qemu_plugin_u64 entry, uint64_t imm, void *userdata);
+/* Calls cb before the instruction if entry cond imm holds (API 2 on). */
+QEMU_WEAK void qemu_plugin_register_vcpu_insn_exec_cond_cb(
+    struct qemu_plugin_insn *insn, qemu_plugin_vcpu_udata_cb_t cb,
+    enum qemu_plugin_cb_flags flags, enum qemu_plugin_cond cond, qemu_plugin_u64 entry,
+    uint64_t imm, void *userdata);
 QEMU_WEAK struct qemu_plugin_scoreboard *qemu_plugin_scoreboard_new(size_t element_size);
 QEMU_WEAK void *qemu_plugin_scoreboard_find(struct qemu_plugin_scoreboard *score,
                                             unsigned int vcpu_index);

@@ -34,6 +34,15 @@ struct vcpu_counters {
     uint64_t repeat_pending;
     uint64_t repeat_before;
     uint64_t repeat_before_di;
+    /* cpu-identity=valgrind: a CPUID or XGETBV ran and its answer is
+     * replaced when the instruction after it starts (translate/cpu_identity.c):
+     * which of the two (0: none), its leaf and subleaf (ECX << 32), the
+     * stack pointer it ran with, and how many blocks started on another
+     * stack since (a signal handler ran first). */
+    uint64_t cpuid_pending;
+    uint64_t cpuid_question;
+    uint64_t cpuid_sp;
+    uint64_t cpuid_elsewhere;
 };
 
 struct dispatch_vcpu;

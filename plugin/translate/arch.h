@@ -78,6 +78,11 @@ struct arch {
     /* If insn is a repeated string instruction, describes it and returns
      * true. NULL where the architecture has none. */
     bool (*repeated_string)(const uint8_t *insn, size_t len, struct repeat_form *form);
+    /* Whether insn returns from a function, and the stack pointer's name:
+     * toggle-collect= finds where a function is left (translate/toggle.h).
+     * NULL where not known. */
+    bool (*is_return)(const uint8_t *insn, size_t len);
+    const char *stack_pointer_reg;
     /* Valgrind's sequences on this architecture (none: n_valgrind 0). */
     const struct valgrind_flavor *valgrind;
     unsigned n_valgrind;

@@ -12,6 +12,14 @@ static bool aarch64_is_magic(const uint8_t *insn, size_t len)
     return len == 4 && arch_load_le32(insn) == 0xaad0aa3fu;
 }
 
+/* RET Xn (D65F0000 | n << 5), with or without pointer authentication
+ * (RETAA, RETAB: D65F0BFF, D65F0FFF). */
+static bool aarch64_is_return(const uint8_t *insn, size_t len)
+{
+    uint32_t word = len == 4 ? arch_load_le32(insn) : 0;
+    return (word & 0xfffffc1fu) == 0xd65f0000u || word == 0xd65f0bffu || word == 0xd65f0fffu;
+}
+
 /* PSTATE.EL, bits 3:2 of the cpsr QEMU exposes. */
 /* The kernel's half is TTBR1's: addresses with the top bits set. */
 static bool aarch64_kernel_address(uint64_t vaddr)
@@ -95,6 +103,8 @@ const struct arch arch_aarch64 = {
     .regno = {1, 2, 3, 4, 5, 6, 0},
     .regno_abi32 = {1, 2, 3, 4, 5, 6, 0},
     .is_magic = aarch64_is_magic,
+    .is_return = aarch64_is_return,
+    .stack_pointer_reg = "sp",
     /* A 32-bit constant takes two instructions here: requests are decoded
      * when they execute. */
     .constant_load = arch_no_constant_load,

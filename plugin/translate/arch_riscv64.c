@@ -13,6 +13,13 @@ static bool riscv64_is_magic(const uint8_t *insn, size_t len)
     return len == 4 && arch_load_le32(insn) == 0x5a503013u;
 }
 
+/* ret: jalr x0, 0(ra) (00008067), and its compressed form c.jr ra (8082). */
+static bool riscv64_is_return(const uint8_t *insn, size_t len)
+{
+    return (len == 4 && arch_load_le32(insn) == 0x00008067u) ||
+           (len == 2 && insn[0] == 0x82 && insn[1] == 0x80);
+}
+
 /* QEMU's virtual "priv" register: 0 user, 1 supervisor, 3 machine. */
 /* Sv39..Sv57 kernels live at sign-extended negative addresses. */
 static bool riscv64_kernel_address(uint64_t vaddr)
@@ -69,6 +76,8 @@ const struct arch arch_riscv64 = {
     .regno = {11, 12, 13, 14, 15, 16, 10},
     .regno_abi32 = {11, 12, 13, 14, 15, 16, 10},
     .is_magic = riscv64_is_magic,
+    .is_return = riscv64_is_return,
+    .stack_pointer_reg = "sp|x2",
     /* A 32-bit constant takes two instructions here: requests are decoded
      * when they execute. */
     .constant_load = arch_no_constant_load,

@@ -153,6 +153,14 @@ static bool x86_repeated_string(const uint8_t *insn, size_t len, struct repeat_f
     return true;
 }
 
+/* ret and ret imm16 (C3, C2 iw), also behind the REP and BND prefixes
+ * compilers put there (F3 C3, F2 C3). */
+static bool x86_is_return(const uint8_t *insn, size_t len)
+{
+    size_t i = len > 1 && (insn[0] == 0xf3 || insn[0] == 0xf2) ? 1 : 0;
+    return (len - i == 1 && insn[i] == 0xc3) || (len - i == 3 && insn[i] == 0xc2);
+}
+
 /* CR3: the PML4 (or PD) base; with CR4.PCIDE its low 12 bits are the
  * PCID, and bit 63 is only a flag of the write. */
 static uint64_t x86_address_space(uint64_t cr3)
@@ -208,6 +216,8 @@ const struct arch arch_x86 = {
     .constant_load = x86_constant_load,
     .context_switch = x86_context_switch,
     .repeated_string = x86_repeated_string,
+    .is_return = x86_is_return,
+    .stack_pointer_reg = "rsp|esp",
     .valgrind = x86_valgrind,
     .n_valgrind = 2,
     .regs =

@@ -8,8 +8,10 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "translate/cpu_identity.h"
 #include "translate/repeats.h"
 #include "translate/site.h"
+#include "translate/toggle.h"
 #include "translate/valgrind.h"
 #include "qemu/functions.h"
 #include "qemu/qemu_compat.h"
@@ -258,6 +260,12 @@ void translate_block(struct qemu_plugin_tb *tb)
     if (count_repeats) {
         repeats_block(tb);
     }
+    if (config.valgrind_cpu && n > 0) {
+        cpu_identity_block(tb);
+    }
+    if (config.toggle_collect) {
+        toggle_block(tb, n, slots);
+    }
     for (size_t i = 0; i < n; i++) {
         struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
         uint8_t bytes[ARCH_MAX_INSN_BYTES];
@@ -269,7 +277,12 @@ void translate_block(struct qemu_plugin_tb *tb)
             repeats_insn(insn, i + 1 < n ? qemu_plugin_tb_get_insn(tb, i + 1) : NULL, bytes,
                          len, slots != NULL ? slots[i] : 0);
         }
-        if (len == 0 || !config.arch->is_magic(bytes, len)) {
+        bool magic = len != 0 && config.arch->is_magic(bytes, len);
+        if (!magic) {
+            if (len != 0 && config.valgrind_cpu) {
+                cpu_identity_insn(insn, i + 1 < n ? qemu_plugin_tb_get_insn(tb, i + 1) : NULL,
+                                  bytes, len, false, false);
+            }
             continue;
         }
         struct site site;
@@ -279,7 +292,13 @@ void translate_block(struct qemu_plugin_tb *tb)
         site.tb_index = (uint32_t)i;
         struct constant_regs consts;
         scan_constants(tb, i, &consts);
-        switch (site_predecode(&site, &consts, config.arch->regno, config.arch->regno_abi32)) {
+        enum decode_status status =
+            site_predecode(&site, &consts, config.arch->regno, config.arch->regno_abi32);
+        if (config.valgrind_cpu) {
+            cpu_identity_insn(insn, i + 1 < n ? qemu_plugin_tb_get_insn(tb, i + 1) : NULL, bytes,
+                              len, true, status != DECODE_NOT_OURS && site.leaf_known);
+        }
+        switch (status) {
         case DECODE_OK:
             break;
         case DECODE_NOT_OURS:

@@ -42,6 +42,12 @@ struct translate_config {
     /* count-reps=on: repetitions count (translate/repeats.h, initialised by
      * the caller). */
     bool count_repeats;
+    /* cpu-identity=valgrind: CPUID and XGETBV answer as under Valgrind
+     * (decode/cpu_identity.h, initialised by the caller). */
+    bool valgrind_cpu;
+    /* toggle-collect=: functions flip the collection (translate/toggle.h,
+     * initialised by the caller). */
+    bool toggle_collect;
 };
 
 /* At install; config is copied. */

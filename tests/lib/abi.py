@@ -105,5 +105,7 @@ OPTIONS = {
     "collect-atstart": Option("collect-atstart", "BOOL", 'on', "on|off", False),
     "instr-atstart": Option("instr-atstart", "BOOL", 'on', "on|off", False),
     "count-reps": Option("count-reps", "BOOL", 'off', "on|off", True),
+    "cpu-identity": Option("cpu-identity", "CHOICE", 'auto', "auto|valgrind|qemu", False),
+    "toggle-collect": Option("toggle-collect", "TEXT", None, "FUNC", False),
     "profile": Option("profile", "OUTPUT", None, "PATH", False),
 }

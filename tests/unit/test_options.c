@@ -88,6 +88,23 @@ int main(int argc, char **argv)
     CHECK(parse(&o, err, sizeof err, 1, "count-reps=on") && o.count_repeats);
     CHECK(!parse(&o, err, sizeof err, 1, "count-reps=2"));
     CHECK(strstr(err, "option 'count-reps=2': expected on or off") != NULL);
+    CHECK(parse(&o, err, sizeof err, 1, "count-reps=off") && option_given(&o, "count-reps"));
+    CHECK(parse(&o, err, sizeof err, 1, "valgrind=on") && !option_given(&o, "count-reps") &&
+          o.cpu_identity == CPU_IDENTITY_AUTO);
+    CHECK(parse(&o, err, sizeof err, 1, "cpu-identity=valgrind") &&
+          o.cpu_identity == CPU_IDENTITY_VALGRIND);
+    CHECK(parse(&o, err, sizeof err, 1, "cpu-identity=qemu") &&
+          o.cpu_identity == CPU_IDENTITY_QEMU);
+    CHECK(parse(&o, err, sizeof err, 3, "valgrind=on", "toggle-collect=run_*",
+                "toggle-collect=f?o") &&
+          o.toggle_collect.count == 2 && strcmp(o.toggle_collect.items[1], "f?o") == 0 &&
+          !o.collect_atstart);
+    CHECK(parse(&o, err, sizeof err, 3, "valgrind=on", "toggle-collect=f",
+                "collect-atstart=on") && o.collect_atstart);
+    CHECK(!parse(&o, err, sizeof err, 1, "toggle-collect=f"));
+    CHECK(strstr(err, "option 'toggle-collect=f' needs valgrind=on") != NULL);
+    CHECK(!parse(&o, err, sizeof err, 1, "cpu-identity=host"));
+    CHECK(strstr(err, "option 'cpu-identity=host': expected auto, valgrind or qemu") != NULL);
     CHECK(parse(&o, err, sizeof err, 0));
     CHECK_EQ(o.max_buffer, 1u << 20);
     CHECK(o.handler_path == NULL && o.allow_from == ALLOW_FROM_ANY && !o.log_calls);

@@ -8,6 +8,7 @@
 #include "translate/arch.h"
 #include "translate/repeat_rule.h"
 #include "translate/site.h"
+#include "translate/valgrind_cpu.h"
 #include "unit.h"
 
 static void magic(void)
@@ -194,9 +195,72 @@ static void kernel_addresses(void)
     CHECK(!kernel(0xbffff000u));           /* an i386 stack */
 }
 
+/* Valgrind's CPU as a program under Valgrind 3.19 prints it on a host
+ * with AVX2, F16C and RDRAND but no RDSEED. */
+static void valgrind_cpu(void)
+{
+    const struct valgrind_cpu_host host = {.f16c = true, .rdrand = true, .rdseed = false};
+    uint32_t r[4];
+    valgrind_cpuid(&host, 0, 0, r);
+    CHECK(r[0] == 0xd && memcmp(&r[1], "Genu", 4) == 0 && memcmp(&r[3], "ineI", 4) == 0 &&
+          memcmp(&r[2], "ntel", 4) == 0);
+    valgrind_cpuid(&host, 1, 0, r);
+    CHECK_EQ(r[2], 0x7ffafbff);
+    CHECK_EQ(r[3], 0xbfebfbff);
+    valgrind_cpuid(&host, 7, 0, r);
+    CHECK_EQ(r[1], 0x27aa);
+    valgrind_cpuid(&(struct valgrind_cpu_host){.rdseed = true}, 7, 0, r);
+    CHECK_EQ(r[1], 0x427aa);
+    valgrind_cpuid(&host, 7, 1, r);
+    CHECK(r[0] == 0 && r[1] == 0 && r[2] == 0 && r[3] == 0);
+    valgrind_cpuid(&host, 4, 3, r);
+    CHECK_EQ(r[0], 0x1c03c163);
+    valgrind_cpuid(&host, 0xb, 2, r);
+    CHECK(r[0] == 0 && r[1] == 0 && r[2] == 2 && r[3] == 2);
+    /* Leaves VEX does not list answer like 0xd.0. */
+    valgrind_cpuid(&host, 0x14, 0, r);
+    CHECK(r[0] == 7 && r[1] == 0x340 && r[2] == 0x340 && r[3] == 0);
+    valgrind_cpuid(&host, 0x40000000, 0, r);
+    CHECK_EQ(r[0], 7);
+    valgrind_cpuid(&host, 0x80000001, 0, r);
+    CHECK(r[2] == 0x21 && r[3] == 0x2c100800);
+
+    /* Feature words keep only what QEMU runs too; the rest is Valgrind's. */
+    const uint32_t qemu1[4] = {0x000806f8, 0x00000800, 0x7ffafbff & ~(1u << 12), ~0u};
+    valgrind_cpuid(&host, 1, 0, r);
+    valgrind_cpuid_runnable(1, 0, qemu1, r);
+    CHECK(r[0] == 0x000306c3 && r[1] == 0x02100800 && r[2] == (0x7ffafbffu & ~(1u << 12)));
+    /* Leaf 1 has no subleaves: whatever ECX held, the same check. */
+    valgrind_cpuid(&host, 1, 0xdeadbeef, r);
+    valgrind_cpuid_runnable(1, 0xdeadbeef, qemu1, r);
+    CHECK(r[2] == (0x7ffafbffu & ~(1u << 12)));
+    const uint32_t qemu7[4] = {2, 0x20, 0, 0};
+    valgrind_cpuid(&host, 7, 0, r);
+    valgrind_cpuid_runnable(7, 0, qemu7, r);
+    /* AVX2 kept; TSC_ADJUST, SMEP and the FPU CS/DS deprecation are no
+     * instructions and stay Valgrind's. */
+    CHECK(r[0] == 0 && r[1] == 0x20a2);
+    /* HTT (leaf 1 EDX bit 28) is no instruction: kept for glibc's cache
+     * sizes, whatever QEMU says. */
+    const uint32_t no_htt[4] = {0, 0, ~0u, ~(1u << 28)};
+    valgrind_cpuid(&host, 1, 0, r);
+    valgrind_cpuid_runnable(1, 0, no_htt, r);
+    CHECK_EQ(r[3], 0xbfebfbff);
+    /* XSAVE writes what QEMU's XCR0 enables (MPX, PKRU): its size. */
+    const uint32_t qemu_xsave[4] = {0x21f, 0xa88, 0xa88, 0};
+    valgrind_cpuid(&host, 0xd, 0, r);
+    valgrind_cpuid_runnable(0xd, 0, qemu_xsave, r);
+    CHECK(r[0] == 7 && r[1] == 0xa88 && r[2] == 0xa88);
+    const uint32_t qemu_brand[4] = {0, 0, 0, 0};
+    valgrind_cpuid(&host, 0x80000002, 0, r);
+    valgrind_cpuid_runnable(0x80000002, 0, qemu_brand, r);
+    CHECK_EQ(r[0], 0x65746e49);
+}
+
 int main(void)
 {
     kernel_addresses();
+    valgrind_cpu();
     context_switches();
     repeated_strings();
     repetition_counts();
