@@ -96,7 +96,11 @@
       "x86: each repetition of `rep movsb`, `repe cmpsb`, ... counts as an instruction, "   \
       "as in Callgrind, instead of each execution once (docs/outputs.md, counting rules)")  \
     X("profile", profile_path, OUTPUT, NULL, "PATH",                                        \
-      "with `valgrind=on`: instructions per function of the collected part, in "            \
-      "Callgrind's format (`callgrind_annotate PATH`, KCachegrind)")
+      "with `valgrind=on`: instructions per function and source line of the collected "     \
+      "part, in Callgrind's format (`callgrind_annotate PATH`, KCachegrind); functions "    \
+      "named from every ELF the program maps (docs/valgrind.md, \"Names\")")                 \
+    X("symbols", symbols_path, INPUT, NULL, "PATH",                                         \
+      "system mode, with `profile=`: the kernel's ELF (`vmlinux`) or `System.map` naming "  \
+      "its functions (without it: QEMU's `-kernel` when it is an ELF)")
 
 #endif /* BACKDOOR_OPTIONS_H */

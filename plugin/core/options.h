@@ -45,6 +45,7 @@ struct options {
     bool instr_atstart;
     bool count_repeats;
     const char *profile_path;
+    const char *symbols_path;
 };
 
 /*

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "translate/direct_branch.h"
 #include "translate/repeats.h"
 #include "translate/site.h"
 #include "translate/valgrind.h"
@@ -178,15 +179,40 @@ static void count_seed_call_inline(struct qemu_plugin_insn *insn, const struct s
 }
 
 /*
- * profile=: each run of instructions of one function adds its length to
- * that function's counter when the block starts, like the instruction
- * counter. Returns every instruction's slot (caller frees).
+ * A block ending in a direct call or jump to a PLT stub charges the stub's
+ * instructions to its own function, as Callgrind does, and takes them off
+ * the stub's slot, which so keeps only stubs entered another way.
+ */
+static void charge_plt_to_caller(struct qemu_plugin_tb *tb, size_t n, uint32_t caller)
+{
+    struct qemu_plugin_insn *last = qemu_plugin_tb_get_insn(tb, n - 1);
+    uint8_t bytes[ARCH_MAX_INSN_BYTES];
+    size_t len = qemu_insn_bytes(last, bytes, sizeof bytes);
+    uint64_t target;
+    uint32_t stub, stub_insns;
+    if (len == 0 ||
+        !direct_branch_target(config.arch, bytes, len, qemu_plugin_insn_vaddr(last), &target) ||
+        !function_plt_stub(target, &stub, &stub_insns) || stub == caller) {
+        return;
+    }
+    qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(tb, QEMU_PLUGIN_INLINE_ADD_U64,
+                                                      function_counter(caller), stub_insns);
+    qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
+        tb, QEMU_PLUGIN_INLINE_ADD_U64, function_counter(stub), -(uint64_t)stub_insns);
+}
+
+/*
+ * profile=: each run of instructions of one place (function and source
+ * line, guest/functions.h) adds its length to that place's counter when
+ * the block starts, like the instruction counter. Returns every
+ * instruction's slot (caller frees).
  */
 static uint32_t *count_functions(struct qemu_plugin_tb *tb, size_t n)
 {
     uint32_t *slots = g_new(uint32_t, n);
+    uint64_t block_start = qemu_plugin_tb_vaddr(tb);
     for (size_t i = 0; i < n; i++) {
-        slots[i] = function_slot(qemu_plugin_tb_get_insn(tb, i));
+        slots[i] = function_slot(qemu_plugin_tb_get_insn(tb, i), block_start);
     }
     for (size_t start = 0, i = 1; i <= n; i++) {
         if (i == n || slots[i] != slots[start]) {
@@ -195,6 +221,7 @@ static uint32_t *count_functions(struct qemu_plugin_tb *tb, size_t n)
             start = i;
         }
     }
+    charge_plt_to_caller(tb, n, slots[n - 1]);
     return slots;
 }
 

@@ -106,4 +106,5 @@ OPTIONS = {
     "instr-atstart": Option("instr-atstart", "BOOL", 'on', "on|off", False),
     "count-reps": Option("count-reps", "BOOL", 'off', "on|off", True),
     "profile": Option("profile", "OUTPUT", None, "PATH", False),
+    "symbols": Option("symbols", "INPUT", None, "PATH", False),
 }
