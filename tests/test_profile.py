@@ -170,3 +170,33 @@ def test_symbol_names_cannot_forge_lines(t):
     t.check(all(ir < 999999999 for ir, _ in table.values()) and "forged" not in table,
             "callgrind_annotate shows no forged function", table)
     t.eq(sum(ir for ir, _ in table.values()), total(profile), "every cost line is a real one")
+
+
+def test_system_mode_kernel_symbols(t):
+    """System mode: the kernel's functions named from the ELF given as
+    -kernel, or from a System.map given as symbols=."""
+    elf = os.path.join(BUILD, "baremetal", "x86", "idle.elf")
+    t.check(os.path.exists(elf), "the bare-metal kernel is built (make all)", elf)
+    profile = t.path("kernel.out")
+    r = t.system(elf, valgrind="on", profile=profile, summary="none", timeout=60)
+    t.eq(r.returncode, 1, "the kernel ran to its end", r)
+    table = functions(t, profile)
+    t.check("kernel_main" in table and table["kernel_main"][1] == elf,
+            "kernel_main named from -kernel's ELF, its object the ELF", sorted(table)[:30])
+    symbol_map = t.path("System.map")
+    nm = t.run(["nm", "-n", elf], check=0).stdout
+    with open(symbol_map, "w") as f:
+        f.write(nm)
+    profile_map = t.path("kernel-map.out")
+    r = t.system(elf, valgrind="on", profile=profile_map, symbols=symbol_map, summary="none",
+                 timeout=60)
+    t.eq(r.returncode, 1, "the kernel ran to its end", r)
+    from_map = functions(t, profile_map)
+    t.check("kernel_main" in from_map, "kernel_main named from the System.map",
+            sorted(from_map)[:30])
+    t.eq(from_map["kernel_main"][0], table["kernel_main"][0],
+         "the same count for kernel_main either way")
+    bad = t.system(elf, valgrind="on", profile=t.path("x.out"), symbols=t.path("missing"),
+                   summary="none", timeout=60)
+    t.check(bad.returncode != 1 and "symbols=" in bad.stderr, "an unreadable symbols= file "
+            "is refused with its option named", bad)

@@ -631,9 +631,10 @@ void symbols_lookup(const struct qemu_plugin_insn *insn, uint64_t addr, uint64_t
     const struct fn_symbol *sym = symbol_at(o, own);
     uint64_t entry;
     if (sym == NULL && config.system_mode) {
-        /* The kernel's symbols only: user code of any process is one. */
+        /* The kernel's symbols only: code of the upper half by address,
+         * everything else (user processes, firmware) as one. */
         place->object = NULL;
-        place->function = addr >> 63 ? address_name(block_start) : intern("[user code]");
+        place->function = addr >> 63 ? address_name(block_start) : intern("(no symbol)");
         g_mutex_unlock(&lock);
         return;
     }

@@ -195,10 +195,12 @@ static void charge_plt_to_caller(struct qemu_plugin_tb *tb, size_t n, uint32_t c
         !function_plt_stub(target, &stub, &stub_insns) || stub == caller) {
         return;
     }
-    qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(tb, QEMU_PLUGIN_INLINE_ADD_U64,
-                                                      function_counter(caller), stub_insns);
-    qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
-        tb, QEMU_PLUGIN_INLINE_ADD_U64, function_counter(stub), -(uint64_t)stub_insns);
+    /* On the branch itself, not the block's start: a Valgrind request
+     * earlier in the block that closes the collection must leave both out. */
+    qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(last, QEMU_PLUGIN_INLINE_ADD_U64,
+                                                        function_counter(caller), stub_insns);
+    qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(
+        last, QEMU_PLUGIN_INLINE_ADD_U64, function_counter(stub), -(uint64_t)stub_insns);
 }
 
 /*
