@@ -216,6 +216,18 @@ static uint32_t *count_functions(struct qemu_plugin_tb *tb, size_t n)
     for (size_t i = 0; i < n; i++) {
         slots[i] = function_slot(qemu_plugin_tb_get_insn(tb, i), block_start);
     }
+    /* A request's corrections (commands/valgrind.c) act on the marker's
+     * slot: the block's instructions of its function count on its line. */
+    long marker = valgrind_first_marker(tb, n, config.arch);
+    if (marker >= 0) {
+        const struct code_place *at = function_place(slots[marker]);
+        for (size_t i = 0; i < n; i++) {
+            const struct code_place *p = function_place(slots[i]);
+            if (p->function == at->function && p->object == at->object) {
+                slots[i] = slots[marker];
+            }
+        }
+    }
     for (size_t start = 0, i = 1; i <= n; i++) {
         if (i == n || slots[i] != slots[start]) {
             qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
