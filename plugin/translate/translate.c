@@ -205,7 +205,7 @@ static void charge_plt_to_caller(struct qemu_plugin_tb *tb, size_t n, uint32_t c
 
 /*
  * profile=: each run of instructions of one place (function and source
- * line, guest/functions.h) adds its length to that place's counter when
+ * line, qemu/functions.h) adds its length to that place's counter when
  * the block starts, like the instruction counter. Returns every
  * instruction's slot (caller frees).
  */
