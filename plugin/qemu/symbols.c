@@ -69,6 +69,8 @@ struct mapping {
     uint64_t start, end;
     const char *path; /* interned; NULL: anonymous or not an ELF */
     uint64_t bias;
+    struct object *object; /* once opened */
+    bool opened;
 };
 
 static struct symbols_config config;
@@ -425,7 +427,7 @@ static void read_maps(void)
         if (l->start < guest_base) {
             continue;
         }
-        struct mapping m = {l->start - guest_base, l->end - guest_base, NULL, 0};
+        struct mapping m = {l->start - guest_base, l->end - guest_base, NULL, 0, NULL, false};
         /* The object's first page: the nearest line before of the same
          * file at offset 0. */
         for (guint j = i + 1; l->path[0] != '\0' && j-- > 0;) {
@@ -481,9 +483,13 @@ static bool bytes_match(const struct object *o, uint64_t addr, const uint8_t *by
     return false;
 }
 
-static struct object *mapping_object(const struct mapping *m)
+static struct object *mapping_object(struct mapping *m)
 {
-    return m != NULL && m->path != NULL ? open_object(m->path, m->bias) : NULL;
+    if (m != NULL && m->path != NULL && !m->opened) {
+        m->object = open_object(m->path, m->bias);
+        m->opened = true;
+    }
+    return m != NULL ? m->object : NULL;
 }
 
 /*
