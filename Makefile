@@ -27,7 +27,9 @@ WARN        := -Wall -Wextra -Werror
 CFLAGS_C11  := -std=c11 $(WARN) -O2 -g
 GLIB_CFLAGS  = $(shell pkg-config --cflags glib-2.0)
 GLIB_LIBS    = $(shell pkg-config --libs glib-2.0)
-# profile='s symbols and source lines (plugin/guest/symbols.c).
+# profile='s symbols and source lines (plugin/qemu/symbols.c). Linked, not
+# dlopen'ed: without profile= they run nothing, and loading them costs a
+# QEMU start about 2 ms of CPU (31 vs 29 ms for a program that exits at once).
 ELFUTILS_LIBS = $(shell pkg-config --libs libdw libelf)
 
 # The plugin.
