@@ -25,6 +25,7 @@
 #include "qemu/symbols.h"
 
 #include <elfutils/libdwfl.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <glib.h>
@@ -819,6 +820,10 @@ static bool is_elf(const char *path)
 
 static bool open_kernel(const char *path, bool given, char *err, size_t err_size)
 {
+    if (given && access(path, R_OK) != 0) {
+        snprintf(err, err_size, "option 'symbols=%s': %s", path, strerror(errno));
+        return false;
+    }
     if (is_elf(path)) {
         kernel = open_object(path, 0);
         if (kernel == NULL && given) {
