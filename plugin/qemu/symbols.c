@@ -84,7 +84,6 @@ static uint64_t guest_base;  /* host address minus guest address (user mode) */
 static struct object *kernel; /* system mode */
 static GHashTable *load_vaddrs;  /* "path inode" -> first PT_LOAD page + 1 */
 static GHashTable *stale_pages;  /* guest pages a fresh read did not explain */
-static unsigned int n_objects, n_without_symbols;
 
 static const Dwfl_Callbacks dwfl_callbacks = {
     .find_elf = dwfl_build_id_find_elf,
@@ -301,9 +300,6 @@ static void read_symbols(struct object *o)
     canonicalise(syms);
     o->n_symbols = syms->len;
     o->symbols = (struct fn_symbol *)g_array_free(syms, FALSE);
-    if (o->n_symbols == 0) {
-        n_without_symbols++;
-    }
 }
 
 /* Opens path as loaded at bias; NULL if it is not a readable ELF. */
@@ -340,7 +336,6 @@ static struct object *open_object(const char *path, uint64_t bias)
     dwfl_module_getelf(module, &module_bias);
     o->bias = module_bias;
     read_symbols(o);
-    n_objects++;
     g_hash_table_insert(objects, key, o);
     return o;
 }
@@ -736,14 +731,6 @@ bool symbols_plt_stub(uint64_t addr, uint32_t *insns)
     return *insns != 0;
 }
 
-void symbols_stats(unsigned int *n, unsigned int *without)
-{
-    g_mutex_lock(&lock);
-    *n = n_objects;
-    *without = n_without_symbols;
-    g_mutex_unlock(&lock);
-}
-
 /* A System.map ("address type name" per line): text symbols become
  * functions, each ending where the next begins. */
 static bool read_system_map(const char *path, struct object *o)
@@ -846,7 +833,6 @@ static bool open_kernel(const char *path, bool given, char *err, size_t err_size
         return false;
     }
     kernel = o;
-    n_objects++;
     return true;
 }
 

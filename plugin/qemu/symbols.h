@@ -55,8 +55,4 @@ void symbols_lookup(const struct qemu_plugin_insn *insn, uint64_t addr, uint64_t
  * the stub's instructions up to its jump. */
 bool symbols_plt_stub(uint64_t addr, uint32_t *insns);
 
-/* What the module read, for the summary's diagnostics: objects opened and
- * how many had no symbols at all. */
-void symbols_stats(unsigned int *objects, unsigned int *without_symbols);
-
 #endif
