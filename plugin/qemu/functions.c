@@ -9,6 +9,7 @@
 #include "qemu/functions.h"
 
 static struct qemu_plugin_scoreboard *counts;
+static struct qemu_plugin_scoreboard *plt_callers; /* one slot number per vCPU */
 static GMutex lock;
 static GHashTable *slot_by_place; /* struct code_place -> slot + 1 */
 static struct code_place places[FUNCTION_SLOTS];
@@ -31,6 +32,7 @@ static gboolean place_equal(gconstpointer pa, gconstpointer pb)
 void functions_init(void)
 {
     counts = qemu_plugin_scoreboard_new(FUNCTION_SLOTS * sizeof(uint64_t));
+    plt_callers = qemu_plugin_scoreboard_new(sizeof(uint64_t));
     slot_by_place = g_hash_table_new(place_hash, place_equal);
     places[FUNCTION_SLOT_UNKNOWN].function = "(no symbol)";
     places[FUNCTION_SLOT_OVERFLOW].function = "(functions past the profile's table)";
@@ -81,6 +83,23 @@ qemu_plugin_u64 function_counter(uint32_t slot)
 const uint64_t *function_counts(unsigned int vcpu_index)
 {
     return qemu_plugin_scoreboard_find(counts, vcpu_index);
+}
+
+qemu_plugin_u64 function_plt_caller(void)
+{
+    return (qemu_plugin_u64){plt_callers, 0};
+}
+
+void function_charge_plt_caller(unsigned int vcpu_index, uint32_t own_slot, uint64_t insns)
+{
+    uint64_t caller = *(uint64_t *)qemu_plugin_scoreboard_find(plt_callers, vcpu_index);
+    /* 0: no stub called yet on this vCPU (slot 0 is unnamed code). */
+    if (caller == 0 || caller >= function_slots_used() || caller == own_slot) {
+        return;
+    }
+    uint64_t *slots = qemu_plugin_scoreboard_find(counts, vcpu_index);
+    slots[caller] += insns;
+    slots[own_slot] -= insns;
 }
 
 void function_add(unsigned int vcpu_index, uint32_t slot, uint64_t n)

@@ -35,6 +35,17 @@ bool function_plt_stub(uint64_t addr, uint32_t *slot, uint32_t *insns);
 /* The counter of a slot, for an inline add. */
 qemu_plugin_u64 function_counter(uint32_t slot);
 
+/*
+ * PLT stubs reached another way than their direct call: lazy binding's
+ * path (push, jump to the PLT's head, jump to the resolver) runs after the
+ * stub, once per symbol. A block that branches to a stub stores its slot
+ * in the vCPU's word (an inline store, plugin API 3); such a PLT block's
+ * callback charges its instructions to that slot, as Callgrind charges
+ * them to the caller.
+ */
+qemu_plugin_u64 function_plt_caller(void);
+void function_charge_plt_caller(unsigned int vcpu_index, uint32_t own_slot, uint64_t insns);
+
 /* A vCPU's counters (FUNCTION_SLOTS of them). Valid until the current
  * callback returns. */
 const uint64_t *function_counts(unsigned int vcpu_index);

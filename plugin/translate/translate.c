@@ -201,6 +201,30 @@ static void charge_plt_to_caller(struct qemu_plugin_tb *tb, size_t n, uint32_t c
                                                         function_counter(caller), stub_insns);
     qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(
         last, QEMU_PLUGIN_INLINE_ADD_U64, function_counter(stub), -(uint64_t)stub_insns);
+    if (qemu_api_level() >= 3) {
+        qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(
+            last, QEMU_PLUGIN_INLINE_STORE_U64, function_plt_caller(), caller);
+    }
+}
+
+static void on_lazy_plt(unsigned int vcpu_index, void *udata)
+{
+    uint64_t packed = (uint64_t)(uintptr_t)udata;
+    function_charge_plt_caller(vcpu_index, (uint32_t)(packed >> 32), packed & 0xffffffffu);
+}
+
+/* A PLT block that is not a stub's entry: lazy binding's path
+ * (qemu/functions.h), rare, so a callback. */
+static void charge_lazy_plt(struct qemu_plugin_tb *tb, size_t n, const uint32_t *slots)
+{
+    uint32_t stub, stub_insns;
+    if (!function_place(slots[0])->plt || qemu_api_level() < 3 ||
+        function_plt_stub(qemu_plugin_tb_vaddr(tb), &stub, &stub_insns)) {
+        return;
+    }
+    uint64_t packed = (uint64_t)slots[0] << 32 | n;
+    qemu_plugin_register_vcpu_insn_exec_cb(qemu_plugin_tb_get_insn(tb, 0), on_lazy_plt,
+                                           QEMU_PLUGIN_CB_NO_REGS, (void *)(uintptr_t)packed);
 }
 
 /*
@@ -236,6 +260,7 @@ static uint32_t *count_functions(struct qemu_plugin_tb *tb, size_t n)
         }
     }
     charge_plt_to_caller(tb, n, slots[n - 1]);
+    charge_lazy_plt(tb, n, slots);
     return slots;
 }
 
