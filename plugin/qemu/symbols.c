@@ -500,7 +500,7 @@ static struct object *object_at(const struct qemu_plugin_insn *insn, uint64_t ad
         return kernel;
     }
     if (!base_known) {
-        if (insn == NULL || qemu_plugin_insn_haddr == NULL) {
+        if (insn == NULL || !qemu_caps.host_addresses) {
             return NULL;
         }
         guest_base = (uint64_t)(uintptr_t)qemu_plugin_insn_haddr(insn) - addr;
