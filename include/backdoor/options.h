@@ -105,7 +105,11 @@
       "entry to and return from FUNC (`*`, `?` wildcards; repeatable); the collection "     \
       "then starts off unless `collect-atstart=on` is given")                               \
     X("profile", profile_path, OUTPUT, NULL, "PATH",                                        \
-      "with `valgrind=on`: instructions per function of the collected part, in "            \
-      "Callgrind's format (`callgrind_annotate PATH`, KCachegrind)")
+      "with `valgrind=on`: instructions per function and source line of the collected "     \
+      "part, in Callgrind's format (`callgrind_annotate PATH`, KCachegrind); functions "    \
+      "named from every ELF the program maps (docs/valgrind.md, \"Names\")")                 \
+    X("symbols", symbols_path, INPUT, NULL, "PATH",                                         \
+      "system mode, with `profile=`: the kernel's ELF (`vmlinux`) or `System.map` naming "  \
+      "its functions (without it: QEMU's `-kernel` when it is an ELF)")
 
 #endif /* BACKDOOR_OPTIONS_H */

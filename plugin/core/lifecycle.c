@@ -59,7 +59,9 @@ static void write_profile(const char *reason)
     GArray *rows = g_array_new(FALSE, FALSE, sizeof(struct profile_row));
     for (uint32_t i = 0; i < n; i++) {
         if (insns[i] != 0) {
-            struct profile_row row = {function_name(i), insns[i]};
+            const struct code_place *place = function_place(i);
+            struct profile_row row = {place->function, insns[i],    place->object,
+                                      place->fn_file,  place->file, place->line};
             g_array_append_val(rows, row);
         }
     }

@@ -123,10 +123,16 @@ struct run_snapshot {
     bool kernel_counted;          /* regions tell user and kernel instructions apart */
 };
 
-/* One function of the profile (profile=). */
+/* One place of the profile (profile=): a source line of a function, or
+ * the whole function without line information. Strings may hold anything
+ * (they come from the guest's files); the writer escapes them. */
 struct profile_row {
-    const char *name;
+    const char *name;    /* the function */
     uint64_t insns;
+    const char *object;  /* the ELF, or NULL */
+    const char *fn_file; /* the function's source file, or NULL */
+    const char *file;    /* this line's source file, or NULL */
+    uint32_t line;       /* 0: no line information */
 };
 
 #endif
