@@ -9,7 +9,10 @@ cli_bin = $(BUILD)/backdoor$(if $(filter x86_64,$(1)),,-$(1))
 CLI_BINS := $(foreach a,$(CLI_ARCHES),$(call cli_bin,$(a)))
 # The host command qemu-backdoor, with the version of backdoor.pc.
 HOST_CMD := $(BUILD)/qemu-backdoor
-HOST_CMD_SRCS := $(wildcard tools/qemu-backdoor/*.c)
+# The binary event log's decoder and the JSON writer are the plugin's own
+# (--events-to-json writes the very lines events= does).
+HOST_CMD_SRCS := $(wildcard tools/qemu-backdoor/*.c) plugin/output/event_bin.c \
+	plugin/output/call_json.c plugin/output/json.c plugin/output/text.c
 BACKDOOR_VERSION := $(shell sed -n 's/^Version: *//p' scripts/backdoor.pc.in)
 EXTRA_TARGETS += $(CLI_BINS) $(HOST_CMD)
 
@@ -24,11 +27,12 @@ $(BUILD)/backdoor-%: tools/backdoor.c $(PUBLIC_HEADERS)
 	$(Q)$(GUEST_CC_$*) $(GUEST_CFLAGS) $< -o $@
 
 $(HOST_CMD): $(HOST_CMD_SRCS) tools/qemu-backdoor/qemu-backdoor.h $(PUBLIC_HEADERS) \
-		scripts/backdoor.pc.in
+		scripts/backdoor.pc.in plugin/output/event_bin.h plugin/output/call_json.h \
+		plugin/output/json.h plugin/output/text.h plugin/output/records.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -DBACKDOOR_VERSION='"$(BACKDOOR_VERSION)"' \
-	  -Iinclude $(HOST_CMD_SRCS) -o $@
+	  -Iinclude -Iplugin $(GLIB_CFLAGS) $(HOST_CMD_SRCS) -o $@ $(GLIB_LIBS)
 
 # make install: qemu-backdoor with its manual page and bash completion in
 # the host's places, and each guest command line as

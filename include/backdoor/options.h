@@ -58,7 +58,8 @@
     X("summary", summary_path, OUTPUT, "stderr", "PATH|stderr|none",                        \
       "summary at exit")                                                                    \
     X("events", events_path, OUTPUT, NULL, "PATH",                                          \
-      "one JSON object per call (JSON Lines)")                                              \
+      "one JSON object per call (JSON Lines); `PATH.bin`: the same records in binary "      \
+      "(`qemu-backdoor --events-to-json` converts)")                                        \
     X("regions-by", regions_by_vcpu, CHOICE, "thread", "thread|vcpu",                       \
       "system mode: regions belong to the guest thread that opened them and count its "    \
       "instructions wherever the guest's scheduler runs it (on riscv64 the process), or "   \

@@ -292,6 +292,8 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         .policy_reads_registers = policy_reads_registers(),
         .can_write_registers = qemu_caps.write_registers,
         .on_magic = dispatch_on_magic,
+        .constant_result = dispatch_constant_result,
+        .on_constant = dispatch_on_constant,
         .valgrind = opts.valgrind,
         .on_valgrind = dispatch_on_valgrind,
         .profile = opts.profile_path != NULL,

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "qemu-backdoor.h"
 
@@ -21,6 +22,33 @@ const struct arch arches[] = {
 };
 const size_t arch_count = sizeof arches / sizeof arches[0];
 const char arch_list[] = "x86_64, i386, aarch64 or riscv64";
+
+/*
+ * A program must be an executable or a position-independent executable
+ * with execute permission: QEMU fails on an object file (.o), a shared
+ * library or a core file with no word of its own, and exec refuses a file
+ * without the permission. Kernels are loaded, not executed: not checked.
+ */
+static void check_runnable(const char *path, const char *what, bool program,
+                           const unsigned char *h)
+{
+    if (!program) {
+        return;
+    }
+    /* e_type is the 16-bit word right after e_ident (little-endian here). */
+    unsigned type = (unsigned)h[EI_NIDENT + 1] << 8 | h[EI_NIDENT];
+    if (type == ET_REL) {
+        die("%s is an object file (ELF relocatable, .o), not a %s: link it first "
+            "(cc -static -o prog %s)", path, what, path);
+    }
+    if (type != ET_EXEC && type != ET_DYN) {
+        die("%s is an ELF %s file, not an executable %s: give a program", path,
+            type == ET_CORE ? "core" : "non-executable", what);
+    }
+    if (access(path, X_OK) != 0) {
+        die("%s is not executable (%s): chmod +x %s", path, strerror(errno), path);
+    }
+}
 
 const struct arch *elf_arch(const char *path, const char *what, bool only_elf)
 {
@@ -48,6 +76,7 @@ const struct arch *elf_arch(const char *path, const char *what, bool only_elf)
     for (size_t i = 0; i < arch_count; i++) {
         if (arches[i].machine == machine && arches[i].elf_class == h[EI_CLASS] &&
             h[EI_DATA] == ELFDATA2LSB) {
+            check_runnable(path, what, only_elf, h);
             return &arches[i];
         }
     }

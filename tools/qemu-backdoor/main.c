@@ -18,6 +18,9 @@ int main(int argc, char **argv)
     char *dir = self_dir();
     struct request rq = {0};
     char **rest = argv + parse_command_line(&rq, argc, argv, dir);
+    if (rq.events_to_json != NULL) {
+        return events_to_json(rq.events_to_json);
+    }
 
     struct list cmd = {0};
     const char *looked = "";

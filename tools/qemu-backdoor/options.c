@@ -87,6 +87,15 @@ static void add_plugin_option(struct request *rq, const char *key, const char *v
         v = absolute(value);
         list_add(&rq->written, format("%s=%s", key, v));
     }
+    static const char *const help[] = {"help", "?", NULL};
+    if (is_one_of(v, help)) {
+        /* QEMU takes any -plugin value "help" or "?" as a request for its
+         * own -plugin help, prints it and exits 0 without running the
+         * guest; no quoting gets such a value past it. */
+        die("plugin option %s=%s: QEMU reads any -plugin value '%s' as a request for its "
+            "own help, and would exit without running anything; give another value", key,
+            v, v);
+    }
     list_add(&rq->plugin_options, format("%s=%s", key, v));
     free(v);
 }
@@ -106,7 +115,10 @@ static char *escape_commas(char *out, const char *text)
 
 char *plugin_argument(const char *plugin, const struct list *options)
 {
-    size_t size = 2 * strlen(plugin) + 1;
+    /* "file=" named: a path with '=' in it (an install prefix such as
+     * /opt/x=1) would otherwise be read as an option KEY=VALUE. */
+    static const char file[] = "file=";
+    size_t size = sizeof file + 2 * strlen(plugin) + 1;
     for (size_t i = 0; i < options->count; i++) {
         size += 2 * strlen(options->items[i]) + 1;
     }
@@ -114,7 +126,8 @@ char *plugin_argument(const char *plugin, const struct list *options)
     if (out == NULL) {
         die("out of memory");
     }
-    char *o = escape_commas(out, plugin);
+    memcpy(out, file, sizeof file - 1);
+    char *o = escape_commas(out + sizeof file - 1, plugin);
     for (size_t i = 0; i < options->count; i++) {
         *o++ = ',';
         o = escape_commas(o, options->items[i]);
@@ -202,6 +215,8 @@ static void usage(FILE *out)
     free(arch_words);
     fprintf(out,
         "  -n, --dry-run           print the QEMU command line instead of running it\n"
+        "  --events-to-json=FILE   print a binary event log (--events=FILE.bin) as the\n"
+        "                          JSON Lines --events writes, and exit\n"
         "  -q, --quiet             no closing line naming what was written\n"
         "  -h, --help              this text\n"
         "  -V, --version           versions, and the plugin and QEMU that would run\n"
@@ -229,6 +244,7 @@ static void version(const char *dir)
 /* qemu-backdoor's own options; the plugin's follow them, from the table. */
 enum {
     OPT_PLUGIN_OPT = 256,
+    OPT_EVENTS_TO_JSON,
     OPT_SYSTEM,
     OPT_KERNEL, OPT_ARCH,
     OPT_FIRST_PLUGIN_OPTION, /* + index in plugin_options */
@@ -236,6 +252,7 @@ enum {
 
 static const struct option own_options[] = {
     {"plugin-opt", required_argument, NULL, OPT_PLUGIN_OPT},
+    {"events-to-json", required_argument, NULL, OPT_EVENTS_TO_JSON},
     {"system", no_argument, NULL, OPT_SYSTEM},
     {"kernel", required_argument, NULL, OPT_KERNEL},
     {"arch", required_argument, NULL, OPT_ARCH},
@@ -304,6 +321,9 @@ int parse_command_line(struct request *rq, int argc, char **argv, const char *di
             free(key);
             break;
         }
+        case OPT_EVENTS_TO_JSON:
+            rq->events_to_json = optarg;
+            break;
         case OPT_SYSTEM:
             rq->system = true;
             break;

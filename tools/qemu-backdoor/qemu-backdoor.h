@@ -3,7 +3,8 @@
  * qemu-backdoor, the host command: what its parts share. common.c has the
  * small helpers, elf.c tells a program's architecture, locate.c finds the
  * plugin, QEMU and the program, options.c turns the command line into a
- * request and the plugin's option string, run.c runs QEMU and reports.
+ * request and the plugin's option string, run.c runs QEMU and reports,
+ * events.c turns a binary event log into JSON Lines.
  */
 #ifndef QEMU_BACKDOOR_H
 #define QEMU_BACKDOOR_H
@@ -60,6 +61,7 @@ void add_firmware_dirs(struct list *cmd, const char *qemu, char **qemu_args);
 /* options.c */
 struct request {
     bool system, dry_run, quiet;
+    const char *events_to_json; /* --events-to-json=FILE: only that */
     const struct arch *arch;
     char *kernel;
     struct list plugin_options; /* "key=value", values not yet escaped */
@@ -68,6 +70,10 @@ struct request {
 /* Returns the index in argv of the first word that is not ours. */
 int parse_command_line(struct request *rq, int argc, char **argv, const char *dir);
 char *plugin_argument(const char *plugin, const struct list *options);
+
+/* events.c: prints the binary event log at path as JSON Lines; the exit
+ * status. */
+int events_to_json(const char *path);
 
 /* run.c */
 void refuse_accelerators(char **qemu_args);
