@@ -68,8 +68,10 @@ static void help(void)
     printf("  %-22s %s\n", "seed I8 [V32]", "the 2010 seed's BACKDOOR_i8 / BACKDOOR_i8_v32");
     printf("  %-22s %s\n", "probe", "print protocol version, features and host; exit 2 if no host answers");
     printf("\nNumbers are decimal, 0x hexadecimal or 0 octal. Commands that need an\n"
-           "answer (probe, call, host_info, host_time_ns) exit with status 2 when none\n"
-           "comes: run natively, under QEMU without the plugin, or with plugin API < 5.\n");
+           "answer (probe, call, host_info, host_time_ns, readfile, writefile) exit with\n"
+           "status 2 when none comes: run natively, under QEMU without the plugin, or with\n"
+           "plugin API < 5; readfile and writefile also when the host was given no\n"
+           "readfile= or outdir=, or refuses the name.\n");
 }
 
 static int parse_number(const char *text, backdoor_word_t *value)
