@@ -94,8 +94,9 @@ def check_round_trip(t, arch, size):
         t.check(read_bytes(os.path.join(outdir, name)) == data,
                 "%s: %s is the guest's file, byte for byte" % (arch, name))
     writes = calls_of(events, "writefile")
-    t.eq([w["args"][3] for w in writes], list(range(0, size, MIB)),
-         "%s: writefile's offsets, one per chunk" % arch)
+    t.eq([(w["args"][3], w["text"]) for w in writes],
+         [(offset, os.path.basename(data_path)) for offset in range(0, size, MIB)],
+         "%s: writefile's offsets, one per chunk, and the name in each record" % arch)
 
 
 def test_round_trip_user_mode_x86_64(t):

@@ -277,12 +277,15 @@ void builtin_writefile(struct call_ctx *ctx)
         ctx->status = BACKDOOR_STATUS_UNHANDLED;
         return;
     }
-    char name[NAME_MAX_BYTES + 1];
+    /* Per thread, for the call's record (text) written after this returns. */
+    static _Thread_local char name[NAME_MAX_BYTES + 1];
     long len = guest_read_string(ctx->vcpu, call->args[2], name, sizeof name);
     if (len < 0) {
         ctx->status = BACKDOOR_STATUS_FAULT;
         return;
     }
+    ctx->text = name;
+    ctx->text_len = len > NAME_MAX_BYTES ? NAME_MAX_BYTES : (size_t)len;
     if (!plain_name(name, len)) {
         ctx->status = BACKDOOR_STATUS_INVALID;
         return;
