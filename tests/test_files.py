@@ -17,6 +17,7 @@ from harness import (BUILD, Failure, on_qemus, plugin_arg, read_jsonl, run_count
                      user_command)
 
 CLI = {"x86_64": os.path.join(BUILD, "backdoor"),
+       "i386": os.path.join(BUILD, "backdoor-i386"),
        "aarch64": os.path.join(BUILD, "backdoor-aarch64")}
 COMMAND = os.path.join(BUILD, "qemu-backdoor")
 KERNEL = os.path.join(BUILD, "baremetal", "x86", "files.elf")
@@ -101,6 +102,11 @@ def check_round_trip(t, arch, size):
 
 def test_round_trip_user_mode_x86_64(t):
     check_round_trip(t, "x86_64", 5 * MIB + 12345)
+
+
+def test_round_trip_user_mode_i386(t):
+    """32-bit words: the offsets and lengths travel in 32-bit registers."""
+    check_round_trip(t, "i386", 2 * MIB + 1)
 
 
 def test_round_trip_user_mode_aarch64(t):
