@@ -274,7 +274,8 @@ def test_bare_metal_x86(t):
     outdir = t.path("out")
     os.mkdir(outdir)
     summary = t.path("summary.txt")
-    r = boot_files_kernel(t, readfile=data_path, outdir=outdir, summary=summary)
+    r = boot_files_kernel(t, readfile=data_path, outdir=outdir, summary=summary,
+                          max_output="64M")
     t.eq(r.returncode, SUCCESS, "the kernel's checks (isa-debug-exit)",
          "%s\nconsole:\n%s" % (r, r.console))
     t.contains(r.console, "readfile: %d bytes in %d calls" % (size, size // 65536 + 2),

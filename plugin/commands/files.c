@@ -245,7 +245,9 @@ static enum backdoor_status write_file(const char *name, const uint8_t *data, si
     if (offset > (uint64_t)INT64_MAX - len) {
         return BACKDOOR_STATUS_FILE_LIMIT;
     }
-    if (max_output != 0 && bytes_written + len > max_output) {
+    /* A file's size counts too: a write far out makes a sparse file that
+     * copies and backups would read in full. */
+    if (max_output != 0 && (bytes_written + len > max_output || offset + len > max_output)) {
         char why[96];
         snprintf(why, sizeof why, "max-output (%" PRIu64 " bytes) reached", max_output);
         refuse_over_limit(why);

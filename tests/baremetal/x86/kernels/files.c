@@ -119,6 +119,12 @@ static void edges(uint32_t size)
     check_result("writefile trunc.txt afresh", backdoor_writefile("trunc.txt", "xy", 2, 0), 2);
     check_result("writefile empty.txt", backdoor_writefile("empty.txt", "", 0, 0), 0);
 
+    /* The test gives max-output=64M: a file may not grow past it, even
+     * sparsely. */
+    check_result("writefile far past max-output",
+                 backdoor_writefile("far.bin", "x", 1, 0x7fff0000u),
+                 (backdoor_word_t)BACKDOOR_EFBIG);
+
     static char long_name[300];
     for (unsigned i = 0; i < 255; i++)
         long_name[i] = 'n';
