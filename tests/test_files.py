@@ -193,6 +193,42 @@ def test_max_output_bounds_the_files(t):
                "writes refused past max-output" % outdir, "the summary says so")
 
 
+def test_full_disk_and_file_size_limit(t):
+    """A full disk (outdir on a 512 KiB tmpfs, in a mount namespace of its
+    own) gives BACKDOOR_ENOSPC, and ulimit -f BACKDOOR_EFBIG without QEMU
+    dying of SIGXFSZ; the guest says so and the run ends normally."""
+    import resource
+    data_path = random_file(t, "input.bin", 2 * MIB)
+    outdir = t.path("out")
+    os.mkdir(outdir)
+    events = t.path("events.jsonl")
+    plugin = plugin_arg(outdir=outdir, events=events, summary="none")
+    qemu = user_command("i386", CLI["i386"], ["writefile", data_path, "big.bin"], plugin)
+    probe = subprocess.run(["unshare", "-m", "true"], capture_output=True)
+    if probe.returncode != 0:
+        t.notes.append("full disk not checked: no mount namespace here (%s)"
+                       % probe.stderr.decode().strip())
+    else:
+        shell = 'mount -t tmpfs -o size=512k tmpfs "$1" && shift && exec "$@"'
+        status, err = run_binary(t, ["unshare", "-m", "sh", "-c", shell, "sh", outdir] + qemu,
+                                 t.path("stdout"))
+        t.eq(status, 2, "a full disk: the guest gets an error", err)
+        t.contains(err, "the host's disk is full", "and says so", err)
+        t.eq([(e["status"], e["result"]) for e in calls_of(events, "writefile")],
+             [("disk_full", -28)], "BACKDOOR_ENOSPC in the event log")
+
+    def limit_file_size():
+        resource.setrlimit(resource.RLIMIT_FSIZE, (MIB // 2, MIB // 2))
+    with open(t.path("stdout"), "wb") as out:
+        p = subprocess.run(qemu, stdout=out, stderr=subprocess.PIPE, timeout=60,
+                           preexec_fn=limit_file_size)
+    err = p.stderr.decode(errors="replace")
+    t.eq(p.returncode, 2, "ulimit -f: the guest gets an error, QEMU is not killed", err)
+    t.contains(err, "bound on files written", "and says so", err)
+    t.eq([e["status"] for e in calls_of(events, "writefile")], ["file_limit"],
+         "BACKDOOR_EFBIG in the event log")
+
+
 def test_enosys_without_options(t):
     for args in (["readfile"], ["writefile", CLI["x86_64"], "x"]):
         events = t.path("events-%s.jsonl" % args[0])
