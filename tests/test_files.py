@@ -203,7 +203,7 @@ def test_full_disk_and_file_size_limit(t):
     os.mkdir(outdir)
     events = t.path("events.jsonl")
     plugin = plugin_arg(outdir=outdir, events=events, summary="none")
-    qemu = user_command("i386", CLI["i386"], ["writefile", data_path, "big.bin"], plugin)
+    qemu = user_command("x86_64", CLI["x86_64"], ["writefile", data_path, "big.bin"], plugin)
     probe = subprocess.run(["unshare", "-m", "true"], capture_output=True)
     if probe.returncode != 0:
         t.notes.append("full disk not checked: no mount namespace here (%s)"
