@@ -75,7 +75,8 @@ def test_outside_an_emulator(t):
     for arch in native_arches(t):
         cli = CLI[arch]
         for args in (["probe"], ["present"], ["call", "0x900"], ["host_time_ns"],
-                     ["host_info"], ["sum", "1", "2", "3", "4"]):
+                     ["host_info"], ["sum", "1", "2", "3", "4"], ["readfile"],
+                     ["writefile", cli, "x"]):
             r = t.run([cli] + args)
             t.eq(r.returncode, 2, "native %s on %s" % (args, arch), r)
             t.check("no backdoor host" in r.stdout + r.stderr, "says why", r)

@@ -188,8 +188,8 @@ def test_every_plugin_option_has_a_long_option(t):
     --KEY reaches the plugin's argument as KEY=VALUE: a flag alone as =on,
     files made absolute, deny's commas as colons."""
     handler_lib = handler("record")
-    samples = {"INPUT": handler_lib, "OUTPUT": "out-%s", "TEXT": "x", "SIZE": "4K",
-               "NUMBER": "1", "COMMANDS": "exit,print"}
+    samples = {"INPUT": handler_lib, "OUTPUT": "out-%s", "OUTDIR": "dir-%s", "TEXT": "x",
+               "SIZE": "4K", "NUMBER": "1", "COMMANDS": "exit,print"}
     for key, option in abi.OPTIONS.items():
         if option.flag:
             given, want = "--" + key, key + "=on"
@@ -197,8 +197,11 @@ def test_every_plugin_option_has_a_long_option(t):
             value = (option.syntax.split("|")[-1] if option.kind in ("CHOICE", "BOOL")
                      else samples[option.kind].replace("%s", key))
             given = "--%s=%s" % (key, value)
+            if option.kind == "OUTDIR":
+                os.makedirs(t.path(value), exist_ok=True)
             # t.run runs commands in the test's own directory.
             want = key + "=" + {"OUTPUT": os.path.join(t.dir, value),
+                                "OUTDIR": os.path.join(t.dir, value),
                                 "COMMANDS": value.replace(",", ":")}.get(option.kind, value)
         r = t.run([COMMAND, "--dry-run", given, "--", CLI["x86_64"], "present"])
         plugin = r.stdout.split()[r.stdout.split().index("-plugin") + 1]

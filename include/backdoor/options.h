@@ -15,6 +15,8 @@
  *               INPUT   a file the plugin reads (qemu-backdoor makes it absolute)
  *               OUTPUT  a file the plugin writes; the words of syntax that are
  *                       not PATH name streams (stderr, stdout, none)
+ *               OUTDIR  a directory the plugin writes files into (qemu-backdoor
+ *                       makes it absolute and checks that it is one)
  *               TEXT    text, repeatable (each goes to the handler's argv)
  *               BOOL    on|off (yes|no, true|false, 1|0); qemu-backdoor's
  *                       --KEY alone means on when the fallback is off
@@ -111,6 +113,13 @@
       "named from every ELF the program maps (docs/valgrind.md, \"Names\")")                 \
     X("symbols", symbols_path, INPUT, NULL, "PATH",                                         \
       "system mode, with `profile=`: the kernel's ELF (`vmlinux`) or `System.map` naming "  \
-      "its functions (without it: QEMU's `-kernel` when it is an ELF)")
+      "its functions (without it: QEMU's `-kernel` when it is an ELF)")                     \
+    X("readfile", readfile_path, INPUT, NULL, "PATH",                                       \
+      "the host file the guest reads with the `readfile` built-in (`backdoor readfile`); "  \
+      "a regular file")                                                                     \
+    X("outdir", outdir_path, OUTDIR, NULL, "DIR",                                           \
+      "the directory the guest writes plain file names into with the `writefile` "          \
+      "built-in (`backdoor writefile FILE`); it must exist and take new files; at most "    \
+      "4096 files, together at most `max-output` bytes, none growing past it")
 
 #endif /* BACKDOOR_OPTIONS_H */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "commands/files.h"
 #include "commands/handler.h"
 #include "commands/roi.h"
 #include "commands/threads.h"
@@ -91,6 +92,7 @@ void lifecycle_snapshot(struct run_snapshot *snap, bool at_exit)
     snap->at_exit = at_exit;
     snap->row_limit = 0;
     snap->kernel_counted = !run_system_mode || threads_followed();
+    files_stats(&snap->files);
 }
 
 void lifecycle_free_snapshot(struct run_snapshot *snap)

@@ -113,7 +113,7 @@ static bool parse_deny_list(struct options *opts, const char *list, char *err,
     }
 }
 
-enum option_kind { INPUT, OUTPUT, TEXT, BOOL, SIZE, NUMBER, CHOICE, COMMANDS };
+enum option_kind { INPUT, OUTPUT, OUTDIR, TEXT, BOOL, SIZE, NUMBER, CHOICE, COMMANDS };
 
 static const struct option_spec {
     const char *key;
@@ -187,6 +187,7 @@ static bool set_option(struct options *opts, const struct option_spec *spec,
     switch (spec->kind) {
     case INPUT:
     case OUTPUT:
+    case OUTDIR:
         *(const char **)field = value;
         return true;
     case TEXT: {

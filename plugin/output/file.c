@@ -240,13 +240,13 @@ void out_file_abandon(struct out_file *f)
  * it with EFBIG instead of killing QEMU, and the pending signal is taken
  * back before it is unblocked.
  */
-static ssize_t guarded_write(int fd, const char *data, size_t len)
+static ssize_t guarded_write_at(int fd, const void *data, size_t len, int64_t offset)
 {
     sigset_t xfsz, old;
     sigemptyset(&xfsz);
     sigaddset(&xfsz, SIGXFSZ);
     pthread_sigmask(SIG_BLOCK, &xfsz, &old);
-    ssize_t n = write(fd, data, len);
+    ssize_t n = offset < 0 ? write(fd, data, len) : pwrite(fd, data, len, (off_t)offset);
     int saved = errno;
     if (n < 0 && saved == EFBIG) {
         struct timespec now = {0, 0};
@@ -256,6 +256,29 @@ static ssize_t guarded_write(int fd, const char *data, size_t len)
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     errno = saved;
     return n;
+}
+
+static ssize_t guarded_write(int fd, const char *data, size_t len)
+{
+    return guarded_write_at(fd, data, len, -1);
+}
+
+int file_write_at(int fd, const void *data, size_t len, int64_t offset)
+{
+    const char *bytes = data;
+    while (len > 0) {
+        ssize_t n = guarded_write_at(fd, bytes, len, offset);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            return n < 0 ? errno : ENOSPC;
+        }
+        bytes += n;
+        len -= (size_t)n;
+        offset += n;
+    }
+    return 0;
 }
 
 /* Writes data whole; 0, or the errno of the write that failed, with *done

@@ -78,4 +78,9 @@ void out_file_describe_problem(const struct out_file *f, GString *out);
  * closes. */
 void out_file_close(struct out_file *f);
 
+/* Writes all of data at offset of a file of the plugin's own (writefile),
+ * with the same care for ulimit -f as the outputs; 0, or the errno of the
+ * failure (ENOSPC for a write that made no progress). */
+int file_write_at(int fd, const void *data, size_t len, int64_t offset);
+
 #endif

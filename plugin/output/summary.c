@@ -319,6 +319,21 @@ static void append_valgrind(GString *out, const struct run_snapshot *snap)
     }
 }
 
+static void append_files(GString *out, const struct files_stats *f)
+{
+    if (f->readfile != NULL) {
+        g_string_append_printf(out, "readfile %s: %" PRIu64 " bytes read\n", f->readfile,
+                               f->bytes_read);
+    }
+    if (f->outdir != NULL) {
+        g_string_append_printf(out, "writefile into %s: %" PRIu64 " bytes, %" PRIu64
+                               " files created%s\n", f->outdir, f->bytes_written,
+                               f->files_created,
+                               f->limit_hit ? "; writes refused past max-output or the "
+                                              "file count (BACKDOOR_EFBIG)" : "");
+    }
+}
+
 GString *summary_format(const char *title, const struct run_snapshot *snap)
 {
     GString *out = g_string_new(NULL);
@@ -328,6 +343,7 @@ GString *summary_format(const char *title, const struct run_snapshot *snap)
     append_calls(out, &snap->calls, snap->user_commands);
     append_regions(out, snap);
     append_valgrind(out, snap);
+    append_files(out, &snap->files);
     return out;
 }
 

@@ -37,6 +37,8 @@ OP_HOST_TIME_NS = 0x00a
 OP_SUM = 0x00b
 OP_HOST_INFO = 0x00c
 OP_NAME_THREAD = 0x00d
+OP_READFILE = 0x00e
+OP_WRITEFILE = 0x00f
 BUILTINS = {
     "present": Builtin("present", 0x001, "call", 0, True, "protocol version; the default 0 means no host"),
     "features": Builtin("features", 0x002, "call", 0, True, "bit set of BACKDOOR_FEATURE_*"),
@@ -51,6 +53,8 @@ BUILTINS = {
     "sum": Builtin("sum", 0x00b, "call", 4, True, "arg0+arg1+arg2+arg3; checks that arguments arrive"),
     "host_info": Builtin("host_info", 0x00c, "recv", 2, True, "host description string into arg0[0..arg1)"),
     "name_thread": Builtin("name_thread", 0x00d, "send", 2, True, "name the calling thread (per vCPU: the vCPU) arg0[0..arg1), 63 bytes kept"),
+    "readfile": Builtin("readfile", 0x00e, "recv", 3, True, "read the readfile= host file from offset arg2 into arg0[0..arg1); returns bytes read, 0 at or past its end"),
+    "writefile": Builtin("writefile", 0x00f, "send", 4, True, "write arg0[0..arg1) at offset arg3 of outdir=/NAME, NAME the NUL-terminated plain file name at arg2 (offset 0 empties the file first); returns bytes written"),
 }
 
 # Feature bits of backdoor_features(): FEATURE_<NAME>, FEATURES by name.
@@ -69,7 +73,9 @@ EFAULT = -14
 EINVAL = -22
 ENOSYS = -38
 EIO = -5
-ERRORS = {"EPERM": -1, "E2BIG": -7, "EFAULT": -14, "EINVAL": -22, "ENOSYS": -38, "EIO": -5}
+EFBIG = -27
+ENOSPC = -28
+ERRORS = {"EPERM": -1, "E2BIG": -7, "EFAULT": -14, "EINVAL": -22, "ENOSYS": -38, "EIO": -5, "EFBIG": -27, "ENOSPC": -28}
 
 # Call statuses of outputs, in order, and the error each gives the guest
 # (0: the call's own result).
@@ -83,6 +89,9 @@ STATUSES = {
     "invalid": -22,
     "no_read": -38,
     "handler_error": -5,
+    "file_error": -5,
+    "file_limit": -27,
+    "disk_full": -28,
 }
 
 # The plugin's options (include/backdoor/options.h): key -> Option.
@@ -109,4 +118,6 @@ OPTIONS = {
     "toggle-collect": Option("toggle-collect", "TEXT", None, "FUNC", False),
     "profile": Option("profile", "OUTPUT", None, "PATH", False),
     "symbols": Option("symbols", "INPUT", None, "PATH", False),
+    "readfile": Option("readfile", "INPUT", None, "PATH", False),
+    "outdir": Option("outdir", "OUTDIR", None, "DIR", False),
 }

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <backdoor/host.h>
@@ -32,7 +33,7 @@ static bool is_one_of(const char *value, const char *const *words)
 }
 
 /* The plugin's options (backdoor/options.h): qemu-backdoor's --KEY for each. */
-enum option_kind { INPUT, OUTPUT, TEXT, BOOL, SIZE, NUMBER, CHOICE, COMMANDS };
+enum option_kind { INPUT, OUTPUT, OUTDIR, TEXT, BOOL, SIZE, NUMBER, CHOICE, COMMANDS };
 static const struct plugin_option {
     const char *key;
     enum option_kind kind;
@@ -82,6 +83,18 @@ static void add_plugin_option(struct request *rq, const char *key, const char *v
         for (char *c = v; *c; c++) {
             *c = *c == ',' ? ':' : *c;
         }
+    } else if (kind == OUTDIR && value[0] != '\0') {
+        free(v);
+        v = absolute(value);
+        struct stat st;
+        if (stat(v, &st) != 0) {
+            die("--%s=%s: %s: %s; create the directory first", key, value, v,
+                strerror(errno));
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            die("--%s=%s: %s is not a directory", key, value, v);
+        }
+        list_add(&rq->written, format("%s=%s", key, v));
     } else if (kind == OUTPUT && !is_one_of(value, streams) && value[0] != '\0') {
         free(v);
         v = absolute(value);
