@@ -62,8 +62,10 @@ for group in "$@"; do
             # cross compilers check that guest.h compiles as C++ on every
             # guest architecture (tests/test_headers.py). clang and its
             # runtime libraries (libFuzzer, the sanitizers: only recommended
-            # by clang, so named) for tests/fuzz.
+            # by clang, so named) for tests/fuzz. python3-dev: the CPython
+            # that Python handlers run in (python/rules.mk).
             apt_install gcc g++ make pkg-config libglib2.0-dev python3 binutils \
+                python3-dev \
                 clang libclang-rt-14-dev \
                 gcc-i686-linux-gnu g++-i686-linux-gnu libc6-dev-i386-cross \
                 gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross \
