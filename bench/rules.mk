@@ -8,13 +8,14 @@
 #   zlib_region       static x86-64 guest linking Debian's libz.a (zlib1g-dev)
 #                     and using Debian's callgrind.h (bench/guest/zlib_region.c)
 #   libfloor.so       the "empty plugin" floor (bench/floor_plugin.c)
+#   libadd.so         row 10's C handler (bench/handlers/add.c)
 #   bench.elf         the bare-metal kernel (bench/guest/kernel.c), linked
 #                     with the runtime of tests/baremetal/x86
 
 BENCH_OUT := $(BUILD)/bench
 BENCH_GUESTS := $(BENCH_OUT)/calls $(BENCH_OUT)/workload
 BENCH_TARGETS := $(BENCH_GUESTS) $(BENCH_OUT)/zlib_region $(BENCH_OUT)/libfloor.so \
-	$(BENCH_OUT)/bench.elf
+	$(BENCH_OUT)/bench.elf $(BENCH_OUT)/libadd.so $(BUILD)/libbackdoor-python.so
 
 EXTRA_TARGETS += $(BENCH_TARGETS)
 
@@ -43,6 +44,11 @@ $(BENCH_OUT)/libfloor.so: $(FLOOR_SRCS) $(wildcard plugin/qemu/qemu_*.h)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -fPIC -shared -fvisibility=hidden -Iplugin \
 		$(GLIB_CFLAGS) $(FLOOR_SRCS) -o $@ $(GLIB_LIBS)
+
+$(BENCH_OUT)/libadd.so: bench/handlers/add.c $(PUBLIC_HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS_C11) -fPIC -shared -Iinclude $< -o $@
 
 $(BENCH_OUT)/kernel/%.o: bench/guest/%.c bench/guest/workload.h $(BM_X86_HEADERS)
 	@mkdir -p $(dir $@)

@@ -226,6 +226,10 @@ static int add_constants(PyObject *module)
 #define ADD_ERROR(NAME, value, doc) failed |= PyModule_AddIntConstant(module, #NAME, value);
     BACKDOOR_ERRORS(ADD_ERROR)
 #undef ADD_ERROR
+#define ADD_TYPE(NAME, name, number, doc) \
+    failed |= PyModule_AddIntConstant(module, "TYPE_" #NAME, number);
+    BACKDOOR_TYPES(ADD_TYPE)
+#undef ADD_TYPE
 #define ADD_FEATURE(NAME, name, bit, doc) \
     failed |= PyModule_AddIntConstant(module, "FEATURE_" #NAME, bit);
     BACKDOOR_FEATURES(ADD_FEATURE)

@@ -138,7 +138,7 @@ enum backdoor_feature { BACKDOOR_FEATURES(BACKDOOR_FEATURE_DEFINE_) };
     X(EFAULT, -14, "buffer not accessible to the caller")                      \
     X(EINVAL, -22, "a built-in issued with the wrong request type or argument count") \
     X(ENOSYS, -38, "nobody answers this command, or the QEMU in use cannot move the data") \
-    X(EIO, -5, "the handler library failed: it returned neither HANDLED nor UNHANDLED")
+    X(EIO, -5, "the handler failed: it returned BACKDOOR_FAILED (a Python handler raised) or neither HANDLED nor UNHANDLED")
 
 #define BACKDOOR_ERROR_DEFINE_(NAME, value, doc) BACKDOOR_##NAME = value,
 enum backdoor_error { BACKDOOR_ERRORS(BACKDOOR_ERROR_DEFINE_) };

@@ -1,0 +1,96 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Row 10 (issue 22): what a handler in Python costs. The same command, 0x900
+returning the sum of its two run-time arguments, answered by a Python
+function (bench/handlers/add.py, through build/libbackdoor-python.so), by
+the C handler bench/handlers/add.c, and by nobody (the plugin alone: the
+plugin floor, the call dispatched and found unhandled); N calls of one
+vCPU, CPU time per call over the empty loop. Then four guest threads (four
+vCPUs) calling the Python handler at once against one, in calls per second
+of the guest's wall time (the GIL serialises the Python part); and the peak
+resident memory after 10^7 Python calls against after 10^5."""
+import os
+
+from harness import Failure, run_counts
+from measure import run
+from qemu import ROOT, user_command
+from session import BENCH, CALLS
+from stats import med, paired_ratio
+
+ROWS = ("10",)
+ADD_PY = os.path.join(ROOT, "bench", "handlers", "add.py")
+ADD_C = os.path.join(BENCH, "libadd.so")
+THREADS = 4
+
+
+def loop(mode, n, plugin, threads=1):
+    args = [mode, n] + ([0, threads] if threads > 1 else [])
+    return user_command("x86_64", CALLS, args, plugin)
+
+
+def guest_rate(r):
+    """calls.c's calls and its in-guest wall time: calls per second."""
+    fields = dict(f.split("=") for f in r.out.split())
+    if "calls" not in fields:
+        raise Failure("no result line\n" + r.describe())
+    return int(fields["calls"]) / (int(fields["loop_ns"]) / 1e9)
+
+
+def check_results(s):
+    """Both handlers give the guest the sums: an untimed run of each, whose
+    summary counts every call ok (a wrong answer would not show in time)."""
+    for handler in (ADD_PY, ADD_C):
+        events = s.path("add-events.jsonl")
+        run(loop("add", 20000, s.backdoor(handler=handler, events=events, summary="none")))
+        counts = run_counts(events)
+        if counts["ok"] < 20000 or counts["handler_error"] or counts["unhandled"]:
+            raise Failure("%s: %r" % (handler, counts))
+
+
+def measure(s):
+    check_results(s)
+    n = max(s.n_calls // 5, 100000)
+    variants = {"none": s.backdoor(summary="none"),
+                "c": s.backdoor(summary="none", handler=ADD_C),
+                "py": s.backdoor(summary="none", handler=ADD_PY)}
+    jobs = []
+    for key, plugin in variants.items():
+        jobs.append(("py.empty.%s" % key, lambda p=plugin: run(loop("empty", n, p)).cpu))
+        jobs.append(("py.add.%s" % key, lambda p=plugin: run(loop("add", n, p)).cpu))
+    s.interleaved("10 user: a Python handler's call, N=%d" % n, jobs)
+
+    def per_call(key):
+        return [(t - e) / n * 1e9 for t, e in
+                zip(s.samples["py.add.%s" % key], s.samples["py.empty.%s" % key])]
+
+    floor, c, py = per_call("none"), per_call("c"), per_call("py")
+    name = "issue 22: command 0x900 a+b, 1 vCPU, ns/call"
+    s.add("10", name, "plugin floor: no handler (unhandled)", floor, "ns", 1.0, "floor")
+    s.add("10", name, "C handler (bench/handlers/add.c)", c, "ns", paired_ratio(c, floor),
+          "floor")
+    s.add("10", name, "Python handler, over the C handler", py, "ns", paired_ratio(py, c),
+          "C handler", "<= 15", label="Python call vs C handler")
+    s.add("10", name, "Python handler, per call", py, "ns", med(py) / 1000.0, "1 us",
+          "<= 1", label="Python call, fraction of 1 us")
+
+    calls = max(n // 4, 50000)
+    jobs = [("py.threads.1", lambda: guest_rate(run(loop("add", calls * THREADS,
+                                                           variants["py"])))),
+            ("py.threads.%d" % THREADS,
+             lambda: guest_rate(run(loop("add", calls, variants["py"], THREADS))))]
+    s.interleaved("10 user: Python handler, 1 vs %d vCPUs" % THREADS, jobs)
+    one, four = s.samples["py.threads.1"], s.samples["py.threads.%d" % THREADS]
+    name = "issue 22: Python handler, %d guest threads at once, calls/s" % THREADS
+    s.add("10", name, "1 vCPU", [r / 1e6 for r in one], "M calls/s", 1.0, "1 vCPU")
+    s.add("10", name, "%d vCPUs (%d host cores)" % (THREADS, os.cpu_count() or 1),
+          [r / 1e6 for r in four], "M calls/s", paired_ratio(four, one), "1 vCPU", ">= 1",
+          label="Python handler, %d vCPUs vs 1" % THREADS)
+
+    small, large = (10 ** 4, 10 ** 6) if s.args.quick else (10 ** 5, 10 ** 7)
+    rss = {}
+    for count in (small, large):
+        r = run(loop("add", count, variants["py"]), timeout=600, poll_hwm=True)
+        rss[count] = r.maxrss_kb / 1024
+    name = "issue 22: Python handler memory, peak RSS, MiB"
+    s.add("10", name, "after %d calls" % small, [rss[small]], "MiB", 1.0, "after %d" % small)
+    s.add("10", name, "after %d calls" % large, [rss[large]], "MiB", rss[large] / rss[small],
+          "after %d" % small, "<= 1.1", label="Python handler RSS, 10^7 vs 10^5 calls")
