@@ -62,10 +62,11 @@ static void on_thread_end(void *data)
 
 /* A guest fork() in user mode forks QEMU: as os.fork() does, the forking
  * thread holds the GIL across it, so the child does not inherit a GIL held
- * by a thread that it does not have. */
+ * by a thread that it does not have. A fork from Python itself (os.fork,
+ * subprocess) already holds it and does the same. */
 static void before_fork(void)
 {
-    if (running) {
+    if (running && !PyGILState_Check()) {
         interpreter_enter();
         PyOS_BeforeFork();
         forking = true;

@@ -198,3 +198,14 @@ def test_linux_two_processes(t):
     t.eq({int(asid) for _, asid in seen}, logged,
          "call.asid: the address spaces of the event log", seen)
     t.check(len(logged) >= 2, "two processes, two address spaces", logged)
+
+
+def test_guest_fork(t):
+    """A guest fork() while another guest thread calls: in user mode QEMU
+    forks with the interpreter in it, and both processes go on calling."""
+    for arch in PY_ARCHES:
+        r = t.user(arch, guest(arch, "fork_calls"), handler=RECORD_PY, summary="none",
+                   timeout=120)
+        t.eq(r.returncode, 0, "fork_calls on " + arch, r)
+        t.eq(sorted(r.stdout.split("\n")), ["", "child ok", "parent ok"],
+             "every result right in both processes on " + arch, r)
