@@ -13,8 +13,8 @@ import backdoor
 HEADER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "guest",
                       "test_commands.h")
 with open(HEADER) as f:
-    globals().update({name: int(value, 16) for name, value in
-                      re.findall(r"^\s*(CMD_\w+) = (0x[0-9a-fA-F]+)", f.read(), re.M)})
+    CMD = {name: int(value, 16) for name, value in
+           re.findall(r"^\s*CMD_(\w+) = (0x[0-9a-fA-F]+)", f.read(), re.M)}
 
 log = None
 log_lock = threading.Lock()
@@ -58,7 +58,7 @@ def seed_i8_v32(call, i8, v32):
     record(call)
 
 
-@backdoor.command(CMD_MIX)
+@backdoor.command(CMD["MIX"])
 def mix(call, a0, a1, a2, a3):
     record(call)
     if asids_path is not None:
@@ -66,19 +66,19 @@ def mix(call, a0, a1, a2, a3):
     return a0 * 3 + (a1 ^ 0x5555555555555555) - a2 + (a3 << 1)
 
 
-@backdoor.command(CMD_FILL)
+@backdoor.command(CMD["FILL"])
 def fill(call, capacity, first=0, *rest):
     record(call)
     return bytes((i * 7 + first) & 0xff for i in range(capacity))
 
 
-@backdoor.command(CMD_CHECKSUM)
+@backdoor.command(CMD["CHECKSUM"])
 def checksum(call, data, *rest):
     record(call, len(data))
     return sum(data) * 31 + len(data)
 
 
-@backdoor.command(CMD_READ_REG)
+@backdoor.command(CMD["READ_REG"])
 def read_register(call, name, length, *rest):
     record(call)
     try:
@@ -87,7 +87,7 @@ def read_register(call, name, length, *rest):
         return -1
 
 
-@backdoor.command(CMD_WRITE_MEM)
+@backdoor.command(CMD["WRITE_MEM"])
 def write_memory(call, address, length, value, *rest):
     record(call)
     try:
@@ -97,7 +97,7 @@ def write_memory(call, address, length, value, *rest):
     return 0
 
 
-@backdoor.command(CMD_READ_MEM)
+@backdoor.command(CMD["READ_MEM"])
 def read_memory(call, address, *rest):
     record(call)
     try:
@@ -106,7 +106,7 @@ def read_memory(call, address, *rest):
         return -e.errno
 
 
-@backdoor.command(CMD_WRITE_REG)
+@backdoor.command(CMD["WRITE_REG"])
 def write_register(call, name, value, *rest):
     record(call)
     try:
@@ -118,25 +118,25 @@ def write_register(call, name, value, *rest):
     return 0
 
 
-@backdoor.command(CMD_EVENT)
+@backdoor.command(CMD["EVENT"])
 def event(call, value, *rest):
     record(call)
     call.emit("guest-event", value)
 
 
-@backdoor.command(CMD_EXIT)
+@backdoor.command(CMD["EXIT"])
 def exit_request(call, status, *rest):
     record(call)
     backdoor.exit(status)
 
 
-@backdoor.command(CMD_PRIVILEGE)
+@backdoor.command(CMD["PRIVILEGE"])
 def privilege(call, *rest):
     record(call)
     return call.priv
 
 
-@backdoor.command(CMD_VCPU)
+@backdoor.command(CMD["VCPU"])
 def vcpu(call, *rest):
     record(call)
     return call.vcpu
