@@ -192,6 +192,10 @@ static PyObject *call_read(PyObject *object, PyObject *args)
         PyErr_SetString(PyExc_ValueError, "read: a negative length");
         return NULL;
     }
+    /* Refused before anything is allocated: the length may be the guest's. */
+    if ((uint64_t)length > companion_host->max_buffer) {
+        return fault("read", address, length);
+    }
     PyObject *bytes = PyBytes_FromStringAndSize(NULL, length);
     if (bytes == NULL) {
         return NULL;

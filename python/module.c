@@ -242,6 +242,8 @@ static int add_constants(PyObject *module)
                                  PyBool_FromLong(companion_host->system_mode));
     failed |= PyModule_AddIntConstant(module, "plugin_api", companion_host->plugin_api);
     failed |= PyModule_AddIntConstant(module, "features", (long)companion_host->features);
+    failed |= PyModule_AddObject(module, "max_buffer",
+                                 PyLong_FromUnsignedLongLong(companion_host->max_buffer));
     return failed ? -1 : 0;
 }
 

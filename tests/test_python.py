@@ -4,9 +4,11 @@ script in CPython embedded in build/libbackdoor-python.so. The test handler
 tests/handlers/record.py is the twin of record.c, so the guests of the C
 handler's tests check it: results, send and receive buffers, the memory and
 register services, threads; then what a failing script does."""
+import json
 import os
 import re
 
+import abi
 from abi import EIO, ENOSYS
 from harness import BUILD, ROOT, guest, handler_commands, read_jsonl, run_counts
 from linux import boot_linux
@@ -113,15 +115,15 @@ def test_refused_starts(t):
     a syntax error names the file and line."""
     cases = [
         ("syntax.py", "\n@backdoor.command(0x900)\ndef f(call:\n    pass\n",
-         "syntax.py, line 4: SyntaxError: '(' was never closed"),
+         "{path}, line 4: SyntaxError: '(' was never closed"),
         ("raises.py", "import no_such_module_here\n",
-         "raises.py, line 2: ModuleNotFoundError: No module named 'no_such_module_here'"),
-        ("empty.py", "x = 1\n", "empty.py registers no handler"),
+         "{path}, line 2: ModuleNotFoundError: No module named 'no_such_module_here'"),
+        ("empty.py", "x = 1\n", "{path} registers no handler"),
         ("builtin.py", "@backdoor.command(0x007)\ndef f(call): pass\n",
-         "builtin.py, line 2: ValueError: command 0x0007 is the built-in 'print'"),
+         "{path}, line 2: ValueError: command 0x0007 is the built-in 'print'"),
         ("twice.py", "@backdoor.command(0x900)\ndef f(call): pass\n"
          "@backdoor.command(0x900)\ndef g(call): pass\n",
-         "twice.py, line 4: ValueError: command 0x0900 is already handled by"),
+         "{path}, line 4: ValueError: command 0x0900 is already handled by"),
         ("initfails.py", "@backdoor.command(0x900)\ndef f(call): pass\n"
          "def init(args):\n    raise ValueError('unknown handler argument %r' % args[0])\n",
          "init() refused the start: "),
@@ -131,7 +133,8 @@ def test_refused_starts(t):
         r = t.user("x86_64", guest("x86_64", "repeat_call"), ["0x900", "1"], handler=path,
                    handler_arg="bogus")
         t.check(r.returncode != 0, name + ": QEMU refuses to start", r)
-        t.contains(r.stderr, "handler=%s: %s" % (path, message), name + ": the message", r)
+        t.contains(r.stderr, "handler=%s: %s" % (path, message.format(path=path)),
+                   name + ": the message", r)
         t.check("done" not in r.stdout, name + ": the guest never ran", r)
     t.contains(r.stderr, "ValueError: unknown handler argument 'bogus'",
                "handler-arg values reach init(args)", r)
@@ -209,3 +212,27 @@ def test_guest_fork(t):
         t.eq(r.returncode, 0, "fork_calls on " + arch, r)
         t.eq(sorted(r.stdout.split("\n")), ["", "child ok", "parent ok"],
              "every result right in both processes on " + arch, r)
+
+
+def test_constants_are_the_abi(t):
+    """backdoor.E*, FEATURE_* and TYPE_* are ops.h's, as tests/lib/abi.py
+    (generated from it) has them; a command returns one to the guest."""
+    dump = t.path("constants.json")
+    path = script(t, "constants.py", "import json, sys\n"
+                  "def init(args):\n"
+                  "    names = [n for n in dir(backdoor)\n"
+                  "             if n[:1].isupper() and isinstance(getattr(backdoor, n), int)]\n"
+                  "    json.dump({n: getattr(backdoor, n) for n in names}, open(args[0], 'w'))\n"
+                  "@backdoor.command(0x954)\n"
+                  "def efault(call, *args):\n"
+                  "    return backdoor.EFAULT\n")
+    r = t.user("x86_64", guest("x86_64", "repeat_call"), ["0x954", "1"], handler=path,
+               handler_arg=dump, summary="none")
+    t.eq(r.stdout, "result %d x1\ndone\n" % abi.EFAULT, "backdoor.EFAULT reaches the guest", r)
+    got = json.load(open(dump))
+    want = dict(abi.ERRORS)
+    want.update({"FEATURE_" + k.upper(): v for k, v in abi.FEATURES.items()})
+    want.update({"TYPE_" + k.upper(): v for k, v in abi.TYPES.items()})
+    want.update(USER_COMMAND_FIRST=abi.USER_COMMAND_FIRST,
+                PROTOCOL_VERSION=abi.PROTOCOL_VERSION)
+    t.eq({k: got.get(k) for k in want}, want, "the module's constants", got)

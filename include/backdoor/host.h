@@ -178,9 +178,13 @@ struct backdoor_host {
         ;
     /* The calling code's address space, as the event log's "asid" (x86
      * CR3, Arm TTBR0, RISC-V satp, without flag bits); false when there is
-     * none to tell (user mode) or outside a call. Added after the others:
-     * the plugin always provides it. */
+     * none to tell (user mode) or outside a call. This and the fields below
+     * were added after the others; every plugin of this ABI version that
+     * loads Python handlers provides them. */
     bool (*address_space)(uint64_t *asid);
+    /* The max-buffer option: the longest buffer a guest may pass, and the
+     * most read_memory and write_memory move at once. */
+    uint64_t max_buffer;
 };
 
 /*

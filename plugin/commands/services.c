@@ -111,5 +111,6 @@ void services_init(void)
     .request_exit = service_request_exit,
     .log = service_log,
     .address_space = service_address_space,
+    .max_buffer = commands.max_buffer,
     };
 }
