@@ -158,7 +158,7 @@ enum backdoor_error { BACKDOOR_ERRORS(BACKDOOR_ERROR_DEFINE_) };
     X(NO_WRITE, no_write, BACKDOOR_ENOSYS, "receive without guest memory writes (plugin API < 5)") \
     X(INVALID, invalid, BACKDOOR_EINVAL, "a built-in issued with the wrong request type or argument count") \
     X(NO_READ, no_read, BACKDOOR_ENOSYS, "send without guest memory reads (plugin API < 4)") \
-    X(HANDLER_ERROR, handler_error, BACKDOOR_EIO, "the handler returned neither HANDLED nor UNHANDLED")
+    X(HANDLER_ERROR, handler_error, BACKDOOR_EIO, "the handler failed: BACKDOOR_FAILED (a Python exception), or neither HANDLED nor UNHANDLED")
 
 #define BACKDOOR_STATUS_DEFINE_(NAME, name, error, doc) BACKDOOR_STATUS_##NAME,
 enum backdoor_status { BACKDOOR_STATUSES(BACKDOOR_STATUS_DEFINE_) BACKDOOR_STATUS_COUNT };
