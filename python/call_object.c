@@ -11,6 +11,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <string.h>
 
 typedef struct {
     PyObject_HEAD
@@ -166,9 +167,11 @@ static PyObject *get_priv(PyObject *object, void *unused)
  * gives the guest BACKDOOR_EFAULT. */
 static PyObject *fault(const char *what, unsigned long long address, Py_ssize_t length)
 {
+    bool writing = strcmp(what, "write") == 0 && companion_host->plugin_api < 5;
     PyObject *message = PyUnicode_FromFormat("%s: guest memory 0x%llx..+%zd is not mapped "
-                                             "(or longer than max-buffer)", what, address,
-                                             length);
+                                             "(or longer than max-buffer)%s", what, address,
+                                             length, writing ? ", or this QEMU cannot write "
+                                             "guest memory (plugin API < 5)" : "");
     if (message != NULL) {
         PyObject *error = PyObject_CallFunction(PyExc_OSError, "iO", EFAULT, message);
         if (error != NULL) {
