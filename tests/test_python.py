@@ -196,7 +196,8 @@ def test_linux_two_processes(t):
          "both processes got every result right", b)
     t.contains(b.output, "0 failures", "memory and register services under Linux", b)
     seen = [line.split() for line in open(asids).read().splitlines()]
-    logged = {e["asid"] for e in read_jsonl(events)
+    # The event log writes addresses as hex strings.
+    logged = {int(e["asid"], 16) for e in read_jsonl(events)
               if e.get("event") == "call" and e.get("cmd") == handler_commands()["CMD_MIX"]}
     t.eq({int(asid) for _, asid in seen}, logged,
          "call.asid: the address spaces of the event log", seen)
