@@ -36,6 +36,8 @@ PyObject *module_create(void);
 PyObject *registry_lookup(unsigned key);
 unsigned registry_count(void);
 void registry_freeze(void);
+/* "command 0x0900", "seed_i8(7)", "seed_i8"...: what key answers. */
+void registry_describe(unsigned key, char *out, size_t size);
 /* Sets backdoor.args; -1 with an exception. */
 int module_set_args(PyObject *module, int argc, char **argv);
 

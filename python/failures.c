@@ -91,17 +91,6 @@ static bool describe_pending(PyObject **keep, const char **trace, const char **r
     return true;
 }
 
-static void key_name(unsigned key, char *out, size_t size)
-{
-    if (key < KEY_SEED_I8) {
-        snprintf(out, size, "command 0x%04x", key);
-    } else if (key <= KEY_SEED_I8_ANY) {
-        snprintf(out, size, "seed_i8");
-    } else {
-        snprintf(out, size, "seed_i8_v32");
-    }
-}
-
 static const char *function_name(PyObject *function)
 {
     PyObject *name = function != NULL ? PyObject_GetAttrString(function, "__qualname__") : NULL;
@@ -123,7 +112,7 @@ void failure_report(unsigned key, PyObject *function)
     }
     raised_by[key] = function;
     char what[48];
-    key_name(key, what, sizeof what);
+    registry_describe(key, what, sizeof what);
     PyObject *keep;
     const char *trace, *reason;
     if (!describe_pending(&keep, &trace, &reason)) {
@@ -143,7 +132,7 @@ void failure_summary(void)
     for (unsigned key = 0; key < KEY_COUNT; key++) {
         if (raised[key] != 0) {
             char what[48];
-            key_name(key, what, sizeof what);
+            registry_describe(key, what, sizeof what);
             companion_host->log("%s (%s) raised %llu exception%s in all (the first "
                                 "traceback is above)", what, function_name(raised_by[key]),
                                 raised[key], raised[key] == 1 ? "" : "s");

@@ -31,7 +31,7 @@ void registry_freeze(void)
     frozen = true;
 }
 
-static void describe_key(unsigned key, char *out, size_t size)
+void registry_describe(unsigned key, char *out, size_t size)
 {
     if (key < KEY_SEED_I8) {
         snprintf(out, size, "command 0x%04x", key);
@@ -50,7 +50,7 @@ static void describe_key(unsigned key, char *out, size_t size)
 static PyObject *register_function(unsigned key, PyObject *function)
 {
     char what[48];
-    describe_key(key, what, sizeof what);
+    registry_describe(key, what, sizeof what);
     if (frozen) {
         PyErr_Format(PyExc_RuntimeError, "%s: handlers are registered while the script "
                      "loads (or in init()), not once calls have begun", what);
