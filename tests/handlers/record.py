@@ -82,7 +82,8 @@ def checksum(call, data, *rest):
 def read_register(call, name, length, *rest):
     record(call)
     try:
-        return call.register(call.read(name, min(length, 31)).decode())
+        # A C string, as record.c reads it: up to the first NUL.
+        return call.register(call.read(name, min(length, 31)).split(b"\0")[0].decode())
     except (OSError, ValueError):
         return -1
 
@@ -110,7 +111,7 @@ def read_memory(call, address, *rest):
 def write_register(call, name, value, *rest):
     record(call)
     try:
-        call.set_register(call.read(name, 8).rstrip(b"\0").decode(), value)
+        call.set_register(call.read(name, 8).split(b"\0")[0].decode(), value)
     except OSError as e:
         return -e.errno
     except ValueError:
