@@ -515,15 +515,20 @@ def test_help_version_manual(t):
 
 def test_readme_commands_work(t):
     """The README's compile-and-run lines, pasted into a shell at the top of
-    a tree (the tree's files are linked into the test's directory)."""
+    a tree (the tree's files are linked into the test's directory): the
+    Python handler's, then the C handler's."""
     readme = open(os.path.join(ROOT, "README.md")).read()
-    block = re.search(r"\n((?:    cc [^\n]*\n)+    build/qemu-backdoor [^\n]*\n)", readme)
-    t.check(block is not None, "README has the compile lines and the qemu-backdoor line")
+    blocks = re.findall(r"\n((?:    cc [^\n]*\n)+    build/qemu-backdoor [^\n]*\n)", readme)
+    t.eq(len(blocks), 2, "README has the compile lines and the qemu-backdoor line of the "
+         "Python and the C handler", blocks)
+    t.contains(blocks[0], "--handler=examples/readfile/handler.py", "Python first", blocks)
     for name in ("include", "examples", "build", "README.md"):
         os.symlink(os.path.join(ROOT, name), t.path(name))
-    r = t.run(["sh", "-e", "-x", "-c", block.group(1)], check=0)
-    t.eq(open(t.path("copy.md")).read(), readme, "the guest copied README.md", r)
-    t.check(any(e.get("op") == "handler" for e in read_jsonl(t.path("calls.jsonl"))),
-            "calls.jsonl records the handler's calls")
-    t.contains(r.stderr, "qemu-backdoor: exit status 0; wrote events=" +
-               t.path("calls.jsonl"), "the closing line", r)
+    for block in blocks:
+        r = t.run(["sh", "-e", "-x", "-c", block], check=0)
+        t.eq(open(t.path("copy.md")).read(), readme, "the guest copied README.md", r)
+        t.check(any(e.get("op") == "handler" for e in read_jsonl(t.path("calls.jsonl"))),
+                "calls.jsonl records the handler's calls")
+        t.contains(r.stderr, "qemu-backdoor: exit status 0; wrote events=" +
+                   t.path("calls.jsonl"), "the closing line", r)
+        os.unlink(t.path("calls.jsonl"))

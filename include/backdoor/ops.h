@@ -140,7 +140,7 @@ enum backdoor_feature { BACKDOOR_FEATURES(BACKDOOR_FEATURE_DEFINE_) };
     X(EFAULT, -14, "buffer not accessible to the caller")                      \
     X(EINVAL, -22, "a built-in issued with the wrong request type or argument count, or a writefile name that is no plain file name") \
     X(ENOSYS, -38, "nobody answers this command, or the QEMU in use cannot move the data") \
-    X(EIO, -5, "the handler library failed: it returned neither HANDLED nor UNHANDLED; readfile/writefile: the host's read or write failed") \
+    X(EIO, -5, "the handler failed: it returned BACKDOOR_FAILED (a Python handler raised) or neither HANDLED nor UNHANDLED; readfile/writefile: the host's read or write failed") \
     X(EFBIG, -27, "writefile: the files written would pass max-output, or more files than the plugin creates") \
     X(ENOSPC, -28, "writefile: the host's disk is full")
 
@@ -162,7 +162,7 @@ enum backdoor_error { BACKDOOR_ERRORS(BACKDOOR_ERROR_DEFINE_) };
     X(NO_WRITE, no_write, BACKDOOR_ENOSYS, "receive without guest memory writes (plugin API < 5)") \
     X(INVALID, invalid, BACKDOOR_EINVAL, "a built-in issued with the wrong request type or argument count") \
     X(NO_READ, no_read, BACKDOOR_ENOSYS, "send without guest memory reads (plugin API < 4)") \
-    X(HANDLER_ERROR, handler_error, BACKDOOR_EIO, "the handler returned neither HANDLED nor UNHANDLED") \
+    X(HANDLER_ERROR, handler_error, BACKDOOR_EIO, "the handler failed: BACKDOOR_FAILED (a Python exception), or neither HANDLED nor UNHANDLED") \
     X(FILE_ERROR, file_error, BACKDOOR_EIO, "readfile/writefile: the host's read or write failed") \
     X(FILE_LIMIT, file_limit, BACKDOOR_EFBIG, "writefile: over max-output, or over the number of files") \
     X(DISK_FULL, disk_full, BACKDOOR_ENOSPC, "writefile: the host's disk is full")

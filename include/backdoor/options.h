@@ -54,7 +54,7 @@
 
 #define BACKDOOR_PLUGIN_OPTIONS(X)                                                          \
     X("handler", handler_path, INPUT, NULL, "PATH",                                         \
-      "handler library, loaded at start-up")                                                \
+      "handler library, loaded at start-up; PATH.py: a Python script (docs/python.md)")      \
     X("handler-arg", handler_argv, TEXT, NULL, "TEXT",                                      \
       "passed to the handler's init (repeatable)")                                          \
     X("summary", summary_path, OUTPUT, "stderr", "PATH|stderr|none",                        \

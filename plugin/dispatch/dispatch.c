@@ -220,7 +220,8 @@ static void run(struct call_ctx *ctx, const struct builtin *builtin)
         if (disposition != BACKDOOR_HANDLED) {
             ctx->status = disposition == BACKDOOR_UNHANDLED ? BACKDOOR_STATUS_UNHANDLED
                                                             : BACKDOOR_STATUS_HANDLER_ERROR;
-            if (ctx->status == BACKDOOR_STATUS_HANDLER_ERROR) {
+            /* BACKDOOR_FAILED: the handler has already said why. */
+            if (ctx->status == BACKDOOR_STATUS_HANDLER_ERROR && disposition != BACKDOOR_FAILED) {
                 report_handler_error(call, disposition);
             }
             return;

@@ -72,10 +72,12 @@ static void add_plugin_option(struct request *rq, const char *key, const char *v
         free(v);
         v = absolute(value);
         if (access(v, R_OK) != 0) {
+            size_t len = strlen(v);
+            bool script = len > 3 && strcmp(v + len - 3, ".py") == 0;
             die("--%s=%s: %s: %s%s", key, value, v, strerror(errno),
-                strcmp(key, "handler") == 0
-                    ? "; build it first (cc -fPIC -shared -o libmine.so mine.c) or give its path"
-                    : "");
+                strcmp(key, "handler") != 0 ? ""
+                : script ? "; give the path of the Python script"
+                         : "; build it first (cc -fPIC -shared -o libmine.so mine.c) or give its path");
         }
     } else if (kind == COMMANDS) {
         /* The plugin separates commands with ':' because QEMU splits on
