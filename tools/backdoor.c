@@ -6,6 +6,12 @@
  * commands, "seed" the 2010 calls, "probe" tells whether a host answers.
  * Exit status: 0 done, 1 bad arguments, 2 the command needs an answer and no
  * host gave one, or the host returned an error.
+ *
+ * "roi begin N" and "roi end N" open and close machine regions
+ * (roi_begin_machine): each call comes from a process of its own that ends
+ * at once, and a script means the work between its two lines, whichever
+ * processes do it; a region of the calling thread would end with this
+ * command. docs/outputs.md, "Regions from a shell".
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -50,8 +56,15 @@ static void help(void)
         char name[32];
         snprintf(name, sizeof name, "%s", op->name);
         char *us = strchr(name, '_');
+        if (op->number == BACKDOOR_OP_ROI_BEGIN || op->number == BACKDOOR_OP_ROI_END) {
+            continue; /* a thread's region would end with this command */
+        }
         if (us != NULL && (strncmp(name, "roi", 3) == 0 || strncmp(name, "stats", 5) == 0)) {
             *us = ' ';
+        }
+        char *machine = strstr(name, "_machine");
+        if (machine != NULL) {
+            *machine = '\0';
         }
         const char *args = op->type == BACKDOOR_TYPE_SEND ? " TEXT..."
                            : op->type == BACKDOOR_TYPE_RECV ? ""
@@ -293,13 +306,17 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "probe") == 0) {
         return argc == 2 ? run_probe() : usage_error("%s", "'probe' takes no arguments");
     }
-    /* "roi begin" and "stats dump" are roi_begin and stats_dump. */
+    /* "roi begin" and "stats dump" are roi_begin and stats_dump; a region
+     * from this short-lived command is the machine's. */
     char joined[64];
     int used = 2;
     snprintf(joined, sizeof joined, "%s", cmd);
     if (argc > 2 && (strcmp(cmd, "roi") == 0 || strcmp(cmd, "stats") == 0)) {
         snprintf(joined, sizeof joined, "%s_%s", cmd, argv[2]);
         used = 3;
+    }
+    if (strcmp(joined, "roi_begin") == 0 || strcmp(joined, "roi_end") == 0) {
+        strcat(joined, "_machine");
     }
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         if (strcmp(ops[i].name, joined) == 0) {

@@ -98,7 +98,9 @@ enum backdoor_type { BACKDOOR_TYPES(BACKDOOR_TYPE_DEFINE_) BACKDOOR_TYPE_COUNT }
     X(HOST_TIME_NS, host_time_ns, 0x00a, RECV, 2, 1, "host CLOCK_REALTIME ns, 8 bytes into arg0") \
     X(SUM, sum, 0x00b, CALL, 4, 1, "arg0+arg1+arg2+arg3; checks that arguments arrive") \
     X(HOST_INFO, host_info, 0x00c, RECV, 2, 1, "host description string into arg0[0..arg1)") \
-    X(NAME_THREAD, name_thread, 0x00d, SEND, 2, 1, "name the calling thread (per vCPU: the vCPU) arg0[0..arg1), 63 bytes kept")
+    X(NAME_THREAD, name_thread, 0x00d, SEND, 2, 1, "name the calling thread (per vCPU: the vCPU) arg0[0..arg1), 63 bytes kept") \
+    X(ROI_BEGIN_MACHINE, roi_begin_machine, 0x010, CALL, 1, 0, "enter region arg0 of the whole machine: every vCPU and thread counts (the guest command's roi begin)") \
+    X(ROI_END_MACHINE, roi_end_machine, 0x011, CALL, 1, 0, "leave machine region arg0")
 
 #define BACKDOOR_OP_DEFINE_(NAME, name, number, type, nargs, result, doc) \
     BACKDOOR_OP_##NAME = number,

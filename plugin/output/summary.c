@@ -177,6 +177,9 @@ GArray *summary_region_totals(const struct run_snapshot *snap)
     GArray *totals = g_array_new(FALSE, TRUE, sizeof(struct roi_total));
     for (guint i = 0; i < snap->regions->len; i++) {
         const struct roi_row *r = &g_array_index(snap->regions, struct roi_row, i);
+        if (r->machine) {
+            continue; /* a machine region is a total already */
+        }
         struct roi_total *t = totals->len > 0
                                   ? &g_array_index(totals, struct roi_total, totals->len - 1)
                                   : NULL;
@@ -227,9 +230,14 @@ static void append_regions(GString *out, const struct run_snapshot *snap)
     GArray *totals = summary_region_totals(snap);
     for (guint i = 0; i < shown; i++) {
         const struct roi_row *r = &g_array_index(rows, struct roi_row, i);
-        g_string_append_printf(out, "  %-8" PRIu64 " %5u %9" PRIu64 " %16" PRIu64
-                               " %12.3f  ", r->id, r->vcpu, r->entries, r->insns,
-                               (double)r->wall_ns / 1e6);
+        char vcpu[16];
+        snprintf(vcpu, sizeof vcpu, "%u", r->vcpu);
+        g_string_append_printf(out, "  %-8" PRIu64 " %5s %9" PRIu64 " %16" PRIu64
+                               " %12.3f  ", r->id, r->machine ? "-" : vcpu, r->entries,
+                               r->insns, (double)r->wall_ns / 1e6);
+        if (r->machine) {
+            g_string_append(out, "machine (every vCPU) ");
+        }
         if (r->thread) {
             g_string_append_printf(out, "thread %u ", r->thread_id);
         }
@@ -365,6 +373,9 @@ void summary_regions_json(struct text *out, const struct run_snapshot *snap)
         if (r->name[0] != '\0') {
             text_lit(out, ",\"name\":");
             json_string(out, r->name, strlen(r->name));
+        }
+        if (r->machine) {
+            text_lit(out, ",\"machine\":true");
         }
         if (r->thread) {
             field_u64(out, "thread", r->thread_id);

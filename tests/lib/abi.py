@@ -37,6 +37,8 @@ OP_HOST_TIME_NS = 0x00a
 OP_SUM = 0x00b
 OP_HOST_INFO = 0x00c
 OP_NAME_THREAD = 0x00d
+OP_ROI_BEGIN_MACHINE = 0x010
+OP_ROI_END_MACHINE = 0x011
 BUILTINS = {
     "present": Builtin("present", 0x001, "call", 0, True, "protocol version; the default 0 means no host"),
     "features": Builtin("features", 0x002, "call", 0, True, "bit set of BACKDOOR_FEATURE_*"),
@@ -51,6 +53,8 @@ BUILTINS = {
     "sum": Builtin("sum", 0x00b, "call", 4, True, "arg0+arg1+arg2+arg3; checks that arguments arrive"),
     "host_info": Builtin("host_info", 0x00c, "recv", 2, True, "host description string into arg0[0..arg1)"),
     "name_thread": Builtin("name_thread", 0x00d, "send", 2, True, "name the calling thread (per vCPU: the vCPU) arg0[0..arg1), 63 bytes kept"),
+    "roi_begin_machine": Builtin("roi_begin_machine", 0x010, "call", 1, False, "enter region arg0 of the whole machine: every vCPU and thread counts (the guest command's roi begin)"),
+    "roi_end_machine": Builtin("roi_end_machine", 0x011, "call", 1, False, "leave machine region arg0"),
 }
 
 # Feature bits of backdoor_features(): FEATURE_<NAME>, FEATURES by name.
