@@ -170,12 +170,13 @@ static int run_print(int argc, char **argv)
     return OK;
 }
 
-static int run_op(const struct op *op, int argc, char **argv)
+/* name: as the user typed it ("roi_begin" for roi_begin_machine). */
+static int run_op(const struct op *op, const char *name, int argc, char **argv)
 {
     backdoor_word_t a[4] = {0, 0, 0, 0};
     if (op->number == BACKDOOR_OP_NAME_THREAD) {
         if (argc != 1) {
-            return usage_error("'%s' takes one name", op->name);
+            return usage_error("'%s' takes one name", name);
         }
         backdoor_name_thread(argv[0]);
         return OK;
@@ -185,9 +186,9 @@ static int run_op(const struct op *op, int argc, char **argv)
     }
     if (op->type == BACKDOOR_TYPE_RECV) {
         if (argc != 0) {
-            return usage_error("'%s' takes no arguments", op->name);
+            return usage_error("'%s' takes no arguments", name);
         }
-        int rc = need_host(op->name);
+        int rc = need_host(name);
         if (rc != OK) {
             return rc;
         }
@@ -197,18 +198,18 @@ static int run_op(const struct op *op, int argc, char **argv)
             char info[256];
             backdoor_word_t n = backdoor_host_info(info, sizeof info);
             if (BACKDOOR_IS_ERROR(n)) {
-                return report_result(op->name, n);
+                return report_result(name, n);
             }
             printf("%s\n", info);
         }
         return OK;
     }
     if ((unsigned)argc != op->nargs) {
-        fprintf(stderr, "%s: '%s' takes %u argument%s, got %d\n", program, op->name,
+        fprintf(stderr, "%s: '%s' takes %u argument%s, got %d\n", program, name,
                 op->nargs, op->nargs == 1 ? "" : "s", argc);
         return USAGE;
     }
-    int rc = parse_numbers(argc, argv, a, op->nargs, op->name);
+    int rc = parse_numbers(argc, argv, a, op->nargs, name);
     if (rc != OK) {
         return rc;
     }
@@ -216,13 +217,13 @@ static int run_op(const struct op *op, int argc, char **argv)
         return usage_error("exit status %s is not 0..255", argv[0]);
     }
     if (op->result) {
-        rc = need_host(op->name);
+        rc = need_host(name);
         if (rc != OK) {
             return rc;
         }
     }
     backdoor_word_t r = call_n(op->number, op->nargs, a);
-    return op->result ? report_result(op->name, r) : OK;
+    return op->result ? report_result(name, r) : OK;
 }
 
 static int run_call(int argc, char **argv)
@@ -315,12 +316,13 @@ int main(int argc, char **argv)
         snprintf(joined, sizeof joined, "%s_%s", cmd, argv[2]);
         used = 3;
     }
-    if (strcmp(joined, "roi_begin") == 0 || strcmp(joined, "roi_end") == 0) {
-        strcat(joined, "_machine");
-    }
+    char op_name[80];
+    snprintf(op_name, sizeof op_name, "%s%s", joined,
+             strcmp(joined, "roi_begin") == 0 || strcmp(joined, "roi_end") == 0 ? "_machine"
+                                                                                 : "");
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-        if (strcmp(ops[i].name, joined) == 0) {
-            return run_op(&ops[i], argc - used, argv + used);
+        if (strcmp(ops[i].name, op_name) == 0) {
+            return run_op(&ops[i], joined, argc - used, argv + used);
         }
     }
     return usage_error("unknown command '%s'", joined);
