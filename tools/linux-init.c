@@ -15,6 +15,7 @@
  * a NUL byte, so the host tells the two apart (tools/qemu-backdoor/
  * guest_output.c, which defines the kinds).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -124,6 +125,20 @@ static void mkdirs(char *path)
         *slash = '/';
     }
     mkdir(path, 0755);
+}
+
+static bool is_empty_dir(const char *path)
+{
+    DIR *dir = opendir(path);
+    struct dirent *entry;
+    bool empty = true;
+    while (dir != NULL && (entry = readdir(dir)) != NULL) {
+        empty = empty && (strcmp(entry->d_name, ".") == 0 || strcmp(entry->d_name, "..") == 0);
+    }
+    if (dir != NULL) {
+        closedir(dir);
+    }
+    return empty;
 }
 
 static void open_console(void)
@@ -245,8 +260,13 @@ int main(void)
     mount("proc", "/proc", "proc", 0, NULL);
     mount("sysfs", "/sys", "sysfs", 0, NULL);
     mount("devtmpfs", "/dev", "devtmpfs", 0, NULL);
+    /* The initramfs is writable memory already: /tmp gets a tmpfs of its
+     * own only where no file of the program's (one under the host's /tmp)
+     * would be hidden by it. */
     mkdir("/tmp", 01777);
-    mount("tmpfs", "/tmp", "tmpfs", 0, "mode=1777");
+    if (is_empty_dir("/tmp")) {
+        mount("tmpfs", "/tmp", "tmpfs", 0, "mode=1777");
+    }
     open_console();
     size_t size = 0, cwd_size = 0, program_size = 0;
     char *words = read_config(CONFIG_DIR "argv", &size);
