@@ -139,7 +139,9 @@ int run(char **argv, struct run_watch *watch)
     }
     if (pid == 0) {
         sigprocmask(SIG_SETMASK, &old, NULL);
-        if (pipe_fds[1] >= 0 && dup2(pipe_fds[1], 3) != 3) {
+        /* dup2 clears close-on-exec, except on a descriptor already at 3. */
+        if (pipe_fds[1] >= 0 && (pipe_fds[1] == 3 ? fcntl(3, F_SETFD, 0)
+                                                  : dup2(pipe_fds[1], 3) - 3) != 0) {
             _exit(EXIT_CANNOT_RUN);
         }
         execv(argv[0], argv);
