@@ -165,9 +165,9 @@ static void write_initramfs(const char *path, const struct request *rq, const ch
     cpio_chardev(c, "dev/console", 5, 1, 0600);
     cpio_chardev(c, "dev/null", 1, 3, 0666);
     cpio_file(c, "init", guest_tool(dir, "linux-init", tools_arch));
-    /* The program's own files first: its /bin/sh, if it is one, wins. */
-    /* At its host path, without symbolic links or "..", which the kernel's
-     * unpacker would not resolve. */
+    /* The program's own files first, so that they win over busybox's. The
+     * program at its host path, without symbolic links or "..", which the
+     * kernel's unpacker would not resolve. */
     char *guest_program = realpath(program, NULL);
     if (guest_program == NULL) {
         die("cannot resolve %s: %s", program, strerror(errno));
