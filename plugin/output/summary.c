@@ -51,12 +51,12 @@ static void append_calls(GString *out, const struct call_counters *c,
         n, c->by_path[PATH_TRANSLATION] + c->by_path[PATH_MIXED],
         c->by_path[PATH_MIXED], c->by_path[PATH_RUNTIME]);
     if (n > 0) {
-        g_string_append_printf(out, "  %-7s %-14s %12s\n", "type", "command", "calls");
+        g_string_append_printf(out, "  %-7s %-17s %12s\n", "type", "command", "calls");
     }
     for (int t = 0; t < 2; t++) {
         for (int i = 0; i < 256; i++) {
             if (c->seed[t][i] != 0) {
-                g_string_append_printf(out, "  %-7s 0x%02x           %12" PRIu64 "\n",
+                g_string_append_printf(out, "  %-7s 0x%02x              %12" PRIu64 "\n",
                                        t == 0 ? "i8" : "i8_v32", i, c->seed[t][i]);
             }
         }
@@ -69,7 +69,7 @@ static void append_calls(GString *out, const struct call_counters *c,
                 snprintf(number, sizeof number, "0x%04x", cmd);
                 name = number;
             }
-            g_string_append_printf(out, "  %-7s %-14s %12" PRIu64 "\n", "builtin",
+            g_string_append_printf(out, "  %-7s %-17s %12" PRIu64 "\n", "builtin",
                                    name, c->builtin[cmd]);
         }
     }
@@ -81,7 +81,7 @@ static void append_calls(GString *out, const struct call_counters *c,
     g_ptr_array_sort(sorted, compare_keys);
     for (guint i = 0; i < sorted->len; i++) {
         gpointer key = g_ptr_array_index(sorted, i);
-        g_string_append_printf(out, "  %-7s 0x%04x         %12" PRIu64 "\n", "handler",
+        g_string_append_printf(out, "  %-7s 0x%04x            %12" PRIu64 "\n", "handler",
                                GPOINTER_TO_UINT(key),
                                (uint64_t)GPOINTER_TO_SIZE(g_hash_table_lookup(user_commands, key)));
     }
