@@ -77,15 +77,14 @@ static const struct linux_machine *machine_for(const struct arch *arch)
 /* The fetch command as the user can paste it: absolute where the tree is. */
 static char *fetch_command(const char *dir, const struct linux_machine *m)
 {
-    char *script = format("%s/../%s", dir, m->fetch);
-    char *space = strchr(script, ' ');
-    if (space != NULL) {
-        *space = '\0';
-    }
-    bool in_tree = access(script, R_OK) == 0;
-    free(script);
-    return in_tree ? format("bash %s/../%s", dir, m->fetch)
-                   : format("bash %s (in the backdoor source tree)", m->fetch);
+    char *tree = format("%s/..", dir);
+    char *root = realpath(tree, NULL);
+    const char *space = strchr(m->fetch, ' ');
+    char *script = format("%s/%.*s", root ? root : tree,
+                          (int)(space ? space - m->fetch : (long)strlen(m->fetch)), m->fetch);
+    return access(script, R_OK) == 0
+               ? format("bash %s/%s", root ? root : tree, m->fetch)
+               : format("bash %s (in the backdoor source tree)", m->fetch);
 }
 
 static char *cached_file(const char *dir, const struct linux_machine *m, const char *name,

@@ -441,8 +441,8 @@ int parse_command_line(struct request *rq, int argc, char **argv, const char *di
     }
     if (!rq->linux_guest && (rq->smp || rq->memory || rq->append || rq->console ||
                              rq->files.count)) {
-        die("--smp, --memory, --append, --console and --file are for --linux; in "
-            "--system mode give QEMU's own options after --");
+        die("--smp, --memory, --append, --console and --file are for --linux (with "
+            "--system, QEMU's own options go after --)");
     }
     return optind;
 }
