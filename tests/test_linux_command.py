@@ -143,6 +143,11 @@ def test_missing_program_refused_before_boot(t):
     t.eq(r.returncode, SETUP_ERROR, "status 125", r)
     t.contains(r.stderr, "no-such-program", "the message names the program", r)
     t.check("kernel" not in r.stderr.lower(), "no boot, no kernel message", r)
+    r = t.run([COMMAND, "--linux", "--", program("aarch64")],
+              env={"BACKDOOR_CACHE": t.path("empty-cache")})
+    t.eq(r.returncode, SETUP_ERROR, "no kernel in the cache: status 125", r)
+    t.contains(r.stderr, "scripts/fetch-linux-port.sh arm64'", "the message names the command "
+               "that fetches the kernel", r)
 
 
 def test_timeout_stops_a_guest_that_never_ends(t):
