@@ -218,12 +218,12 @@ static void usage(FILE *out)
     static const char *const linux_options[][2] = {
         {"--linux", "boot Linux (Debian's kernel of the tests, for the program's "
                     "architecture) and run PROGRAM in it"},
-        {"--smp=N", "--linux: N vCPUs (default 1)"},
-        {"--memory=SIZE", "--linux: guest memory, as QEMU's -m (default 256M)"},
-        {"--file=PATH", "--linux: copy this host file (or directory) into the guest, at the "
+        {"--smp=N", "Linux guests: N vCPUs (default 1)"},
+        {"--memory=SIZE", "Linux guests: guest memory, as QEMU's -m (default 256M)"},
+        {"--file=PATH", "Linux guests: copy this host file (or directory) into the guest, at the "
                         "same path"},
-        {"--append=TEXT", "--linux: more kernel parameters"},
-        {"--console=FILE|stderr|none", "--linux: the kernel's console (default: shown only "
+        {"--append=TEXT", "Linux guests: more kernel parameters"},
+        {"--console=FILE|stderr|none", "Linux guests: the kernel's console (default: shown only "
                                        "if the machine ends without the program's status)"},
         {"--qemu-arg=ARG", "one more QEMU option or value (repeatable; any mode)"},
         {"--timeout=SECONDS", "stop QEMU after this long: exit status 124"},
