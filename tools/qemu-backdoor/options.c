@@ -203,8 +203,8 @@ static void usage(FILE *out)
         "\n"
         "Running:\n"
         "  --system                system mode; arguments after -- go to QEMU\n"
-        "  --kernel=FILE           system mode: boot FILE (-kernel); its ELF header\n"
-        "                          picks the QEMU\n");
+        "  --kernel=FILE           boot FILE (-kernel; also with --linux); its ELF or\n"
+        "                          Linux boot header picks the QEMU\n");
     char *arch_words = format("%s", "");
     for (size_t i = 0; i < arch_count; i++) {
         char *more = format("%s%s%s", arch_words, i ? "|" : "", arches[i].name);
