@@ -6,6 +6,12 @@
  * commands, "seed" the 2010 calls, "probe" tells whether a host answers.
  * Exit status: 0 done, 1 bad arguments, 2 the command needs an answer and no
  * host gave one, or the host returned an error.
+ *
+ * "roi begin N" and "roi end N" open and close machine regions
+ * (roi_begin_machine): each call comes from a process of its own that ends
+ * at once, and a script means the work between its two lines, whichever
+ * processes do it; a region of the calling thread would end with this
+ * command. docs/outputs.md, "Regions from a shell".
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -51,8 +57,15 @@ static void help(void)
         char name[32];
         snprintf(name, sizeof name, "%s", op->name);
         char *us = strchr(name, '_');
+        if (op->number == BACKDOOR_OP_ROI_BEGIN || op->number == BACKDOOR_OP_ROI_END) {
+            continue; /* a thread's region would end with this command */
+        }
         if (us != NULL && (strncmp(name, "roi", 3) == 0 || strncmp(name, "stats", 5) == 0)) {
             *us = ' ';
+        }
+        char *machine = strstr(name, "_machine");
+        if (machine != NULL) {
+            *machine = '\0';
         }
         const char *args = op->number == BACKDOOR_OP_READFILE ? " > FILE"
                            : op->number == BACKDOOR_OP_WRITEFILE ? " FILE [NAME]"
@@ -308,7 +321,8 @@ static int run_writefile(int argc, char **argv)
     return rc;
 }
 
-static int run_op(const struct op *op, int argc, char **argv)
+/* name: as the user typed it ("roi_begin" for roi_begin_machine). */
+static int run_op(const struct op *op, const char *name, int argc, char **argv)
 {
     backdoor_word_t a[4] = {0, 0, 0, 0};
     if (op->number == BACKDOOR_OP_READFILE) {
@@ -319,7 +333,7 @@ static int run_op(const struct op *op, int argc, char **argv)
     }
     if (op->number == BACKDOOR_OP_NAME_THREAD) {
         if (argc != 1) {
-            return usage_error("'%s' takes one name", op->name);
+            return usage_error("'%s' takes one name", name);
         }
         backdoor_name_thread(argv[0]);
         return OK;
@@ -329,9 +343,9 @@ static int run_op(const struct op *op, int argc, char **argv)
     }
     if (op->type == BACKDOOR_TYPE_RECV) {
         if (argc != 0) {
-            return usage_error("'%s' takes no arguments", op->name);
+            return usage_error("'%s' takes no arguments", name);
         }
-        int rc = need_host(op->name);
+        int rc = need_host(name);
         if (rc != OK) {
             return rc;
         }
@@ -341,18 +355,18 @@ static int run_op(const struct op *op, int argc, char **argv)
             char info[256];
             backdoor_word_t n = backdoor_host_info(info, sizeof info);
             if (BACKDOOR_IS_ERROR(n)) {
-                return report_result(op->name, n);
+                return report_result(name, n);
             }
             printf("%s\n", info);
         }
         return OK;
     }
     if ((unsigned)argc != op->nargs) {
-        fprintf(stderr, "%s: '%s' takes %u argument%s, got %d\n", program, op->name,
+        fprintf(stderr, "%s: '%s' takes %u argument%s, got %d\n", program, name,
                 op->nargs, op->nargs == 1 ? "" : "s", argc);
         return USAGE;
     }
-    int rc = parse_numbers(argc, argv, a, op->nargs, op->name);
+    int rc = parse_numbers(argc, argv, a, op->nargs, name);
     if (rc != OK) {
         return rc;
     }
@@ -360,13 +374,13 @@ static int run_op(const struct op *op, int argc, char **argv)
         return usage_error("exit status %s is not 0..255", argv[0]);
     }
     if (op->result) {
-        rc = need_host(op->name);
+        rc = need_host(name);
         if (rc != OK) {
             return rc;
         }
     }
     backdoor_word_t r = call_n(op->number, op->nargs, a);
-    return op->result ? report_result(op->name, r) : OK;
+    return op->result ? report_result(name, r) : OK;
 }
 
 static int run_call(int argc, char **argv)
@@ -450,7 +464,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "probe") == 0) {
         return argc == 2 ? run_probe() : usage_error("%s", "'probe' takes no arguments");
     }
-    /* "roi begin" and "stats dump" are roi_begin and stats_dump. */
+    /* "roi begin" and "stats dump" are roi_begin and stats_dump; a region
+     * from this short-lived command is the machine's. */
     char joined[64];
     int used = 2;
     snprintf(joined, sizeof joined, "%s", cmd);
@@ -458,9 +473,13 @@ int main(int argc, char **argv)
         snprintf(joined, sizeof joined, "%s_%s", cmd, argv[2]);
         used = 3;
     }
+    char op_name[80];
+    snprintf(op_name, sizeof op_name, "%s%s", joined,
+             strcmp(joined, "roi_begin") == 0 || strcmp(joined, "roi_end") == 0 ? "_machine"
+                                                                                 : "");
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-        if (strcmp(ops[i].name, joined) == 0) {
-            return run_op(&ops[i], argc - used, argv + used);
+        if (strcmp(ops[i].name, op_name) == 0) {
+            return run_op(&ops[i], joined, argc - used, argv + used);
         }
     }
     return usage_error("unknown command '%s'", joined);

@@ -100,7 +100,9 @@ enum backdoor_type { BACKDOOR_TYPES(BACKDOOR_TYPE_DEFINE_) BACKDOOR_TYPE_COUNT }
     X(HOST_INFO, host_info, 0x00c, RECV, 2, 1, "host description string into arg0[0..arg1)") \
     X(NAME_THREAD, name_thread, 0x00d, SEND, 2, 1, "name the calling thread (per vCPU: the vCPU) arg0[0..arg1), 63 bytes kept") \
     X(READFILE, readfile, 0x00e, RECV, 3, 1, "read the readfile= host file from offset arg2 into arg0[0..arg1); returns bytes read, 0 at or past its end") \
-    X(WRITEFILE, writefile, 0x00f, SEND, 4, 1, "write arg0[0..arg1) at offset arg3 of outdir=/NAME, NAME the NUL-terminated plain file name at arg2 (offset 0 empties the file first); returns bytes written")
+    X(WRITEFILE, writefile, 0x00f, SEND, 4, 1, "write arg0[0..arg1) at offset arg3 of outdir=/NAME, NAME the NUL-terminated plain file name at arg2 (offset 0 empties the file first); returns bytes written") \
+    X(ROI_BEGIN_MACHINE, roi_begin_machine, 0x010, CALL, 1, 0, "enter region arg0 of the whole machine: every vCPU and thread counts (the guest command's roi begin)") \
+    X(ROI_END_MACHINE, roi_end_machine, 0x011, CALL, 1, 0, "leave machine region arg0")
 
 #define BACKDOOR_OP_DEFINE_(NAME, name, number, type, nargs, result, doc) \
     BACKDOOR_OP_##NAME = number,

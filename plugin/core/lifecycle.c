@@ -11,6 +11,7 @@
 #include "commands/roi.h"
 #include "commands/threads.h"
 #include "commands/valgrind.h"
+#include "core/accelerator.h"
 #include "translate/cpu_identity.h"
 #include "translate/translate.h"
 #include "translate/valgrind.h"
@@ -113,7 +114,9 @@ void lifecycle_finish(const char *reason, int status)
     if (!ended) {
         ended = true;
         ending_here = true;
-        if (!translate_happened()) {
+        /* Nothing translated because QEMU failed to start is QEMU's to
+         * explain. */
+        if (!translate_happened() && accelerator_other_than_tcg()) {
             plugin_log("QEMU translated no guest code: the channel needs TCG (-accel tcg); "
                        "under KVM or another accelerator the magic instruction never reaches "
                        "the plugin (docs/abi.md)");

@@ -73,6 +73,9 @@ struct roi_row {
     /* Where threads are followed: the row is the thread's, vcpu the one it
      * runs on or ran on last. */
     bool thread;
+    /* A region of the whole machine (roi_begin_machine): every vCPU's and
+     * thread's instructions; vcpu is 0. */
+    bool machine;
     unsigned int thread_id;
     char name[64];    /* name_thread's, "" if none */
     uint64_t address_space;

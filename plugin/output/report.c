@@ -60,6 +60,12 @@ uint64_t report_trace_vcpu_track(unsigned int vcpu)
     return vcpu + 1u;
 }
 
+/* Just before the guest threads' processes. */
+uint64_t report_trace_machine_track(void)
+{
+    return TRACE_THREAD_TRACKS - 1u;
+}
+
 uint64_t report_trace_thread_track(unsigned int thread)
 {
     return TRACE_THREAD_TRACKS + (uint64_t)thread;

@@ -3,7 +3,8 @@
  * The guest architectures qemu-backdoor runs, and which of them an ELF file
  * was built for: e_ident and e_machine are all it reads, so any program,
  * static or dynamic, and any multiboot or bare-metal kernel is recognised.
- * Kernels need not be ELF files (a Linux bzImage is not).
+ * Kernels need not be ELF files: a Linux bzImage, an arm64 or a RISC-V
+ * Image is told by its boot header instead (image_arch).
  */
 #include <elf.h>
 #include <errno.h>
@@ -14,11 +15,15 @@
 #include "qemu-backdoor.h"
 
 const struct arch arches[] = {
-    {"x86_64", EM_X86_64, ELFCLASS64, "qemu-system-x86_64"},
+    {"x86_64", EM_X86_64, ELFCLASS64, "qemu-system-x86_64", "x86_64-linux-gnu", "lib64",
+     "", "libc6"},
     /* qemu-system-x86_64 boots 32-bit kernels too. */
-    {"i386", EM_386, ELFCLASS32, "qemu-system-x86_64"},
-    {"aarch64", EM_AARCH64, ELFCLASS64, "qemu-system-aarch64"},
-    {"riscv64", EM_RISCV, ELFCLASS64, "qemu-system-riscv64"},
+    {"i386", EM_386, ELFCLASS32, "qemu-system-x86_64", "i386-linux-gnu", "lib32",
+     "/usr/i686-linux-gnu", "libc6-i386-cross"},
+    {"aarch64", EM_AARCH64, ELFCLASS64, "qemu-system-aarch64", "aarch64-linux-gnu", "lib64",
+     "/usr/aarch64-linux-gnu", "libc6-arm64-cross"},
+    {"riscv64", EM_RISCV, ELFCLASS64, "qemu-system-riscv64", "riscv64-linux-gnu", "lib64",
+     "/usr/riscv64-linux-gnu", "libc6-riscv64-cross"},
 };
 const size_t arch_count = sizeof arches / sizeof arches[0];
 const char arch_list[] = "x86_64, i386, aarch64 or riscv64";
@@ -94,4 +99,28 @@ const struct arch *arch_by_name(const char *name)
         }
     }
     die("--arch=%s: expected %s", name, arch_list);
+}
+
+/* Linux's boot headers (Documentation/arch/{x86/boot,arm64/booting,
+ * riscv/boot-image-header}.rst): "HdrS" at 0x202 of a bzImage, "ARM\x64"
+ * at 56 of an arm64 Image, "RSC\x05" at 56 of a RISC-V one. */
+const struct arch *image_arch(const char *path)
+{
+    FILE *file = fopen(path, "rb");
+    if (file == NULL) {
+        die("cannot open kernel %s: %s", path, strerror(errno));
+    }
+    unsigned char h[0x210];
+    size_t n = fread(h, 1, sizeof h, file);
+    fclose(file);
+    if (n >= 0x206 && memcmp(h + 0x202, "HdrS", 4) == 0) {
+        return arch_by_name("x86_64");
+    }
+    if (n >= 60 && memcmp(h + 56, "ARM\x64", 4) == 0) {
+        return arch_by_name("aarch64");
+    }
+    if (n >= 60 && memcmp(h + 56, "RSC\x05", 4) == 0) {
+        return arch_by_name("riscv64");
+    }
+    return NULL;
 }

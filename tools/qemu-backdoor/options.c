@@ -193,11 +193,13 @@ static void usage(FILE *out)
 {
     fprintf(out,
         "usage: %1$s [OPTION...] [--] PROGRAM [ARG...]\n"
+        "       %1$s [OPTION...] --linux [--smp N] [--memory SIZE] -- PROGRAM [ARG...]\n"
         "       %1$s [OPTION...] --system [--kernel FILE] [--arch ARCH] [-- QEMU-ARG...]\n"
         "\n"
         "Runs PROGRAM under QEMU user mode (qemu-x86_64, qemu-i386, qemu-aarch64 or\n"
-        "qemu-riscv64, from its ELF header), or a machine under qemu-system-ARCH, with\n"
-        "the backdoor plugin. Exits with the program's (or QEMU's) exit status.\n"
+        "qemu-riscv64, from its ELF header), as a process of a Linux machine\n"
+        "(--linux), or a machine under qemu-system-ARCH, with the backdoor plugin.\n"
+        "Exits with the program's (or QEMU's) exit status.\n"
         "\n"
         "Plugin options (relative paths are made absolute):\n",
         program_name);
@@ -216,8 +218,8 @@ static void usage(FILE *out)
         "\n"
         "Running:\n"
         "  --system                system mode; arguments after -- go to QEMU\n"
-        "  --kernel=FILE           system mode: boot FILE (-kernel); its ELF header\n"
-        "                          picks the QEMU\n");
+        "  --kernel=FILE           boot FILE (-kernel; also with --linux); its ELF or\n"
+        "                          Linux boot header picks the QEMU\n");
     char *arch_words = format("%s", "");
     for (size_t i = 0; i < arch_count; i++) {
         char *more = format("%s%s%s", arch_words, i ? "|" : "", arches[i].name);
@@ -228,6 +230,22 @@ static void usage(FILE *out)
     print_wrapped(out, arch_option, "system mode: the guest architecture (default x86_64)");
     free(arch_option);
     free(arch_words);
+    static const char *const linux_options[][2] = {
+        {"--linux", "boot Linux (Debian's kernel of the tests, for the program's "
+                    "architecture) and run PROGRAM in it"},
+        {"--smp=N", "Linux guests: N vCPUs (default 1)"},
+        {"--memory=SIZE", "Linux guests: guest memory, as QEMU's -m (default 256M)"},
+        {"--file=PATH", "Linux guests: copy this host file (or directory) into the guest, at the "
+                        "same path"},
+        {"--append=TEXT", "Linux guests: more kernel parameters"},
+        {"--console=FILE|stderr|none", "Linux guests: the kernel's console (default: shown only "
+                                       "if the machine ends without the program's status)"},
+        {"--qemu-arg=ARG", "one more QEMU option or value (repeatable; any mode)"},
+        {"--timeout=SECONDS", "stop QEMU after this long: exit status 124"},
+    };
+    for (size_t i = 0; i < sizeof linux_options / sizeof linux_options[0]; i++) {
+        print_wrapped(out, linux_options[i][0], linux_options[i][1]);
+    }
     fprintf(out,
         "  -n, --dry-run           print the QEMU command line instead of running it\n"
         "  --events-to-json=FILE   print a binary event log (--events=FILE.bin) as the\n"
@@ -262,6 +280,7 @@ enum {
     OPT_EVENTS_TO_JSON,
     OPT_SYSTEM,
     OPT_KERNEL, OPT_ARCH,
+    OPT_LINUX, OPT_SMP, OPT_MEMORY, OPT_APPEND, OPT_CONSOLE, OPT_FILE, OPT_QEMU_ARG, OPT_TIMEOUT,
     OPT_FIRST_PLUGIN_OPTION, /* + index in plugin_options */
 };
 
@@ -271,6 +290,14 @@ static const struct option own_options[] = {
     {"system", no_argument, NULL, OPT_SYSTEM},
     {"kernel", required_argument, NULL, OPT_KERNEL},
     {"arch", required_argument, NULL, OPT_ARCH},
+    {"linux", no_argument, NULL, OPT_LINUX},
+    {"smp", required_argument, NULL, OPT_SMP},
+    {"memory", required_argument, NULL, OPT_MEMORY},
+    {"append", required_argument, NULL, OPT_APPEND},
+    {"console", required_argument, NULL, OPT_CONSOLE},
+    {"file", required_argument, NULL, OPT_FILE},
+    {"qemu-arg", required_argument, NULL, OPT_QEMU_ARG},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"dry-run", no_argument, NULL, 'n'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -313,6 +340,17 @@ static _Noreturn void bad_option(char **argv)
         program_name);
 }
 
+static unsigned positive(const char *option, const char *text, unsigned long max)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || v == 0 || v > max || text[0] == '-') {
+        die("--%s=%s: expected a whole number from 1 to %lu", option, text, max);
+    }
+    return (unsigned)v;
+}
+
 int parse_command_line(struct request *rq, int argc, char **argv, const char *dir)
 {
     int c, index = 0;
@@ -352,6 +390,42 @@ int parse_command_line(struct request *rq, int argc, char **argv, const char *di
         case OPT_ARCH:
             rq->arch = arch_by_name(optarg);
             break;
+        case OPT_LINUX:
+            rq->linux_guest = true;
+            break;
+        case OPT_SMP:
+            rq->smp = positive("smp", optarg, 64);
+            break;
+        case OPT_TIMEOUT:
+            rq->timeout = positive("timeout", optarg, 86400 * 365);
+            break;
+        case OPT_MEMORY: {
+            size_t digits = strspn(optarg, "0123456789");
+            const char *unit = optarg + digits;
+            if (digits == 0 ||
+                (*unit != '\0' && (strchr("KMGTkmgt", *unit) == NULL || unit[1] != '\0'))) {
+                die("--memory=%s: expected a size such as 512M or 2G (QEMU's -m)", optarg);
+            }
+            rq->memory = optarg;
+            break;
+        }
+        case OPT_APPEND:
+            rq->append = optarg;
+            break;
+        case OPT_CONSOLE:
+            rq->console = is_one_of(optarg, (const char *const[]){"stderr", "none", NULL})
+                              ? optarg : absolute(optarg);
+            break;
+        case OPT_FILE:
+            list_add(&rq->files, absolute(optarg));
+            if (access(optarg, R_OK) != 0) {
+                die("--file=%s: %s; give a file or directory to copy into the guest", optarg,
+                    strerror(errno));
+            }
+            break;
+        case OPT_QEMU_ARG:
+            list_add(&rq->qemu_args, optarg);
+            break;
         case 'n':
             rq->dry_run = true;
             break;
@@ -368,9 +442,22 @@ int parse_command_line(struct request *rq, int argc, char **argv, const char *di
             bad_option(argv);
         }
     }
-    if (!rq->system && (rq->kernel != NULL || rq->arch != NULL)) {
-        die("--kernel and --arch are for --system; in user mode the program's ELF "
-            "header picks the QEMU");
+    if (rq->system && rq->linux_guest) {
+        die("--system and --linux: choose one (--linux boots Linux and runs a program in "
+            "it; --system runs the machine the QEMU arguments after -- describe)");
+    }
+    if (rq->linux_guest && rq->arch != NULL) {
+        die("--arch is for --system; with --linux the program's ELF header picks the "
+            "architecture");
+    }
+    if (!rq->system && !rq->linux_guest && (rq->kernel != NULL || rq->arch != NULL)) {
+        die("--kernel and --arch are for --system (and --kernel for --linux); in user "
+            "mode the program's ELF header picks the QEMU");
+    }
+    if (!rq->linux_guest && (rq->smp || rq->memory || rq->append || rq->console ||
+                             rq->files.count)) {
+        die("--smp, --memory, --append, --console and --file are for --linux (with "
+            "--system, QEMU's own options go after --)");
     }
     return optind;
 }
