@@ -16,13 +16,32 @@ set -euo pipefail
 
 SUITE=trixie
 PACKAGES=(qemu-system-x86 qemu-system-arm qemu-system-riscv)
+# What the plugin links besides what QEMU itself needs: elfutils (profile=
+# names functions with it); trixie's names after the 64-bit time_t change.
+PLUGIN_LIBS=(libdw1t64 libelf1t64)
 root=$CACHE/debian-$SUITE-qemu
 project=$(cd "$(dirname "$0")/.." && pwd)
 
 ready() { [ -f "$root/.complete" ]; }
 
+has_plugin_libs() { [ -e "$root/usr/lib/x86_64-linux-gnu/libdw.so.1" ]; }
+
+# A root made before the plugin linked elfutils gets it added, once.
+add_plugin_libs() {
+    has_plugin_libs && return 0
+    say "installing ${PLUGIN_LIBS[*]} into $root"
+    { as_root chroot "$root" apt-get -qq update &&
+      as_root chroot "$root" env DEBIAN_FRONTEND=noninteractive apt-get -y -qq \
+          --no-install-recommends install -t "$SUITE-backports" "${PLUGIN_LIBS[@]}"; } \
+        > "$CACHE/debian-qemu-install.log" 2>&1 \
+        || { tail -n 20 "$CACHE/debian-qemu-install.log" >&2; die "installing ${PLUGIN_LIBS[*]} failed (log: $CACHE/debian-qemu-install.log)"; }
+}
+
 setup() {
-    ready && return 0
+    if ready; then
+        add_plugin_libs
+        return 0
+    fi
     apt_install debootstrap
     local tmp=$root.tmp
     rm -rf "$tmp"
@@ -35,7 +54,9 @@ setup() {
     say "installing ${PACKAGES[*]} from $SUITE-backports into it"
     { as_root chroot "$tmp" apt-get -qq update &&
       as_root chroot "$tmp" env DEBIAN_FRONTEND=noninteractive apt-get -y -qq \
-          --no-install-recommends install -t "$SUITE-backports" "${PACKAGES[@]}"; } \
+          --no-install-recommends install -t "$SUITE-backports" "${PACKAGES[@]}" &&
+      as_root chroot "$tmp" env DEBIAN_FRONTEND=noninteractive apt-get -y -qq \
+          --no-install-recommends install -t "$SUITE-backports" "${PLUGIN_LIBS[@]}"; } \
         > "$CACHE/debian-qemu-install.log" 2>&1 \
         || { tail -n 20 "$CACHE/debian-qemu-install.log" >&2; die "installing Debian's QEMU failed (log: $CACHE/debian-qemu-install.log)"; }
     as_root chroot "$tmp" dpkg-query -W -f='${Version}\n' qemu-system-x86 \
