@@ -463,10 +463,52 @@ void builtin_mark(struct call_ctx *ctx)
     report_trace(ctx->vcpu->output, trace_track(roi), 'i', "mark", id, now_ns(), "value", value);
 }
 
+/*
+ * Where threads are followed, the guest's thread starts and ends are not
+ * seen: Linux gives a thread that starts after another of its process
+ * ended the same address space and, through glibc's cache of thread
+ * stacks, the same TLS address, so the two have one key. A thread that
+ * gives itself another name while it has regions, none of them open, is
+ * taken for such a newcomer: what ran under the key so far keeps its rows
+ * and name (docs/outputs.md, "Names").
+ */
+static bool is_successor(struct roi_vcpu *roi, const struct call_ctx *ctx, size_t len)
+{
+    if (roi->thread == NULL || roi->name[0] == '\0' || g_hash_table_size(roi->regions) == 0) {
+        return false;
+    }
+    bool same = strlen(roi->name) == len;
+    for (size_t i = 0; same && i < len; i++) {
+        uint8_t c = ctx->call.data[i];
+        same = roi->name[i] == (c >= 0x20 && c < 0x7f ? (char)c : '?');
+    }
+    if (same) {
+        return false;
+    }
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, roi->regions);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        if (((struct region *)value)->depth > 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
 void builtin_name_thread(struct call_ctx *ctx)
 {
     roi_insns_before_call(ctx); /* names the calling thread */
     struct roi_vcpu *roi = container(ctx->vcpu);
+    size_t wanted = ctx->call.data_len < sizeof roi->name ? ctx->call.data_len
+                                                          : sizeof roi->name - 1;
+    pthread_mutex_lock(&roi->lock);
+    bool successor = roi->thread == ctx->vcpu->thread && is_successor(roi, ctx, wanted);
+    pthread_mutex_unlock(&roi->lock);
+    if (successor) {
+        threads_succeed(ctx->vcpu, roi->thread, vcpu_before_call(ctx));
+        roi = container(ctx->vcpu);
+    }
     size_t len = ctx->call.data_len < sizeof roi->name ? ctx->call.data_len
                                                        : sizeof roi->name - 1;
     pthread_mutex_lock(&roi->lock);

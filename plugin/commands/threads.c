@@ -355,6 +355,36 @@ struct insn_position threads_insns_now(const struct guest_thread *thread)
     return n;
 }
 
+struct guest_thread *threads_succeed(struct vcpu *vcpu, struct guest_thread *old,
+                                     struct insn_position pos)
+{
+    struct stint *s = stint_of(vcpu->index);
+    struct shard *sh = &shards[old->shard];
+    g_mutex_lock(&sh->lock);
+    if (g_hash_table_lookup(sh->table, old) == old) {
+        g_hash_table_remove(sh->table, old);
+        sh->count--;
+    }
+    struct guest_thread *in = thread_for(sh, old->shard, old->address_space,
+                                         old->thread_pointer);
+    if (s->thread == old) {
+        old->insns += pos.all - s->start;
+        old->kernel_insns += pos.kernel - s->kernel_start;
+        if (--old->stints == 0) {
+            old->vcpu = -1;
+        }
+    }
+    s->start = pos.all;
+    s->kernel_start = pos.kernel;
+    __atomic_store_n(&s->thread, in, __ATOMIC_RELEASE);
+    in->stints++;
+    in->vcpu = (int)vcpu->index;
+    in->last_vcpu = in->vcpu;
+    g_mutex_unlock(&sh->lock);
+    vcpu->thread = in;
+    return in;
+}
+
 bool threads_keep(struct guest_thread *thread)
 {
     struct shard *sh = &shards[thread->shard];

@@ -73,6 +73,13 @@ struct insn_position threads_insns_now(const struct guest_thread *thread);
  * caller then counts the thread's regions with its vCPU's). */
 bool threads_keep(struct guest_thread *thread);
 
+/* The thread running on vcpu (at counter position pos) has ended as far
+ * as its regions go, and what runs under its key from now on is another,
+ * new thread (commands/roi.c decides when: docs/outputs.md, "Names");
+ * the old one stays for the report. Returns the new one, running on vcpu. */
+struct guest_thread *threads_succeed(struct vcpu *vcpu, struct guest_thread *old,
+                                     struct insn_position pos);
+
 /* Visits every thread kept for its regions, in the order they got them. */
 void threads_for_each(void (*visit)(struct guest_thread *thread, void *data), void *data);
 
