@@ -7,7 +7,8 @@ keeps at most max-threads idle ones, forgetting the least recently run
 keys chosen to collide cost no more than others, and says in the summary
 what it forgot. Bare metal writes IA32_FS_BASE (tests/baremetal/x86/kernels/
 thread_keys.c); a Linux user process its thread pointer
-(tests/guest/tp_churn.c), on x86-64 and arm64. Memory is compared with
+(tests/guest/tp_churn.c), on x86-64 here and arm64 in
+tests/test_linux_ports.py. Memory is compared with
 regions-by=vcpu, which keeps no threads; times are make bench's (row 10)."""
 import json
 
@@ -119,10 +120,6 @@ def linux_churn(t, arch):
 
 def test_linux_process_threads_bounded(t):
     linux_churn(t, "x86_64")
-
-
-def test_aarch64_linux_process_threads_bounded(t):
-    linux_churn(t, "aarch64")
 
 
 def test_regions_json_carries_the_counts(t):

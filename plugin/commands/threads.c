@@ -298,8 +298,11 @@ void threads_on_switch(unsigned int vcpu_index, void *userdata)
     uint64_t not_yet = site->tb_insns - site->tb_index;
     struct insn_position pos = {c->insns - not_yet, c->insns_kernel - not_yet};
     /* The new value from the instruction's operand, the other half of the
-     * key from the registers as they stand. */
+     * key from the registers as they stand; for a thread pointer, whose
+     * writes are the frequent ones, the address space of the thread the
+     * vCPU runs (every write of it was seen, and a call reads it again). */
     uint64_t address_space, thread_pointer;
+    const struct guest_thread *running = stint_of(vcpu_index)->thread;
     switch (site->kind) {
     case SWITCH_ADDRESS_SPACE:
         address_space = guest_address_space_of(guest_switch_register(vcpu, site->gpr));
@@ -307,7 +310,8 @@ void threads_on_switch(unsigned int vcpu_index, void *userdata)
         break;
     case SWITCH_THREAD_POINTER:
         thread_pointer = guest_switch_register(vcpu, site->gpr);
-        address_space = current_address_space(vcpu);
+        address_space = running != NULL ? running->address_space
+                                        : current_address_space(vcpu);
         break;
     case SWITCH_MSR:
     default:
@@ -316,7 +320,8 @@ void threads_on_switch(unsigned int vcpu_index, void *userdata)
         }
         thread_pointer = msr_operand(vcpu, MSR_HIGH) << 32 |
                          (uint32_t)msr_operand(vcpu, MSR_LOW);
-        address_space = current_address_space(vcpu);
+        address_space = running != NULL ? running->address_space
+                                        : current_address_space(vcpu);
         break;
     }
     switch_to(vcpu, address_space, thread_pointer, pos);

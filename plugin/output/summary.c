@@ -247,7 +247,10 @@ static void append_regions(GString *out, const struct run_snapshot *snap)
         if (r->machine) {
             g_string_append(out, "machine (every vCPU) ");
         }
-        if (r->thread) {
+        /* User mode: the vCPU column names the thread well enough, save
+         * for threads that reused an index (their names, their rows in
+         * the event log and regions= tell them apart). */
+        if (r->context) {
             g_string_append_printf(out, "thread %u ", r->thread_id);
         }
         if (r->name[0] != '\0') {
