@@ -298,15 +298,15 @@ void threads_on_switch(unsigned int vcpu_index, void *userdata)
     uint64_t not_yet = site->tb_insns - site->tb_index;
     struct insn_position pos = {c->insns - not_yet, c->insns_kernel - not_yet};
     /* The new value from the instruction's operand, the other half of the
-     * key from the registers as they stand; for a thread pointer, whose
-     * writes are the frequent ones, the address space of the thread the
-     * vCPU runs (every write of it was seen, and a call reads it again). */
+     * key from the thread the vCPU runs: every write of either was seen
+     * (and a call reads both registers again), so no register read. */
     uint64_t address_space, thread_pointer;
     const struct guest_thread *running = stint_of(vcpu_index)->thread;
     switch (site->kind) {
     case SWITCH_ADDRESS_SPACE:
         address_space = guest_address_space_of(guest_switch_register(vcpu, site->gpr));
-        thread_pointer = guest_thread_pointer(vcpu);
+        thread_pointer = running != NULL ? running->thread_pointer
+                                         : guest_thread_pointer(vcpu);
         break;
     case SWITCH_THREAD_POINTER:
         thread_pointer = guest_switch_register(vcpu, site->gpr);
