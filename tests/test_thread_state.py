@@ -38,8 +38,9 @@ def keeper_region(t, final):
 
 def boot_keys(t, mode, n, tag, timeout=120, **options):
     events = t.path(tag + ".jsonl")
+    options.setdefault("summary", "none")
     r = t.system(kernel("thread_keys"), append="%s %d" % (mode, n), timeout=timeout,
-                 peak_rss=True, events=events, summary="none", **options)
+                 peak_rss=True, events=events, **options)
     t.eq(r.returncode, SUCCESS, "thread_keys exit status", "%s\n%s" % (r, r.console))
     t.contains(r.console, "%d keys" % n, "the kernel wrote every key", r)
     return r, events

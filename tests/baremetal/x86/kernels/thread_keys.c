@@ -53,6 +53,19 @@ static int starts_with(const char *s, const char *prefix)
     return 1;
 }
 
+/* The word after the next space (QEMU's multiboot command line begins
+ * with the kernel's file name). */
+static const char *next_word(const char *s)
+{
+    while (*s != '\0' && *s != ' ') {
+        s++;
+    }
+    while (*s == ' ') {
+        s++;
+    }
+    return s;
+}
+
 /* Colliding values, depth first: at byte i with the rest of the weighted
  * sum still to make, every signed byte value that leaves a reachable rest. */
 static int64_t power33[9];
@@ -81,15 +94,9 @@ static void collide(int i, int64_t rest, uint64_t value)
 
 int kernel_main(uint32_t magic, const void *multiboot_info)
 {
-    const char *cmd = command_line(multiboot_info);
-    int colliding = starts_with(cmd, "collide");
-    while (*cmd != '\0' && *cmd != ' ') {
-        cmd++;
-    }
-    while (*cmd == ' ') {
-        cmd++;
-    }
-    uint32_t n = parse_number(cmd);
+    const char *mode = next_word(command_line(multiboot_info));
+    int colliding = starts_with(mode, "collide");
+    uint32_t n = parse_number(next_word(mode));
     backdoor_name_thread("keeper");
     backdoor_roi_begin(7);
     if (colliding) {
