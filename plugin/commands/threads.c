@@ -64,10 +64,11 @@ static struct stint *stint_chunks[VCPU_TABLE_CHUNKS];
 static unsigned int stint_limit; /* one past the highest vCPU with a stint */
 static GMutex chunk_lock;
 
+/* The keyed hash, computed once per switch (commands/keyed_hash.h): the
+ * low bits pick the shard, the high ones the table's bucket. */
 static guint key_hash(gconstpointer key)
 {
-    const struct guest_thread *t = key;
-    return (guint)(keyed_hash2(t->address_space, t->thread_pointer) >> 32);
+    return (guint)(((const struct guest_thread *)key)->key_hash >> 32);
 }
 
 static gboolean key_equal(gconstpointer a, gconstpointer b)
@@ -194,11 +195,11 @@ static void forget_oldest(struct shard *sh)
 }
 
 /* The thread of a key, made if new. Caller holds the shard's lock. */
-static struct guest_thread *thread_for(struct shard *sh, unsigned int shard,
+static struct guest_thread *thread_for(struct shard *sh, uint64_t hash,
                                        uint64_t address_space, uint64_t thread_pointer)
 {
     struct guest_thread probe = {.address_space = address_space,
-                                 .thread_pointer = thread_pointer};
+                                 .thread_pointer = thread_pointer, .key_hash = hash};
     struct guest_thread *t = g_hash_table_lookup(sh->table, &probe);
     if (t == NULL) {
         t = sh->spare != NULL ? sh->spare : g_new(struct guest_thread, 1);
@@ -208,7 +209,8 @@ static struct guest_thread *thread_for(struct shard *sh, unsigned int shard,
         t->address_space = address_space;
         t->thread_pointer = thread_pointer;
         t->vcpu = -1;
-        t->shard = shard;
+        t->key_hash = hash;
+        t->shard = (unsigned int)(hash % SHARDS);
         g_hash_table_add(sh->table, t);
         sh->count++;
     }
@@ -239,10 +241,10 @@ static struct guest_thread *switch_to(struct vcpu *vcpu, uint64_t address_space,
         }
         g_mutex_unlock(&sh->lock);
     }
-    unsigned int shard = (unsigned int)keyed_hash2(address_space, thread_pointer) % SHARDS;
-    struct shard *sh = &shards[shard];
+    uint64_t hash = keyed_hash2(address_space, thread_pointer);
+    struct shard *sh = &shards[hash % SHARDS];
     g_mutex_lock(&sh->lock);
-    struct guest_thread *in = thread_for(sh, shard, address_space, thread_pointer);
+    struct guest_thread *in = thread_for(sh, hash, address_space, thread_pointer);
     if (in->idle) {
         idle_remove(sh, in);
     }
@@ -370,7 +372,7 @@ struct guest_thread *threads_succeed(struct vcpu *vcpu, struct guest_thread *old
         g_hash_table_remove(sh->table, old);
         sh->count--;
     }
-    struct guest_thread *in = thread_for(sh, old->shard, old->address_space,
+    struct guest_thread *in = thread_for(sh, old->key_hash, old->address_space,
                                          old->thread_pointer);
     if (s->thread == old) {
         old->insns += pos.all - s->start;

@@ -35,6 +35,7 @@ struct guest_thread {
     int last_vcpu;           /* the last it ran on */
     struct roi_vcpu *roi;    /* its regions and marks (commands/roi.c) */
     /* Bookkeeping of commands/threads.c, under its shard's lock. */
+    uint64_t key_hash;       /* of address_space and thread_pointer, keyed */
     unsigned int shard;
     bool kept;               /* holds regions: never forgotten */
     bool over_cap;           /* was refused regions of its own, counted once */
