@@ -31,7 +31,7 @@ def measure(s):
             r = run(base + list(plugin), timeout=600, expect=DEBUG_EXIT_OK, poll_hwm=True)
             with open(console, errors="replace") as f:
                 if "%d keys" % keys not in f.read():
-                    raise Failure("row 10: the kernel did not write every key\n" +
+                    raise Failure("row 12: the kernel did not write every key\n" +
                                   r.describe())
             memory.setdefault(key, []).append(r.maxrss_kb / 1024)
             return r.cpu

@@ -9,7 +9,7 @@ what it forgot. Bare metal writes IA32_FS_BASE (tests/baremetal/x86/kernels/
 thread_keys.c); a Linux user process its thread pointer
 (tests/guest/tp_churn.c), on x86-64 here and arm64 in
 tests/test_linux_ports.py. Memory is compared with
-regions-by=vcpu, which keeps no threads; times are make bench's (row 10)."""
+regions-by=vcpu, which keeps no threads; times are make bench's (row 12)."""
 import json
 
 from harness import guest, last_summary, read_jsonl
