@@ -13,12 +13,14 @@
 #   libadd.so         row 10's C handler (bench/handlers/add.c)
 #   bench.elf         the bare-metal kernel (bench/guest/kernel.c), linked
 #                     with the runtime of tests/baremetal/x86
+# and, for row 10, the tests' thread_keys.elf (tests/baremetal/x86).
 
 BENCH_OUT := $(BUILD)/bench
 BENCH_GUESTS := $(BENCH_OUT)/calls $(BENCH_OUT)/workload
 BENCH_TARGETS := $(BENCH_GUESTS) $(BENCH_OUT)/zlib_region $(BENCH_OUT)/zlib_dynamic \
 	$(BENCH_OUT)/libfloor.so \
-	$(BENCH_OUT)/bench.elf $(BENCH_OUT)/libadd.so $(BUILD)/libbackdoor-python.so
+	$(BENCH_OUT)/bench.elf $(BENCH_OUT)/libadd.so $(BUILD)/libbackdoor-python.so \
+	$(BM_X86_OUT)/thread_keys.elf
 
 EXTRA_TARGETS += $(BENCH_TARGETS)
 

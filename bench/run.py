@@ -20,7 +20,7 @@ csv,svg}.
 
 One module per measured row: overhead (1), per_call (2, 3), guest_text (4),
 mttcg (5), outputs (6), regions (7), real_workload (8), dynamic_profile (8d), peers (8e),
-linux_boot (9), linux_command (10), python_handler (11); QEMU is found and started as
+linux_boot (9), linux_command (10), python_handler (11), thread_churn (12); QEMU is found and started as
 the tests do it (tests/lib/qemu.py).
 """
 import argparse
@@ -52,12 +52,13 @@ import regions  # noqa: E402
 import readme_table  # noqa: E402
 import real_workload  # noqa: E402
 import report  # noqa: E402
+import thread_churn  # noqa: E402
 from harness import Failure  # noqa: E402
 from session import CALLS, FLOOR, HOST_CORES, KERNEL, WORKLOAD, ZLIB, Session  # noqa: E402
 from stats import NOISE, med  # noqa: E402
 
 MEASUREMENTS = (overhead, per_call, guest_text, mttcg, outputs, regions, real_workload,
-                dynamic_profile, peers, linux_boot, linux_command, python_handler)
+                dynamic_profile, peers, linux_boot, linux_command, python_handler, thread_churn)
 RESULTS = os.path.join(ROOT, "bench", "results")
 
 

@@ -3,6 +3,8 @@
 plugin: backdoor calls from a static 64-bit user process reach the host just
 as in user mode, and a boot without any backdoor program dispatches nothing
 although firmware and kernel probe the hypervisor CPUID leaves."""
+import csv
+import io
 import os
 import re
 
@@ -343,3 +345,33 @@ def smp_exact(t, arch):
     final = last_summary(records)
     t.eq(sorted((m["id"], m["count"]) for m in final["marks"]),
          [(i + 1, SMP_CALLS) for i in range(4)], "the summary's marks per copy")
+
+
+def test_sequential_threads_own_their_names(t):
+    """Issue 21: three threads of one process run one after another, each
+    naming itself and running region 40. Linux gives them one address
+    space and glibc's stack cache one TLS address, so one key; each still
+    gets its own row, thread number and name (a thread that renames itself
+    with its regions closed is taken for a newcomer), in the regions CSV
+    too."""
+    events, regions = t.path("events.jsonl"), t.path("regions.csv")
+    b = boot_linux(t, "sequential_threads 3\n",
+                   binaries={"sequential_threads": guest("x86_64", "sequential_threads")},
+                   events=events, regions=regions, summary="none")
+    check_booted(t, b)
+    tls = set(re.findall(r"seq-\d tls (\S+)", b.output))
+    t.eq(len(tls), 1, "the case of the issue: one TLS address for the three threads", b)
+    rows = [r for r in last_summary(read_jsonl(events))["regions"] if r["id"] == 40]
+    t.eq(sorted((r.get("name"), r["entries"], r["open"]) for r in rows),
+         [("seq-0", 1, False), ("seq-1", 1, False), ("seq-2", 1, False)],
+         "a row per thread, with the name it gave itself", rows)
+    t.eq(len({r["thread"] for r in rows}), 3, "three thread numbers", rows)
+    t.eq(len({(r["asid"], r["tp"]) for r in rows}), 1, "under one key", rows)
+    with open(regions) as f:
+        text = f.read()
+    t.check(text.endswith("\n"), "the CSV ends with a newline", text[-200:])
+    csv_rows = [r for r in csv.DictReader(io.StringIO(text)) if r["id"] == "40"]
+    t.eq(sorted((r["name"], r["thread"] != "", r["asid"] != "") for r in csv_rows
+                if r["vcpu"] != "all"),
+         [("seq-0", True, True), ("seq-1", True, True), ("seq-2", True, True)],
+         "the CSV's rows say whose they are", csv_rows)

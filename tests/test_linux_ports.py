@@ -5,13 +5,15 @@ makes on x86-64. An unprivileged process cannot reach kernel memory through
 the channel (the AArch64 and RISC-V page-table walkers with user callers),
 calls carry their process's address space (TTBR0_EL1, satp), regions follow
 their thread (arm64: TTBR0_EL1 and TPIDR_EL0 switches; riscv64: satp, so the
-process) across time slices and vCPUs, and four vCPUs' calls are exact. Not
+process) across time slices and vCPUs, four vCPUs' calls are exact, and
+arm64 threads made by the million stay bounded (issue 21). Not
 on riscv64: a region ended by the next process is unmatched there only when
 that process got another page-table root than the one that just exited,
 which Linux often hands out again (docs/outputs.md)."""
 from harness import on_qemus
 from test_linux import (calls_attributed, ended_by_another, privilege_line, regions_follow,
                         smp_exact)
+from test_thread_state import linux_churn
 
 
 @on_qemus("built", "debian-11.1")
@@ -34,6 +36,12 @@ def test_aarch64_region_ended_by_another_thread_is_unmatched(t):
 
 def test_aarch64_smp_calls_exact(t):
     smp_exact(t, "aarch64")
+
+
+def test_aarch64_process_threads_bounded(t):
+    """Issue 21: a user process writing TPIDR_EL0 300,000 times; the
+    thread table stays within max-threads."""
+    linux_churn(t, "aarch64")
 
 
 @on_qemus("built", "debian-11.1")

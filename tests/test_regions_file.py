@@ -84,3 +84,45 @@ def test_after_sigterm(t):
             p.kill()
         t.eq(p.returncode, -signal.SIGTERM, "QEMU dies of the signal")
         check(t, path)
+
+
+def test_sequential_threads_own_their_rows(t):
+    """Issue 21: threads that run one after another get the same vCPU index
+    from QEMU; each names itself and runs region 40, and each is another
+    thread, with its own row, number and name, in the CSV (whose rows
+    carry thread, name and asid, and end with a newline), the JSON, the
+    summary and the trace."""
+    program = guest("x86_64", "sequential_threads")
+    csv_path, json_path, trace = t.path("seq.csv"), t.path("seq.json"), t.path("seq.trace")
+    summary = t.path("seq.summary")
+    r = t.user("x86_64", program, ["3"], regions=csv_path, trace=trace, summary=summary,
+               check=0)
+    t.contains(r.stdout, "sequential threads done", "the guest ran", r)
+    text = open(csv_path).read()
+    t.check(text.endswith("\n"), "the CSV ends with a newline", text[-200:])
+    rows = [row for row in csv.DictReader(open(csv_path)) if row["id"] == "40"]
+    per_thread = [row for row in rows if row["vcpu"] != "all"]
+    t.eq(sorted(row["name"] for row in per_thread), ["seq-0", "seq-1", "seq-2"],
+         "a row per thread, with the name it gave itself", rows)
+    t.eq(len({row["thread"] for row in per_thread}), 3, "three thread numbers", rows)
+    t.eq({row["asid"] for row in per_thread}, {""}, "user mode: no address space", rows)
+    t.eq([(row["entries"], row["unmatched_ends"], row["open"]) for row in per_thread],
+         [("1", "0", "0")] * 3, "each region entered once, closed", rows)
+    r = t.user("x86_64", program, ["3"], regions=json_path, summary="none", check=0)
+    doc = json.load(open(json_path))
+    rows = [row for row in doc["regions"] if row["id"] == 40]
+    t.eq(sorted((row["name"], row["entries"]) for row in rows),
+         [("seq-0", 1), ("seq-1", 1), ("seq-2", 1)], "the JSON's rows", doc)
+    t.eq(len({row["thread"] for row in rows}), 3, "three threads in the JSON", rows)
+    events = validate_trace(trace)
+    names = {}
+    for e in events:
+        if e["ph"] == "M" and e["name"] == "process_name":
+            names[e["pid"]] = e["args"]["name"]
+    spans = {e["pid"] for e in events if e["ph"] == "B" and e["name"] == "roi 40"}
+    t.eq(sorted(names[pid].split(": ")[-1].split(" (")[0] for pid in spans),
+         ["seq-0", "seq-1", "seq-2"], "each thread's spans in a process of its own, named "
+         "after it", names)
+    text = open(summary).read()
+    for i in range(3):
+        t.contains(text, '"seq-%d"' % i, "the summary names each row", text)

@@ -143,3 +143,21 @@ def test_under_linux(t):
     t.contains(b.output, "running on valgrind: 7", "RUNNING_ON_VALGRIND as configured", b)
     t.contains(b.output, "printf returned 31", "VALGRIND_PRINTF's length", b)
     t.notes.append("%s: collected %d user instructions" % (t.qemu.label, row[0]["insns_user"]))
+
+
+def test_under_linux_allow_from_kernel(t):
+    """Issue 21: allow-from=kernel refuses a Linux user process's Valgrind
+    requests as it refuses its backdoor calls: nothing printed, no
+    collection, RUNNING_ON_VALGRIND's default, each counted as refused."""
+    events, printed = t.path("events.jsonl"), t.path("print.txt")
+    b = boot_linux(t, "%s 1000\n" % PROGRAM, binaries={PROGRAM: guest("x86_64", PROGRAM)},
+                   events=events, print=printed, summary="none", running_on_valgrind=7,
+                   allow_from="kernel", **ON)
+    t.eq(b.status, 0, "the program ran to its end", b)
+    final = last_summary(read_jsonl(events))
+    t.contains(b.output, "running on valgrind: 0", "RUNNING_ON_VALGRIND refused: its default", b)
+    t.contains(b.output, "printf returned 0", "VALGRIND_PRINTF refused: its default", b)
+    t.eq(open(printed).read(), "", "nothing printed")
+    t.eq([r for r in final["regions"] if r["id"] == REGION], [], "no collection", final)
+    t.eq((final["valgrind"]["refused"], final["valgrind"]["honoured"]), (6, 0),
+         "the six requests that act, refused", final["valgrind"])

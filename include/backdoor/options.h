@@ -79,6 +79,10 @@
       "largest size of each output file (`0`: no limit); an output that reaches it, or "    \
       "whose disk is full, stops alone, says so once on stderr and in the summary, and "    \
       "the run goes on")                                                                    \
+    X("max-threads", max_threads, NUMBER, "65536", "N",                                     \
+      "system mode, regions by thread: guest threads kept besides those running; the "     \
+      "least recently run one without regions is forgotten for a new one, and at most N "  \
+      "get regions of their own (docs/outputs.md)")                                         \
     X("allow-from", allow_from, CHOICE, "any", "any|kernel|user",                           \
       "accept calls only from this privilege level")                                        \
     X("deny", denied, COMMANDS, NULL, "CMD[:CMD...]",                                       \

@@ -20,3 +20,8 @@ void commands_vcpu_init(struct vcpu *vcpu)
     roi_vcpu_init(vcpu);
     valgrind_vcpu_init(vcpu);
 }
+
+void commands_vcpu_new_thread(struct vcpu *vcpu)
+{
+    roi_vcpu_new_thread(vcpu);
+}

@@ -38,6 +38,9 @@ extern struct commands_config commands;
 /* At vCPU init: the commands' per-vCPU state. */
 void commands_vcpu_init(struct vcpu *vcpu);
 
+/* User mode: a new guest thread on a vCPU index another one left. */
+void commands_vcpu_new_thread(struct vcpu *vcpu);
+
 /*
  * Ending the run from a call (the exit command, a handler's request_exit)
  * is a request: dispatch ends the run once the call is complete, counted

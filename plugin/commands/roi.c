@@ -59,6 +59,12 @@ struct mark {
 struct roi_vcpu {
     struct vcpu *vcpu;           /* the vCPU's, or */
     struct guest_thread *thread; /* the thread's, or neither: the machine's */
+    /* User mode: the guest thread, numbered in order of start; one that
+     * runs on an index an earlier thread left has a trace process of its
+     * own (own_track). */
+    unsigned int serial;
+    bool own_track;
+    bool ended; /* its thread ended: open regions were counted to its end */
     pthread_mutex_t lock;
     char name[64];               /* name_thread's, "" if none */
     GHashTable *regions; /* id -> struct region */
@@ -69,6 +75,11 @@ static uint64_t dropped_ids;
 
 /* The machine's regions, made at the first roi_begin_machine. */
 static struct roi_vcpu *machine_roi;
+/* User mode: guest threads started so far, and the containers of those
+ * that ended with something to report (under retired_lock). */
+static unsigned int user_threads;
+static pthread_mutex_t retired_lock = PTHREAD_MUTEX_INITIALIZER;
+static GPtrArray *retired;
 
 /* Counting starts with the first roi_begin: a program that never marks a
  * region pays nothing. The layer above turns it on (a retranslation). */
@@ -99,16 +110,73 @@ void roi_vcpu_init(struct vcpu *vcpu)
 {
     struct roi_vcpu *roi = roi_new();
     roi->vcpu = vcpu;
+    roi->serial = __atomic_fetch_add(&user_threads, 1, __ATOMIC_RELAXED);
     vcpu->roi = roi;
+}
+
+/* The vCPU's container holds something the end must report. */
+static bool has_results(struct roi_vcpu *roi)
+{
+    pthread_mutex_lock(&roi->lock);
+    bool any = g_hash_table_size(roi->regions) != 0 || g_hash_table_size(roi->marks) != 0 ||
+               roi->name[0] != '\0';
+    pthread_mutex_unlock(&roi->lock);
+    return any;
+}
+
+void roi_vcpu_new_thread(struct vcpu *vcpu)
+{
+    struct roi_vcpu *old = vcpu->roi;
+    unsigned int serial = __atomic_fetch_add(&user_threads, 1, __ATOMIC_RELAXED);
+    if (!has_results(old)) {
+        /* Nothing of the thread that left: the newcomer takes it over. */
+        old->serial = serial;
+        old->own_track = true;
+        return;
+    }
+    /* Regions the thread left open count to its end: the vCPU's counters
+     * stand where the thread left them, and are the newcomer's from now. */
+    const struct vcpu_counters *c = vcpu_counters(vcpu->index);
+    uint64_t ts = now_ns();
+    pthread_mutex_lock(&old->lock);
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, old->regions);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        struct region *r = value;
+        if (r->depth > 0) {
+            r->insns += c->insns - r->start_insns;
+            r->kernel += c->insns_kernel - r->start_kernel;
+            r->wall_ns += ts - r->start_ns;
+        }
+    }
+    old->ended = true;
+    pthread_mutex_unlock(&old->lock);
+    pthread_mutex_lock(&retired_lock);
+    if (retired == NULL) {
+        retired = g_ptr_array_new();
+    }
+    g_ptr_array_add(retired, old);
+    pthread_mutex_unlock(&retired_lock);
+    struct roi_vcpu *roi = roi_new();
+    roi->vcpu = vcpu;
+    roi->serial = serial;
+    roi->own_track = true;
+    __atomic_store_n(&vcpu->roi, roi, __ATOMIC_RELEASE);
 }
 
 /* The trace process of a container's regions and marks: its guest
  * thread's, or its vCPU's. */
 static uint64_t trace_track(const struct roi_vcpu *roi)
 {
-    return roi->thread != NULL ? report_trace_thread_track(roi->thread->id)
-           : roi->vcpu != NULL ? report_trace_vcpu_track(roi->vcpu->index)
-                               : report_trace_machine_track();
+    if (roi->thread != NULL) {
+        return report_trace_thread_track(roi->thread->id);
+    }
+    if (roi->vcpu == NULL) {
+        return report_trace_machine_track();
+    }
+    return roi->own_track ? report_trace_thread_track(roi->serial)
+                          : report_trace_vcpu_track(roi->vcpu->index);
 }
 
 /* Names a container's trace process: by name_thread's name if it has one,
@@ -119,6 +187,9 @@ static void name_track(struct output_vcpu *out, const struct roi_vcpu *roi, cons
     const struct guest_thread *t = roi->thread;
     if (t == NULL && roi->vcpu == NULL) {
         snprintf(text, sizeof text, "machine (every vCPU)");
+    } else if (t == NULL && roi->own_track) {
+        snprintf(text, sizeof text, "vCPU %u%s%s (thread %u)", roi->vcpu->index,
+                 name[0] ? ": " : "", name, roi->serial);
     } else if (t == NULL) {
         snprintf(text, sizeof text, "vCPU %u%s%s", roi->vcpu->index, name[0] ? ": " : "",
                  name);
@@ -142,6 +213,9 @@ static struct roi_vcpu *container(struct vcpu *vcpu)
     }
     struct roi_vcpu *roi = __atomic_load_n(&t->roi, __ATOMIC_ACQUIRE);
     if (roi == NULL) {
+        if (!threads_keep(t)) {
+            return vcpu->roi; /* max-threads threads have regions already */
+        }
         struct roi_vcpu *fresh = roi_new();
         fresh->thread = t;
         if (__atomic_compare_exchange_n(&t->roi, &roi, fresh, false, __ATOMIC_ACQ_REL,
@@ -389,10 +463,52 @@ void builtin_mark(struct call_ctx *ctx)
     report_trace(ctx->vcpu->output, trace_track(roi), 'i', "mark", id, now_ns(), "value", value);
 }
 
+/*
+ * Where threads are followed, the guest's thread starts and ends are not
+ * seen: Linux gives a thread that starts after another of its process
+ * ended the same address space and, through glibc's cache of thread
+ * stacks, the same TLS address, so the two have one key. A thread that
+ * gives itself another name while it has regions, none of them open, is
+ * taken for such a newcomer: what ran under the key so far keeps its rows
+ * and name (docs/outputs.md, "Names").
+ */
+static bool is_successor(struct roi_vcpu *roi, const struct call_ctx *ctx, size_t len)
+{
+    if (roi->thread == NULL || roi->name[0] == '\0' || g_hash_table_size(roi->regions) == 0) {
+        return false;
+    }
+    bool same = strlen(roi->name) == len;
+    for (size_t i = 0; same && i < len; i++) {
+        uint8_t c = ctx->call.data[i];
+        same = roi->name[i] == (c >= 0x20 && c < 0x7f ? (char)c : '?');
+    }
+    if (same) {
+        return false;
+    }
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, roi->regions);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        if (((struct region *)value)->depth > 0) {
+            return false;
+        }
+    }
+    return true;
+}
+
 void builtin_name_thread(struct call_ctx *ctx)
 {
     roi_insns_before_call(ctx); /* names the calling thread */
     struct roi_vcpu *roi = container(ctx->vcpu);
+    size_t wanted = ctx->call.data_len < sizeof roi->name ? ctx->call.data_len
+                                                          : sizeof roi->name - 1;
+    pthread_mutex_lock(&roi->lock);
+    bool successor = roi->thread == ctx->vcpu->thread && is_successor(roi, ctx, wanted);
+    pthread_mutex_unlock(&roi->lock);
+    if (successor) {
+        threads_succeed(ctx->vcpu, roi->thread, vcpu_before_call(ctx));
+        roi = container(ctx->vcpu);
+    }
     size_t len = ctx->call.data_len < sizeof roi->name ? ctx->call.data_len
                                                        : sizeof roi->name - 1;
     pthread_mutex_lock(&roi->lock);
@@ -456,7 +572,7 @@ static void visit_locked(struct roi_vcpu *roi, const struct visit *v)
 
 static void visit_vcpu(struct vcpu *vcpu, void *data)
 {
-    visit_locked(vcpu->roi, data);
+    visit_locked(__atomic_load_n(&vcpu->roi, __ATOMIC_ACQUIRE), data);
 }
 
 static void visit_thread(struct guest_thread *thread, void *data)
@@ -469,6 +585,12 @@ static void visit_thread(struct guest_thread *thread, void *data)
 static void visit_all(void (*visit)(struct roi_vcpu *roi, void *data), void *data)
 {
     struct visit v = {visit, data};
+    pthread_mutex_lock(&retired_lock);
+    guint n_retired = retired != NULL ? retired->len : 0;
+    for (guint i = 0; i < n_retired; i++) {
+        visit_locked(g_ptr_array_index(retired, i), &v);
+    }
+    pthread_mutex_unlock(&retired_lock);
     vcpu_for_each(visit_vcpu, &v);
     if (threads_followed()) {
         threads_for_each(visit_thread, &v);
@@ -538,16 +660,19 @@ static void snapshot_one(struct roi_vcpu *roi, void *data)
             .id = r->id, .vcpu = vcpu, .entries = r->entries,
             .insns = r->insns, .insns_kernel = r->kernel, .wall_ns = r->wall_ns,
             .unmatched_ends = r->unmatched_ends, .open = r->depth > 0,
-            .thread = t != NULL, .thread_id = t ? t->id : 0,
+            .thread = t != NULL || (!commands.system_mode && roi->vcpu != NULL),
+            .thread_id = t ? t->id : roi->serial, .context = t != NULL,
             .machine = t == NULL && roi->vcpu == NULL,
             .address_space = t ? t->address_space : 0,
             .thread_pointer = t ? t->thread_pointer : 0,
         };
         memcpy(row.name, roi->name, sizeof row.name);
         if (r->depth > 0) {
-            row.insns += insns_now(roi, snap->caller) - r->start_insns;
-            row.insns_kernel += kernel_now(roi, snap->caller) - r->start_kernel;
-            row.wall_ns += snap->ts - r->start_ns;
+            if (!roi->ended) {
+                row.insns += insns_now(roi, snap->caller) - r->start_insns;
+                row.insns_kernel += kernel_now(roi, snap->caller) - r->start_kernel;
+                row.wall_ns += snap->ts - r->start_ns;
+            }
             struct vcpu *where = vcpu_get(vcpu);
             if (snap->at_exit && where != NULL) {
                 report_trace(where->output, trace_track(roi), 'E', "roi", r->id, snap->ts,

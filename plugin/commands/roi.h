@@ -15,6 +15,11 @@
 
 void roi_vcpu_init(struct vcpu *vcpu);
 
+/* User mode: a new guest thread runs on the vCPU index an earlier one left
+ * (QEMU reuses them); its regions, marks and name are its own, and the
+ * earlier thread's stay for the end. */
+void roi_vcpu_new_thread(struct vcpu *vcpu);
+
 /* Guest instructions this vCPU executed before the current call's magic
  * instruction (inline counting plus the position in its block). */
 uint64_t roi_insns_before_call(const struct call_ctx *ctx);

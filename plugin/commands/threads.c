@@ -1,13 +1,22 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Guest threads (commands/threads.h). Switches are rare (a few thousand a
- * second under Linux), so one lock guards the table and every stint's
- * bookkeeping; the call path takes it only for region commands.
+ * Guest threads (commands/threads.h). A vCPU that writes the key of the
+ * thread it already runs (Linux rewrites the FS base at every switch, most
+ * often with the same value) checks its own stint and takes no lock. A real
+ * change takes the lock of the shard of the thread leaving, then that of
+ * the thread coming: vCPUs switching different threads rarely meet.
+ *
+ * Threads neither running nor holding regions are idle: each shard keeps
+ * its idle threads in the order they last ran, and forgets the oldest when
+ * it holds more than its part of max-threads. A thread that is running or
+ * holds regions is never forgotten: running ones are at most one per vCPU,
+ * and at most max-threads get regions of their own.
  */
 #include "commands/threads.h"
 
 #include <glib.h>
 
+#include "commands/keyed_hash.h"
 #include "qemu/context.h"
 #include "qemu/registers.h"
 #include "output/log.h"
@@ -15,10 +24,27 @@
 /* IA32_FS_BASE, the MSR of the thread pointer. */
 #define MSR_FS_BASE 0xc0000100u
 
+/* A power of two; more shards than vCPUs usually run threads at once. */
+#define SHARDS 16u
+
+struct shard {
+    GMutex lock;
+    GHashTable *table; /* key -> thread (a thread is its own key) */
+    struct guest_thread *newest, *oldest; /* idle threads */
+    unsigned int count;
+    struct guest_thread *spare; /* the last one forgotten, for the next new one */
+};
+
 static bool followed;
-static GMutex lock;
-static GHashTable *by_key; /* "address space, thread pointer" -> thread */
-static GPtrArray *in_order;
+static unsigned int max_threads;
+static unsigned int shard_limit; /* idle threads a shard keeps */
+static struct shard shards[SHARDS];
+static uint64_t next_id; /* threads made so far */
+static uint64_t forgotten, over_cap;
+
+/* Threads with regions, in the order they got them; under kept_lock. */
+static GMutex kept_lock;
+static GPtrArray *kept;
 
 /*
  * A vCPU's stint: the thread it runs and its counters when that began. A
@@ -27,20 +53,41 @@ static GPtrArray *in_order;
  * side; and a kernel's idle task keeps the address space it found (lazily,
  * as Linux does), so the vCPU a thread left seems to run it still, a few
  * instructions around each wait for an interrupt, until it switches.
+ * Only the vCPU itself changes its stint, holding the lock of the shard of
+ * the thread it installs or removes; others read it under that lock.
  */
 struct stint {
-    struct guest_thread *thread;
+    struct guest_thread *thread; /* atomic: read by other vCPUs */
     uint64_t start, kernel_start;
 };
-static GArray *stints; /* by vCPU index; under lock */
+static struct stint *stint_chunks[VCPU_TABLE_CHUNKS];
+static unsigned int stint_limit; /* one past the highest vCPU with a stint */
+static GMutex chunk_lock;
 
-void threads_init(bool follow)
+/* The keyed hash, computed once per switch (commands/keyed_hash.h): the
+ * low bits pick the shard, the high ones the table's bucket. */
+static guint key_hash(gconstpointer key)
+{
+    return (guint)(((const struct guest_thread *)key)->key_hash >> 32);
+}
+
+static gboolean key_equal(gconstpointer a, gconstpointer b)
+{
+    const struct guest_thread *x = a, *y = b;
+    return x->address_space == y->address_space && x->thread_pointer == y->thread_pointer;
+}
+
+void threads_init(bool follow, unsigned int max)
 {
     followed = follow;
-    by_key = g_hash_table_new_full(g_bytes_hash, g_bytes_equal,
-                                   (GDestroyNotify)g_bytes_unref, NULL);
-    in_order = g_ptr_array_new();
-    stints = g_array_new(FALSE, TRUE, sizeof(struct stint));
+    max_threads = max;
+    shard_limit = (max + SHARDS - 1) / SHARDS;
+    keyed_hash_init();
+    for (unsigned int i = 0; i < SHARDS; i++) {
+        g_mutex_init(&shards[i].lock);
+        shards[i].table = g_hash_table_new(key_hash, key_equal);
+    }
+    kept = g_ptr_array_new();
 }
 
 bool threads_followed(void)
@@ -48,41 +95,129 @@ bool threads_followed(void)
     return followed;
 }
 
-static uint64_t register_value(struct vcpu *vcpu, const char *name)
+/* wrmsr's operands: ECX names the MSR, EDX:EAX the value. Handles found
+ * once (registers exist only once a vCPU does), not under reg_find's lock
+ * at every write. */
+enum msr_operand { MSR_NUMBER, MSR_HIGH, MSR_LOW };
+static const char *const msr_operand_names[] = {"rcx", "rdx", "rax"};
+static struct qemu_plugin_register *msr_operands[3];
+static bool msr_operands_found[3];
+
+static uint64_t msr_operand(struct vcpu *vcpu, enum msr_operand which)
 {
-    struct qemu_plugin_register *reg = reg_find(name);
+    struct qemu_plugin_register *reg;
+    if (__atomic_load_n(&msr_operands_found[which], __ATOMIC_ACQUIRE)) {
+        reg = msr_operands[which];
+    } else {
+        reg = reg_find(msr_operand_names[which]);
+        msr_operands[which] = reg;
+        __atomic_store_n(&msr_operands_found[which], true, __ATOMIC_RELEASE);
+    }
     return reg != NULL ? reg_read(vcpu, reg) : 0;
 }
 
+/* The vCPU's own stint, made on first use. */
 static struct stint *stint_of(unsigned int vcpu)
 {
-    if (vcpu >= stints->len) {
-        g_array_set_size(stints, vcpu + 1);
+    unsigned int chunk = (vcpu / VCPU_TABLE_CHUNK) % VCPU_TABLE_CHUNKS;
+    struct stint *c = __atomic_load_n(&stint_chunks[chunk], __ATOMIC_ACQUIRE);
+    if (c == NULL) {
+        g_mutex_lock(&chunk_lock);
+        c = stint_chunks[chunk];
+        if (c == NULL) {
+            c = g_new0(struct stint, VCPU_TABLE_CHUNK);
+            __atomic_store_n(&stint_chunks[chunk], c, __ATOMIC_RELEASE);
+        }
+        g_mutex_unlock(&chunk_lock);
     }
-    return &g_array_index(stints, struct stint, vcpu);
+    if (vcpu + 1 > __atomic_load_n(&stint_limit, __ATOMIC_RELAXED)) {
+        g_mutex_lock(&chunk_lock);
+        if (vcpu + 1 > stint_limit) {
+            __atomic_store_n(&stint_limit, vcpu + 1, __ATOMIC_RELEASE);
+        }
+        g_mutex_unlock(&chunk_lock);
+    }
+    return &c[vcpu % VCPU_TABLE_CHUNK];
 }
 
-/* Caller holds lock. */
-static struct guest_thread *thread_for(uint64_t address_space, uint64_t thread_pointer)
+/* Another vCPU's stint, or NULL if it has none yet. */
+static const struct stint *stint_peek(unsigned int vcpu)
 {
-    uint64_t key[2] = {address_space, thread_pointer};
-    GBytes *bytes = g_bytes_new(key, sizeof key);
-    struct guest_thread *t = g_hash_table_lookup(by_key, bytes);
+    const struct stint *c = __atomic_load_n(&stint_chunks[vcpu / VCPU_TABLE_CHUNK],
+                                            __ATOMIC_ACQUIRE);
+    return c != NULL ? &c[vcpu % VCPU_TABLE_CHUNK] : NULL;
+}
+
+/* The idle list: newest first. Caller holds the shard's lock. */
+static void idle_add(struct shard *sh, struct guest_thread *t)
+{
+    t->idle = true;
+    t->older = sh->newest;
+    t->newer = NULL;
+    if (sh->newest != NULL) {
+        sh->newest->newer = t;
+    } else {
+        sh->oldest = t;
+    }
+    sh->newest = t;
+}
+
+static void idle_remove(struct shard *sh, struct guest_thread *t)
+{
+    t->idle = false;
+    if (t->newer != NULL) {
+        t->newer->older = t->older;
+    } else {
+        sh->newest = t->older;
+    }
+    if (t->older != NULL) {
+        t->older->newer = t->newer;
+    } else {
+        sh->oldest = t->newer;
+    }
+    t->newer = t->older = NULL;
+}
+
+/* Forgets the shard's oldest idle threads while it holds more than its
+ * part. Caller holds the shard's lock. */
+static void forget_oldest(struct shard *sh)
+{
+    while (sh->count > shard_limit && sh->oldest != NULL) {
+        struct guest_thread *t = sh->oldest;
+        idle_remove(sh, t);
+        g_hash_table_remove(sh->table, t);
+        sh->count--;
+        /* A guest churning threads forgets one for each it makes. */
+        g_free(sh->spare);
+        sh->spare = t;
+        __atomic_add_fetch(&forgotten, 1, __ATOMIC_RELAXED);
+    }
+}
+
+/* The thread of a key, made if new. Caller holds the shard's lock. */
+static struct guest_thread *thread_for(struct shard *sh, uint64_t hash,
+                                       uint64_t address_space, uint64_t thread_pointer)
+{
+    struct guest_thread probe = {.address_space = address_space,
+                                 .thread_pointer = thread_pointer, .key_hash = hash};
+    struct guest_thread *t = g_hash_table_lookup(sh->table, &probe);
     if (t == NULL) {
-        t = g_new0(struct guest_thread, 1);
-        t->id = in_order->len;
+        t = sh->spare != NULL ? sh->spare : g_new(struct guest_thread, 1);
+        sh->spare = NULL;
+        *t = (struct guest_thread){0};
+        t->id = (unsigned int)__atomic_fetch_add(&next_id, 1, __ATOMIC_RELAXED);
         t->address_space = address_space;
         t->thread_pointer = thread_pointer;
         t->vcpu = -1;
-        g_hash_table_insert(by_key, g_bytes_ref(bytes), t);
-        g_ptr_array_add(in_order, t);
+        t->key_hash = hash;
+        t->shard = (unsigned int)(hash % SHARDS);
+        g_hash_table_add(sh->table, t);
+        sh->count++;
     }
-    g_bytes_unref(bytes);
     return t;
 }
 
-/* The vCPU runs (address space, thread pointer) from pos on. Caller holds
- * lock. */
+/* The vCPU runs (address space, thread pointer) from pos on. */
 static struct guest_thread *switch_to(struct vcpu *vcpu, uint64_t address_space,
                                       uint64_t thread_pointer, struct insn_position pos)
 {
@@ -93,29 +228,49 @@ static struct guest_thread *switch_to(struct vcpu *vcpu, uint64_t address_space,
         return out;
     }
     if (out != NULL) {
+        struct shard *sh = &shards[out->shard];
+        g_mutex_lock(&sh->lock);
         out->insns += pos.all - s->start;
         out->kernel_insns += pos.kernel - s->kernel_start;
+        __atomic_store_n(&s->thread, NULL, __ATOMIC_RELEASE);
         if (--out->stints == 0) {
             out->vcpu = -1;
+            if (!out->kept) {
+                idle_add(sh, out);
+            }
         }
+        g_mutex_unlock(&sh->lock);
     }
-    struct guest_thread *in = thread_for(address_space, thread_pointer);
-    *s = (struct stint){in, pos.all, pos.kernel};
+    uint64_t hash = keyed_hash2(address_space, thread_pointer);
+    struct shard *sh = &shards[hash % SHARDS];
+    g_mutex_lock(&sh->lock);
+    struct guest_thread *in = thread_for(sh, hash, address_space, thread_pointer);
+    if (in->idle) {
+        idle_remove(sh, in);
+    }
+    s->start = pos.all;
+    s->kernel_start = pos.kernel;
+    __atomic_store_n(&s->thread, in, __ATOMIC_RELEASE);
     in->stints++;
     in->vcpu = (int)vcpu->index;
     in->last_vcpu = in->vcpu;
+    forget_oldest(sh);
+    g_mutex_unlock(&sh->lock);
     vcpu->thread = in;
     return in;
 }
 
 /* What the thread's open stints on vCPUs other than skip (-1: all) have run
- * so far, read from their counters as they stand. Caller holds lock. */
+ * so far, read from their counters as they stand. Caller holds the
+ * thread's shard's lock. */
 static struct insn_position open_elsewhere(const struct guest_thread *thread, int skip)
 {
     struct insn_position n = {0, 0};
-    for (guint i = 0; thread->stints > 0 && i < stints->len; i++) {
-        const struct stint *s = &g_array_index(stints, struct stint, i);
-        if (s->thread != thread || (int)i == skip) {
+    unsigned int limit = __atomic_load_n(&stint_limit, __ATOMIC_ACQUIRE);
+    for (unsigned int i = 0; thread->stints > 0 && i < limit; i++) {
+        const struct stint *s = stint_peek(i);
+        if (s == NULL || __atomic_load_n(&s->thread, __ATOMIC_ACQUIRE) != thread ||
+            (int)i == skip) {
             continue;
         }
         const struct vcpu_counters *c = vcpu_counters(i);
@@ -144,73 +299,140 @@ void threads_on_switch(unsigned int vcpu_index, void *userdata)
     const struct vcpu_counters *c = vcpu_counters(vcpu_index);
     uint64_t not_yet = site->tb_insns - site->tb_index;
     struct insn_position pos = {c->insns - not_yet, c->insns_kernel - not_yet};
-    uint64_t address_space = current_address_space(vcpu);
-    uint64_t thread_pointer = guest_thread_pointer(vcpu);
+    /* The new value from the instruction's operand, the other half of the
+     * key from the thread the vCPU runs: every write of either was seen
+     * (and a call reads both registers again), so no register read. */
+    uint64_t address_space, thread_pointer;
+    const struct guest_thread *running = stint_of(vcpu_index)->thread;
     switch (site->kind) {
     case SWITCH_ADDRESS_SPACE:
         address_space = guest_address_space_of(guest_switch_register(vcpu, site->gpr));
+        thread_pointer = running != NULL ? running->thread_pointer
+                                         : guest_thread_pointer(vcpu);
         break;
     case SWITCH_THREAD_POINTER:
         thread_pointer = guest_switch_register(vcpu, site->gpr);
+        address_space = running != NULL ? running->address_space
+                                        : current_address_space(vcpu);
         break;
     case SWITCH_MSR:
-        if ((uint32_t)register_value(vcpu, "rcx") != MSR_FS_BASE) {
+    default:
+        if ((uint32_t)msr_operand(vcpu, MSR_NUMBER) != MSR_FS_BASE) {
             return;
         }
-        thread_pointer = register_value(vcpu, "rdx") << 32 |
-                         (uint32_t)register_value(vcpu, "rax");
+        thread_pointer = msr_operand(vcpu, MSR_HIGH) << 32 |
+                         (uint32_t)msr_operand(vcpu, MSR_LOW);
+        address_space = running != NULL ? running->address_space
+                                        : current_address_space(vcpu);
         break;
     }
-    g_mutex_lock(&lock);
     switch_to(vcpu, address_space, thread_pointer, pos);
-    g_mutex_unlock(&lock);
 }
 
 struct guest_thread *threads_current(struct vcpu *vcpu, struct insn_position pos)
 {
-    uint64_t address_space = current_address_space(vcpu);
-    uint64_t thread_pointer = guest_thread_pointer(vcpu);
-    g_mutex_lock(&lock);
-    struct guest_thread *t = switch_to(vcpu, address_space, thread_pointer, pos);
-    g_mutex_unlock(&lock);
-    return t;
+    return switch_to(vcpu, current_address_space(vcpu), guest_thread_pointer(vcpu), pos);
 }
 
 struct insn_position threads_insns(const struct guest_thread *thread, const struct vcpu *vcpu,
                                    struct insn_position pos)
 {
-    g_mutex_lock(&lock);
+    struct shard *sh = &shards[thread->shard];
+    g_mutex_lock(&sh->lock);
     struct insn_position n = open_elsewhere(thread, (int)vcpu->index);
     n.all += thread->insns;
     n.kernel += thread->kernel_insns;
-    const struct stint *here = stint_of(vcpu->index);
-    if (here->thread == thread) {
+    const struct stint *here = stint_peek(vcpu->index);
+    if (here != NULL && here->thread == thread) {
         n.all += pos.all - here->start;
         n.kernel += pos.kernel - here->kernel_start;
     }
-    g_mutex_unlock(&lock);
+    g_mutex_unlock(&sh->lock);
     return n;
 }
 
 struct insn_position threads_insns_now(const struct guest_thread *thread)
 {
-    g_mutex_lock(&lock);
+    struct shard *sh = &shards[thread->shard];
+    g_mutex_lock(&sh->lock);
     struct insn_position n = open_elsewhere(thread, -1);
     n.all += thread->insns;
     n.kernel += thread->kernel_insns;
-    g_mutex_unlock(&lock);
+    g_mutex_unlock(&sh->lock);
     return n;
+}
+
+struct guest_thread *threads_succeed(struct vcpu *vcpu, struct guest_thread *old,
+                                     struct insn_position pos)
+{
+    struct stint *s = stint_of(vcpu->index);
+    struct shard *sh = &shards[old->shard];
+    g_mutex_lock(&sh->lock);
+    if (g_hash_table_lookup(sh->table, old) == old) {
+        g_hash_table_remove(sh->table, old);
+        sh->count--;
+    }
+    struct guest_thread *in = thread_for(sh, old->key_hash, old->address_space,
+                                         old->thread_pointer);
+    if (s->thread == old) {
+        old->insns += pos.all - s->start;
+        old->kernel_insns += pos.kernel - s->kernel_start;
+        if (--old->stints == 0) {
+            old->vcpu = -1;
+        }
+    }
+    s->start = pos.all;
+    s->kernel_start = pos.kernel;
+    __atomic_store_n(&s->thread, in, __ATOMIC_RELEASE);
+    in->stints++;
+    in->vcpu = (int)vcpu->index;
+    in->last_vcpu = in->vcpu;
+    g_mutex_unlock(&sh->lock);
+    vcpu->thread = in;
+    return in;
+}
+
+bool threads_keep(struct guest_thread *thread)
+{
+    struct shard *sh = &shards[thread->shard];
+    bool ok = true;
+    g_mutex_lock(&kept_lock);
+    g_mutex_lock(&sh->lock);
+    if (thread->kept) {
+        /* kept already (by another vCPU running it) */
+    } else if (kept->len >= max_threads) {
+        if (!thread->over_cap) {
+            thread->over_cap = true;
+            __atomic_add_fetch(&over_cap, 1, __ATOMIC_RELAXED);
+        }
+        ok = false;
+    } else {
+        /* Running on the caller's vCPU: not idle, nothing to unlink. */
+        thread->kept = true;
+        g_ptr_array_add(kept, thread);
+    }
+    g_mutex_unlock(&sh->lock);
+    g_mutex_unlock(&kept_lock);
+    return ok;
 }
 
 void threads_for_each(void (*visit)(struct guest_thread *thread, void *data), void *data)
 {
-    g_mutex_lock(&lock);
-    guint n = in_order->len;
-    g_mutex_unlock(&lock);
+    g_mutex_lock(&kept_lock);
+    guint n = kept != NULL ? kept->len : 0;
+    g_mutex_unlock(&kept_lock);
     for (guint i = 0; i < n; i++) {
-        g_mutex_lock(&lock);
-        struct guest_thread *t = g_ptr_array_index(in_order, i);
-        g_mutex_unlock(&lock);
+        g_mutex_lock(&kept_lock);
+        struct guest_thread *t = g_ptr_array_index(kept, i);
+        g_mutex_unlock(&kept_lock);
         visit(t, data);
     }
+}
+
+void threads_counts(struct thread_counts *counts)
+{
+    counts->seen = __atomic_load_n(&next_id, __ATOMIC_RELAXED);
+    counts->forgotten = __atomic_load_n(&forgotten, __ATOMIC_RELAXED);
+    counts->over_cap = __atomic_load_n(&over_cap, __ATOMIC_RELAXED);
+    counts->max = max_threads;
 }

@@ -6,6 +6,14 @@
  * the guest's scheduler ran it. Regions then belong to a thread, not to a
  * vCPU. A thread is its address space and its thread pointer (x86-64: CR3
  * without the PCID, and the FS base, the TLS pointer of Linux threads).
+ *
+ * The guest makes threads at will, so their state is bounded (docs/abi.md,
+ * security model): at most max-threads are kept beyond those running now
+ * and those holding regions; the least recently run of the rest is
+ * forgotten when a new one comes. Keys are hashed with a per-run secret
+ * (commands/keyed_hash.h), so no choice of keys makes lookups slow, and
+ * the table is split into shards, each with its own lock, taken only when
+ * a vCPU really changes threads.
  */
 #ifndef BACKDOOR_PLUGIN_COMMANDS_THREADS_H
 #define BACKDOOR_PLUGIN_COMMANDS_THREADS_H
@@ -16,7 +24,8 @@
 #include "qemu/vcpu.h"
 
 struct guest_thread {
-    unsigned int id;         /* in order of first sight, from 0 */
+    unsigned int id;         /* in order of first sight, from 0 (a thread
+                              * forgotten and seen again gets a new one) */
     uint64_t address_space;  /* page-table base, tag bits removed */
     uint64_t thread_pointer; /* x86-64: FS base */
     uint64_t insns;          /* executed in ended stints on any vCPU */
@@ -25,11 +34,19 @@ struct guest_thread {
     int vcpu;                /* the vCPU of its latest open stint, or -1 */
     int last_vcpu;           /* the last it ran on */
     struct roi_vcpu *roi;    /* its regions and marks (commands/roi.c) */
+    /* Bookkeeping of commands/threads.c, under its shard's lock. */
+    uint64_t key_hash;       /* of address_space and thread_pointer, keyed */
+    unsigned int shard;
+    bool kept;               /* holds regions: never forgotten */
+    bool over_cap;           /* was refused regions of its own, counted once */
+    struct guest_thread *newer, *older; /* in its shard's idle list */
+    bool idle;               /* in that list: not running, not kept */
 };
 
 /* At install: whether threads are followed (system mode on an
- * architecture whose switches the decode layer finds). */
-void threads_init(bool follow);
+ * architecture whose switches the decode layer finds), and how many idle
+ * threads, and how many with regions, are kept at most. */
+void threads_init(bool follow, unsigned int max_threads);
 bool threads_followed(void);
 
 /* A vCPU's counters at one instruction: all of them and the kernel's. */
@@ -52,7 +69,28 @@ struct insn_position threads_insns(const struct guest_thread *thread, const stru
 /* The same seen from outside any of its vCPUs (a snapshot at the end). */
 struct insn_position threads_insns_now(const struct guest_thread *thread);
 
-/* Visits every thread seen, in order of first sight. */
+/* The thread, running on the calling vCPU, gets regions of its own: it is
+ * kept to the end. False when max-threads threads already have them (the
+ * caller then counts the thread's regions with its vCPU's). */
+bool threads_keep(struct guest_thread *thread);
+
+/* The thread running on vcpu (at counter position pos) has ended as far
+ * as its regions go, and what runs under its key from now on is another,
+ * new thread (commands/roi.c decides when: docs/outputs.md, "Names");
+ * the old one stays for the report. Returns the new one, running on vcpu. */
+struct guest_thread *threads_succeed(struct vcpu *vcpu, struct guest_thread *old,
+                                     struct insn_position pos);
+
+/* Visits every thread kept for its regions, in the order they got them. */
 void threads_for_each(void (*visit)(struct guest_thread *thread, void *data), void *data);
+
+/* What the summary says of the thread table. */
+struct thread_counts {
+    uint64_t seen;      /* threads ever made */
+    uint64_t forgotten; /* of them, idle threads dropped to stay in max-threads */
+    uint64_t over_cap;  /* threads refused regions of their own */
+    unsigned int max;   /* max-threads */
+};
+void threads_counts(struct thread_counts *counts);
 
 #endif

@@ -41,7 +41,7 @@ enum {
 struct valgrind_vcpu {
     bool collect, instrument;
     bool collecting; /* both: the collection region is open */
-    uint64_t honoured, ignored;
+    uint64_t honoured, ignored, refused;
     uint64_t *start;     /* function counters when the collection opened */
     uint64_t *collected; /* per function, collections closed so far */
 };
@@ -222,6 +222,50 @@ static void count_ignored(struct valgrind_vcpu *v, uint64_t request)
     g_mutex_unlock(&ignored_lock);
 }
 
+unsigned valgrind_request_builtins(uint64_t request, uint32_t builtins[2])
+{
+    switch (request) {
+    case VG_RUNNING_ON_VALGRIND:
+        builtins[0] = BACKDOOR_OP_PRESENT;
+        return 1;
+    case VG_PRINTF:
+    case VG_PRINTF_BACKTRACE:
+    case VG_PRINTF_VALIST_BY_REF:
+    case VG_PRINTF_BACKTRACE_VALIST_BY_REF:
+        builtins[0] = BACKDOOR_OP_PRINT;
+        return 1;
+    case CG_DUMP_STATS:
+    case CG_DUMP_STATS_AT:
+        /* Callgrind dumps and then zeroes (dump_stats below). */
+        builtins[0] = BACKDOOR_OP_STATS_DUMP;
+        builtins[1] = BACKDOOR_OP_STATS_RESET;
+        return 2;
+    case CG_ZERO_STATS:
+        builtins[0] = BACKDOOR_OP_STATS_RESET;
+        return 1;
+    case CG_TOGGLE_COLLECT:
+    case CG_START_INSTRUMENTATION:
+    case CG_STOP_INSTRUMENTATION:
+        /* They open and close the collection region. */
+        builtins[0] = BACKDOOR_OP_ROI_BEGIN;
+        builtins[1] = BACKDOOR_OP_ROI_END;
+        return 2;
+    default:
+        return 0;
+    }
+}
+
+void valgrind_refused(struct call_ctx *ctx, const struct valgrind_request *rq)
+{
+    struct valgrind_vcpu *v = ctx->vcpu->valgrind;
+    if (v == NULL) {
+        return;
+    }
+    v->refused++;
+    /* Inside the collection the sequence still counts as one instruction. */
+    update_collection(ctx->vcpu, ctx, rq, false);
+}
+
 void valgrind_unreadable(struct call_ctx *ctx)
 {
     if (ctx->vcpu->valgrind != NULL) {
@@ -306,7 +350,7 @@ bool valgrind_request(struct call_ctx *ctx, const struct valgrind_request *rq,
 }
 
 struct totals {
-    uint64_t honoured, ignored;
+    uint64_t honoured, ignored, refused;
     uint64_t *profile;
     uint32_t n_slots;
 };
@@ -320,6 +364,7 @@ static void add_vcpu(struct vcpu *vcpu, void *data)
     }
     t->honoured += v->honoured;
     t->ignored += v->ignored;
+    t->refused += v->refused;
     if (t->profile == NULL || v->collected == NULL) {
         return;
     }
@@ -329,12 +374,14 @@ static void add_vcpu(struct vcpu *vcpu, void *data)
     }
 }
 
-void valgrind_counts(uint64_t *honoured, uint64_t *ignored, GHashTable *by_request)
+void valgrind_counts(uint64_t *honoured, uint64_t *ignored, uint64_t *refused,
+                     GHashTable *by_request)
 {
     struct totals t = {0};
     vcpu_for_each(add_vcpu, &t);
     *honoured = t.honoured;
     *ignored = t.ignored;
+    *refused = t.refused;
     g_mutex_lock(&ignored_lock);
     GHashTableIter it;
     gpointer key, value;

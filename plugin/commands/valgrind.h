@@ -57,6 +57,14 @@ void valgrind_vcpu_init(struct vcpu *vcpu);
 bool valgrind_request(struct call_ctx *ctx, const struct valgrind_request *rq,
                       uint64_t *result);
 
+/* The built-in commands the request acts as, for the policy (deny=,
+ * allow-from=): fills up to two into builtins, returns how many (0: the
+ * request does nothing a built-in does). */
+unsigned valgrind_request_builtins(uint64_t request, uint32_t builtins[2]);
+
+/* A request the policy refused: counted, and the guest keeps its default. */
+void valgrind_refused(struct call_ctx *ctx, const struct valgrind_request *rq);
+
 /* A request block the guest could not read: counted as ignored. */
 void valgrind_unreadable(struct call_ctx *ctx);
 
@@ -67,9 +75,10 @@ void valgrind_unreadable(struct call_ctx *ctx);
  */
 void valgrind_toggle_collect(unsigned int vcpu_index, uint32_t fn_slot, uint32_t counted);
 
-/* Requests honoured and ignored; ignored_by_request (number -> count) is
- * filled too. */
-void valgrind_counts(uint64_t *honoured, uint64_t *ignored, GHashTable *ignored_by_request);
+/* Requests honoured, ignored and refused by policy; ignored_by_request
+ * (number -> count) is filled too. */
+void valgrind_counts(uint64_t *honoured, uint64_t *ignored, uint64_t *refused,
+                     GHashTable *ignored_by_request);
 
 /* Instructions of the collected part of the run per function slot, summed
  * over vCPUs (open collections counted up to now); g_free the result. */

@@ -46,6 +46,7 @@
 #include "output/report.h"
 
 static qemu_plugin_id_t plugin_id;
+static bool qemu_system_mode;
 
 static void register_callbacks(void);
 
@@ -63,6 +64,10 @@ static void vcpu_init(unsigned int index)
         vcpu->output = report_vcpu_new(index);
         dispatch_vcpu_init(vcpu);
         commands_vcpu_init(vcpu);
+    } else if (!qemu_system_mode) {
+        /* QEMU reuses the index of a guest thread that ended: this is
+         * another thread, whose names and regions are its own. */
+        commands_vcpu_new_thread(vcpu);
     }
     vcpu_publish(vcpu);
 }
@@ -132,6 +137,7 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
     clock_start();
     const char *target = g_strdup(info->target_name);
     bool system_mode = info->system_emulation;
+    qemu_system_mode = system_mode;
     if (!qemu_compat_init(info, err, sizeof err) ||
         !options_parse(&opts, argc, argv, err, sizeof err)) {
         plugin_log("%s", err);
@@ -210,7 +216,8 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
     }
     /* Regions follow guest threads in system mode, where the architecture's
      * switches are known (docs/outputs.md). */
-    threads_init(system_mode && arch->context_switch != NULL && !opts.regions_by_vcpu);
+    threads_init(system_mode && arch->context_switch != NULL && !opts.regions_by_vcpu,
+                 (unsigned int)opts.max_threads);
     commands_init(&(struct commands_config){
         .features = features(&opts, system_mode),
         .api = api,

@@ -85,7 +85,7 @@ void lifecycle_snapshot(struct run_snapshot *snap, bool at_exit)
     snap->uncached_sites = translate_uncached_sites();
     snap->valgrind = run_valgrind;
     snap->valgrind_ignored_by_request = g_hash_table_new(NULL, NULL);
-    valgrind_counts(&snap->valgrind_honoured, &snap->valgrind_ignored,
+    valgrind_counts(&snap->valgrind_honoured, &snap->valgrind_ignored, &snap->valgrind_refused,
                     snap->valgrind_ignored_by_request);
     snap->valgrind_dropped_sites = valgrind_dropped_sites();
     snap->cpu_identity = run_cpu_identity;
@@ -94,6 +94,13 @@ void lifecycle_snapshot(struct run_snapshot *snap, bool at_exit)
     snap->row_limit = 0;
     snap->kernel_counted = !run_system_mode || threads_followed();
     files_stats(&snap->files);
+    snap->threads_followed = threads_followed();
+    struct thread_counts threads;
+    threads_counts(&threads);
+    snap->threads_seen = threads.seen;
+    snap->threads_forgotten = threads.forgotten;
+    snap->threads_over_cap = threads.over_cap;
+    snap->max_threads = threads.max;
 }
 
 void lifecycle_free_snapshot(struct run_snapshot *snap)

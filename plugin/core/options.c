@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -244,6 +245,11 @@ static bool options_agree(const struct options *opts, char *err, size_t err_size
 {
     if (opts->max_buffer == 0 || opts->max_buffer > (1ull << 30)) {
         snprintf(err, err_size, "option 'max-buffer': not a size between 1 and 1G");
+        return false;
+    }
+    if (opts->max_threads == 0 || opts->max_threads > MAX_THREADS_LIMIT) {
+        snprintf(err, err_size, "option 'max-threads=%" PRIu64 "': expected a number of "
+                 "threads between 1 and %u", opts->max_threads, MAX_THREADS_LIMIT);
         return false;
     }
     if (opts->handler_argv.count > 0 && opts->handler_path == NULL) {

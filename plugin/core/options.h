@@ -16,6 +16,8 @@
 
 #define OPTIONS_MAX_TEXTS 32
 #define OPTIONS_BUILTIN_LIMIT BACKDOOR_USER_COMMAND_FIRST
+/* What max-threads accepts at most: about 10 GB of threads. */
+#define MAX_THREADS_LIMIT (1u << 26)
 
 /* A repeatable text option's values, NULL-terminated like an argv. */
 struct option_texts {
@@ -36,6 +38,7 @@ struct options {
     const char *print_path;
     uint64_t max_buffer;
     uint64_t max_output; /* 0: no limit */
+    uint64_t max_threads; /* guest threads kept (commands/threads.h) */
     unsigned allow_from; /* enum privilege_filter */
     bool denied[OPTIONS_BUILTIN_LIMIT];
     bool log_calls;

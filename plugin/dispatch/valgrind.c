@@ -13,6 +13,7 @@
 
 #include "commands/call.h"
 #include "commands/valgrind.h"
+#include "dispatch/policy.h"
 #include "translate/valgrind.h"
 #include "qemu/memory.h"
 #include "qemu/registers.h"
@@ -30,6 +31,20 @@ static struct qemu_plugin_register *handle(const struct valgrind_flavor *f, int 
         __atomic_store_n(slot, h, __ATOMIC_RELEASE);
     }
     return h;
+}
+
+/* A request passes the policy as the built-ins it acts as: VALGRIND_PRINTF
+ * is a print, CALLGRIND_ZERO_STATS a stats_reset, ... (docs/valgrind.md). */
+static bool allowed(struct vcpu *vcpu, uint64_t request)
+{
+    uint32_t builtins[2];
+    unsigned n = valgrind_request_builtins(request, builtins);
+    for (unsigned i = 0; i < n; i++) {
+        if (!policy_allows(vcpu, BACKDOOR_TYPE_CALL, builtins[i])) {
+            return false;
+        }
+    }
+    return true;
 }
 
 static void run_request(struct vcpu *vcpu, const struct valgrind_site *site)
@@ -69,6 +84,10 @@ static void run_request(struct vcpu *vcpu, const struct valgrind_site *site)
             w = w << 8 | words[i * rq.word_size + (unsigned)b];
         }
         rq.words[i] = w;
+    }
+    if (policy_active() && !allowed(vcpu, rq.words[0])) {
+        valgrind_refused(&ctx, &rq);
+        return;
     }
     uint64_t result = 0;
     call_set_current(&ctx);

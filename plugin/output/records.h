@@ -78,6 +78,7 @@ struct roi_row {
     bool machine;
     unsigned int thread_id;
     char name[64];    /* name_thread's, "" if none */
+    bool context;     /* system mode: address_space and thread_pointer hold */
     uint64_t address_space;
     uint64_t thread_pointer;
 };
@@ -124,6 +125,7 @@ struct run_snapshot {
     bool valgrind;                /* valgrind=on: the counts below */
     uint64_t valgrind_honoured;   /* client requests acted on */
     uint64_t valgrind_ignored;    /* left with their default */
+    uint64_t valgrind_refused;    /* refused by policy (deny=, allow-from=) */
     GHashTable *valgrind_ignored_by_request; /* request number -> count */
     uint64_t valgrind_dropped_sites; /* sequences past the site table */
     /* The CPU that CPUID described: "valgrind" or "qemu"; NULL: nothing to
@@ -135,6 +137,12 @@ struct run_snapshot {
     unsigned int row_limit;       /* region and mark rows shown, 0: all */
     bool kernel_counted;          /* regions tell user and kernel instructions apart */
     struct files_stats files;
+    /* System mode, regions by thread: the thread table (commands/threads.h). */
+    bool threads_followed;
+    uint64_t threads_seen;        /* guest threads made */
+    uint64_t threads_forgotten;   /* idle ones dropped to stay within max_threads */
+    uint64_t threads_over_cap;    /* refused regions of their own */
+    unsigned int max_threads;
 };
 
 /* One place of the profile (profile=): a source line of a function, or

@@ -26,10 +26,42 @@ static void split_columns(GString *out, const struct run_snapshot *snap, uint64_
     }
 }
 
+/* The guest's name as one CSV field: always quoted, quotes doubled
+ * (RFC 4180), so no name makes a column or row of its own. */
+static void csv_name(GString *out, const char *name)
+{
+    g_string_append_c(out, '"');
+    for (const char *c = name; *c != '\0'; c++) {
+        if (*c == '"') {
+            g_string_append_c(out, '"');
+        }
+        g_string_append_c(out, *c);
+    }
+    g_string_append_c(out, '"');
+}
+
+/* Whose row it is: the thread's number, its name, and in system mode its
+ * address space and thread pointer; empty where they do not apply. */
+static void owner_columns(GString *out, const struct roi_row *r)
+{
+    if (r->thread) {
+        g_string_append_printf(out, ",%u,", r->thread_id);
+    } else {
+        g_string_append(out, ",,");
+    }
+    csv_name(out, r->name);
+    if (r->context) {
+        g_string_append_printf(out, ",0x%" PRIx64 ",0x%" PRIx64, r->address_space,
+                               r->thread_pointer);
+    } else {
+        g_string_append(out, ",,");
+    }
+}
+
 static GString *as_csv(const struct run_snapshot *snap, const GArray *totals)
 {
-    GString *out = g_string_new(
-        "id,vcpu,entries,insns,wall_ns,unmatched_ends,open,insns_user,insns_kernel\n");
+    GString *out = g_string_new("id,vcpu,entries,insns,wall_ns,unmatched_ends,open,insns_user,"
+                                "insns_kernel,thread,name,asid,tp\n");
     for (guint i = 0; i < snap->regions->len; i++) {
         const struct roi_row *r = &g_array_index(snap->regions, struct roi_row, i);
         char vcpu[16];
@@ -39,6 +71,7 @@ static GString *as_csv(const struct run_snapshot *snap, const GArray *totals)
                                ",%d", r->id, r->machine ? "machine" : vcpu, r->entries,
                                r->insns, r->wall_ns, r->unmatched_ends, r->open);
         split_columns(out, snap, r->insns, r->insns_kernel);
+        owner_columns(out, r);
         g_string_append_c(out, '\n');
     }
     /* Totals: the vcpu column says "all". */
@@ -48,7 +81,7 @@ static GString *as_csv(const struct run_snapshot *snap, const GArray *totals)
                                ",%d", t->id, t->entries, t->insns, t->wall_ns,
                                t->unmatched_ends, t->open);
         split_columns(out, snap, t->insns, t->insns_kernel);
-        g_string_append_c(out, '\n');
+        g_string_append(out, ",,,,\n");
     }
     return out;
 }

@@ -141,6 +141,7 @@ static void calls_json(struct text *out, const struct run_snapshot *snap)
         text_lit(out, ",\"valgrind\":{\"honoured\":");
         json_u64(out, snap->valgrind_honoured);
         field_u64(out, "ignored", snap->valgrind_ignored);
+        field_u64(out, "refused", snap->valgrind_refused);
         field_u64(out, "dropped_sites", snap->valgrind_dropped_sites);
         text_lit(out, ",\"ignored_by_request\":{");
         GList *keys = g_hash_table_get_keys(snap->valgrind_ignored_by_request);
@@ -162,6 +163,14 @@ static void calls_json(struct text *out, const struct run_snapshot *snap)
         field_u64(out, "cpuid_answered", snap->cpuid_answered);
         field_u64(out, "xgetbv_answered", snap->xgetbv_answered);
         text_lit(out, "}");
+    }
+    if (snap->threads_followed) {
+        text_lit(out, ",\"threads\":{\"seen\":");
+        json_u64(out, snap->threads_seen);
+        field_u64(out, "forgotten", snap->threads_forgotten);
+        field_u64(out, "over_cap", snap->threads_over_cap);
+        field_u64(out, "max", snap->max_threads);
+        text_char(out, '}');
     }
 }
 
@@ -238,7 +247,10 @@ static void append_regions(GString *out, const struct run_snapshot *snap)
         if (r->machine) {
             g_string_append(out, "machine (every vCPU) ");
         }
-        if (r->thread) {
+        /* User mode: the vCPU column names the thread well enough, save
+         * for threads that reused an index (their names, their rows in
+         * the event log and regions= tell them apart). */
+        if (r->context) {
             g_string_append_printf(out, "thread %u ", r->thread_id);
         }
         if (r->name[0] != '\0') {
@@ -278,6 +290,24 @@ static void append_regions(GString *out, const struct run_snapshot *snap)
         g_string_append_printf(out, "region/mark ids over the per-vCPU limit, not tracked: %"
                                PRIu64 "\n", snap->dropped_ids);
     }
+}
+
+/* Said only when the table reached its bound: then some of the guest's
+ * threads were forgotten or counted with their vCPU. */
+static void append_threads(GString *out, const struct run_snapshot *snap)
+{
+    if (!snap->threads_followed ||
+        (snap->threads_forgotten == 0 && snap->threads_over_cap == 0)) {
+        return;
+    }
+    g_string_append_printf(out, "guest threads: %" PRIu64 " seen, %" PRIu64 " idle ones "
+                           "forgotten (max-threads=%u)", snap->threads_seen,
+                           snap->threads_forgotten, snap->max_threads);
+    if (snap->threads_over_cap != 0) {
+        g_string_append_printf(out, ", %" PRIu64 " counted their regions with their vCPU "
+                               "(max-threads threads had regions)", snap->threads_over_cap);
+    }
+    g_string_append_c(out, '\n');
 }
 
 /* Request numbers and counts, "0x1301 x 3, ...", in number order. */
@@ -320,6 +350,9 @@ static void append_valgrind(GString *out, const struct run_snapshot *snap)
     g_string_append_printf(out, "valgrind client requests: %" PRIu64 " honoured, %" PRIu64
                            " ignored", snap->valgrind_honoured, snap->valgrind_ignored);
     append_ignored(out, snap->valgrind_ignored_by_request);
+    if (snap->valgrind_refused != 0) {
+        g_string_append_printf(out, ", %" PRIu64 " refused by policy", snap->valgrind_refused);
+    }
     g_string_append_c(out, '\n');
     if (snap->valgrind_dropped_sites != 0) {
         g_string_append_printf(out, "valgrind sequences not instrumented (site table full): %"
@@ -350,6 +383,7 @@ GString *summary_format(const char *title, const struct run_snapshot *snap)
                            snap->api);
     append_calls(out, &snap->calls, snap->user_commands);
     append_regions(out, snap);
+    append_threads(out, snap);
     append_valgrind(out, snap);
     append_files(out, &snap->files);
     return out;
@@ -395,6 +429,8 @@ void summary_regions_json(struct text *out, const struct run_snapshot *snap)
         }
         if (r->thread) {
             field_u64(out, "thread", r->thread_id);
+        }
+        if (r->context) {
             text_lit(out, ",\"asid\":");
             json_hex(out, r->address_space);
             text_lit(out, ",\"tp\":");

@@ -225,10 +225,28 @@ uint64_t guest_thread_pointer(struct vcpu *vcpu)
     return thread_pointer_reg != NULL ? reg_read(vcpu, thread_pointer_reg) : 0;
 }
 
+/* A switch runs on every thread switch of the guest (and as often as a
+ * guest likes): its register's handle is looked up once, not under
+ * reg_find's lock each time. */
+#define SWITCH_HANDLES 64
+static struct qemu_plugin_register *switch_handles[SWITCH_HANDLES];
+static bool switch_resolved[SWITCH_HANDLES];
+
 uint64_t guest_switch_register(struct vcpu *vcpu, unsigned int number)
 {
-    const char *name = number < layout->n_switch_regs ? layout->switch_regs[number] : NULL;
-    struct qemu_plugin_register *reg = name != NULL ? reg_find(name) : NULL;
+    if (number >= layout->n_switch_regs) {
+        return 0;
+    }
+    struct qemu_plugin_register *reg;
+    if (number < SWITCH_HANDLES && __atomic_load_n(&switch_resolved[number], __ATOMIC_ACQUIRE)) {
+        reg = switch_handles[number];
+    } else {
+        reg = reg_find(layout->switch_regs[number]);
+        if (number < SWITCH_HANDLES) {
+            switch_handles[number] = reg;
+            __atomic_store_n(&switch_resolved[number], true, __ATOMIC_RELEASE);
+        }
+    }
     return reg != NULL ? reg_read(vcpu, reg) : 0;
 }
 

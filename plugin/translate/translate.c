@@ -40,12 +40,15 @@ static bool op_exists(uint32_t command)
     return false;
 }
 
-static bool op_returns_result(uint32_t command)
+/* Whether the call writes the guest's result register: a built-in with a
+ * result, or one issued with another type or argument count than its own
+ * (it gets BACKDOOR_EINVAL). */
+static bool op_returns_result(const struct request *rq)
 {
-    switch (command) {
-#define OP_RESULT(NAME, name, number, type, nargs, result, doc) \
-    case number:                                                \
-        return result;
+    switch (rq->command) {
+#define OP_RESULT(NAME, name, number, its_type, its_nargs, result, doc)                  \
+    case number:                                                                        \
+        return result || rq->type != BACKDOOR_CALL_##its_type || rq->nargs != (its_nargs);
         BACKDOOR_OPS(OP_RESULT)
 #undef OP_RESULT
     }
@@ -113,7 +116,9 @@ static enum qemu_plugin_cb_flags site_flags(const struct site *site)
     bool builtin = command_known && !seed && op_exists(rq->command);
     bool reaches_handler = config.handler_loaded && (!command_known || (!builtin &&
                            (seed || rq->command >= BACKDOOR_USER_COMMAND_FIRST)));
-    bool returns = !command_known || (!seed && (!builtin || op_returns_result(rq->command)));
+    /* A refused call gets BACKDOOR_EPERM, a built-in without a result too. */
+    bool returns = !command_known || (!seed && (!builtin || op_returns_result(rq) ||
+                                                config.policy_active));
     bool reads = !site_fully_known(site) || config.policy_reads_registers ||
                  reaches_handler || config.calls_read_registers;
 

@@ -110,6 +110,7 @@ OPTIONS = {
     "print": Option("print", "OUTPUT", 'stderr', "PATH|stdout|stderr", False),
     "max-buffer": Option("max-buffer", "SIZE", '1M', "SIZE", False),
     "max-output": Option("max-output", "SIZE", '4G', "SIZE", False),
+    "max-threads": Option("max-threads", "NUMBER", '65536', "N", False),
     "allow-from": Option("allow-from", "CHOICE", 'any', "any|kernel|user", False),
     "deny": Option("deny", "COMMANDS", None, "CMD[:CMD...]", False),
     "log": Option("log", "BOOL", 'off', "on|off", True),

@@ -212,10 +212,12 @@ class Test:
         return self.run(cmd, timeout=timeout, check=check, env=env)
 
     def system(self, kernel, plugin=True, qemu=None, qemu_args=(), timeout=120,
-               debugcon=True, append=None, initrd=None, check=None, **options):
+               debugcon=True, append=None, initrd=None, check=None, peak_rss=False,
+               **options):
         """Boots kernel under qemu-system-x86_64 (of qemu, a SystemQemu, or
         the test's own) with isa-debug-exit; debugcon output goes to the
-        returned result's .console."""
+        returned result's .console, and with peak_rss QEMU's peak resident
+        memory in KiB to its .peak_rss_kib."""
         console = self.path("console-%d.txt" % len(os.listdir(self.dir)))
         qemu = qemu or self.qemu
         cmd = qemu.command("qemu-system-x86_64") + qemu.firmware + pc_machine(kernel)
@@ -228,7 +230,9 @@ class Test:
         cmd += list(qemu_args)
         if plugin:
             cmd += ["-plugin", plugin_arg(**options)]
-        r = self.run(cmd, timeout=timeout, check=check)
+        r = self.run(with_peak_rss(cmd) if peak_rss else cmd, timeout=timeout, check=check)
+        if peak_rss:
+            r.peak_rss_kib = peak_rss_kib(r)
         r.console = open(console, errors="replace").read() if os.path.exists(console) else ""
         return r
 
@@ -339,6 +343,28 @@ def validate_trace(path):
         if stack:
             raise Failure("%s: spans never closed on %s: %r" % (path, tid, stack))
     return doc["traceEvents"]
+
+
+# Runs a command and then prints its peak resident memory: the wrapper's
+# only child is the command, so RUSAGE_CHILDREN is the command's.
+_PEAK_RSS = ["python3", "-c", "import resource, subprocess, sys; "
+             "p = subprocess.run(sys.argv[1:], capture_output=True, text=True); "
+             "sys.stdout.write(p.stdout); sys.stderr.write(p.stderr); "
+             "print('peak-rss-kib', resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss); "
+             "sys.exit(p.returncode)"]
+
+
+def with_peak_rss(cmd):
+    """cmd, run so that peak_rss_kib can read its peak memory from the
+    result."""
+    return _PEAK_RSS + list(cmd)
+
+
+def peak_rss_kib(result):
+    m = re.search(r"peak-rss-kib (\d+)", result.stdout)
+    if m is None:
+        raise Failure("no peak memory reported\n%s" % result)
+    return int(m.group(1))
 
 
 def last_summary(events):

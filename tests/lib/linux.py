@@ -14,6 +14,7 @@ the machine off.
     b.status     the script's exit status (None: /init never got to the end)
     b.seconds    wall-clock seconds from starting QEMU to its exit
     b.uptime     the guest's /proc/uptime when the script had ended
+    b.peak_rss_kib  with peak_rss=True: QEMU's peak resident memory, KiB
 
 The kernel and busybox come from scripts/fetch-linux.sh (cached in
 $CACHE/linux) and scripts/fetch-linux-port.sh arm64|riscv64
@@ -300,7 +301,7 @@ class Boot:
 
 def boot_linux(t, script, binaries=None, files=None, plugin=True, plugin_options=None,
                timeout=120, append="", qemu_args=(), kernel=None, cpu=None, note=True,
-               arch="x86_64", **options):
+               arch="x86_64", peak_rss=False, **options):
     """Boots Linux with an initramfs whose /init runs script (sh) and powers
     off. Plugin options come from plugin_options (a dict) and keyword
     arguments, as for harness.plugin_arg; plugin=False boots without the
@@ -324,13 +325,14 @@ def boot_linux(t, script, binaries=None, files=None, plugin=True, plugin_options
         cmd += ["-plugin", harness.plugin_arg(**opts)]
     start = time.time()
     try:
-        r = t.run(cmd, timeout=timeout)
+        r = t.run(harness.with_peak_rss(cmd) if peak_rss else cmd, timeout=timeout)
     except harness.Failure as e:
         text = open(console, errors="replace").read() if os.path.exists(console) else ""
         raise harness.Failure("%s\nconsole (last 3000 characters):\n%s" % (e, text[-3000:]))
     seconds = time.time() - start
     text = open(console, errors="replace").read() if os.path.exists(console) else ""
     b = Boot(r, text, seconds, size)
+    b.peak_rss_kib = harness.peak_rss_kib(r) if peak_rss else None
     if note:
         t.notes.append("linux boot: %.1f s wall (guest uptime at end %s s), initramfs %d KiB"
                        % (seconds, b.uptime, size // 1024))

@@ -133,6 +133,17 @@ int main(int argc, char **argv)
     CHECK(!parse(&o, err, sizeof err, 1, "max-output=lots"));
     CHECK(strstr(err, "'max-output=lots'") != NULL);
 
+    /* The bound of the thread table (issue 21). */
+    CHECK(parse(&o, err, sizeof err, 0));
+    CHECK_EQ(o.max_threads, 65536);
+    CHECK(parse(&o, err, sizeof err, 1, "max-threads=16"));
+    CHECK_EQ(o.max_threads, 16);
+    CHECK(!parse(&o, err, sizeof err, 1, "max-threads=0"));
+    CHECK(strstr(err, "'max-threads=0'") != NULL);
+    CHECK(!parse(&o, err, sizeof err, 1, "max-threads=-1"));
+    CHECK(!parse(&o, err, sizeof err, 1, "max-threads=1K"));
+    CHECK(!parse(&o, err, sizeof err, 1, "max-threads=99999999999"));
+
     CHECK(parse(&o, err, sizeof err, 0) && !o.regions_by_vcpu);
     CHECK(parse(&o, err, sizeof err, 1, "regions-by=vcpu") && o.regions_by_vcpu);
     CHECK(parse(&o, err, sizeof err, 1, "regions-by=thread") && !o.regions_by_vcpu);

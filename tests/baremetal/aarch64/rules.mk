@@ -15,7 +15,7 @@ BM_PORTABLE_SRC := tests/baremetal/common
 BM_A64_RUNTIME_OBJS := $(BM_A64_OUT)/runtime/boot.o $(BM_A64_OUT)/runtime/platform.o \
 	$(BM_A64_OUT)/portable/console.o $(BM_A64_OUT)/portable/mem.o
 BM_A64_HEADERS := $(wildcard $(BM_PORTABLE_SRC)/*.h) $(PUBLIC_HEADERS) \
-	tests/guest/test_commands.h
+	$(wildcard tests/guest/*.h)
 
 # No FP/SIMD (nothing enables it in CPACR_EL1), no unaligned accesses (with
 # the MMU off all data accesses are Device memory, where they fault), no

@@ -16,7 +16,7 @@ BM_RV_PORTABLE := tests/baremetal/common
 BM_RV_RUNTIME_OBJS := $(BM_RV_OUT)/runtime/boot.o $(BM_RV_OUT)/runtime/platform.o \
 	$(BM_RV_OUT)/portable/console.o $(BM_RV_OUT)/portable/mem.o
 BM_RV_HEADERS := $(wildcard $(BM_RV_PORTABLE)/*.h) $(PUBLIC_HEADERS) \
-	tests/guest/test_commands.h
+	$(wildcard tests/guest/*.h)
 
 # No floating point (rv64imac, lp64; zicsr names the CSR instructions, which
 # binutils 2.40 no longer implies), code anywhere in the address space
