@@ -105,7 +105,11 @@
       "entry to and return from FUNC (`*`, `?` wildcards; repeatable); the collection "     \
       "then starts off unless `collect-atstart=on` is given")                               \
     X("profile", profile_path, OUTPUT, NULL, "PATH",                                        \
-      "with `valgrind=on`: instructions per function of the collected part, in "            \
-      "Callgrind's format (`callgrind_annotate PATH`, KCachegrind)")
+      "with `valgrind=on`: instructions per function of the collected part and its call "   \
+      "graph, in Callgrind's format (`callgrind_annotate --inclusive=yes PATH`, "            \
+      "KCachegrind); each `CALLGRIND_DUMP_STATS` writes a part `PATH.N`")                   \
+    X("call-graph", call_graph, BOOL, "on", "on|off",                                       \
+      "with `profile=`: follow calls and returns for the profile's `calls=` lines and "     \
+      "inclusive costs (user mode; x86-64, i386, aarch64)")
 
 #endif /* BACKDOOR_OPTIONS_H */

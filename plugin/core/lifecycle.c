@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "commands/handler.h"
+#include "commands/profile_parts.h"
 #include "commands/roi.h"
 #include "commands/threads.h"
 #include "commands/valgrind.h"
@@ -49,23 +50,6 @@ void lifecycle_set_cpu_identity(const char *name)
 void lifecycle_set_profile(struct profile_output *output)
 {
     profile = output;
-}
-
-/* The collected part of the run per function, largest first. */
-static void write_profile(const char *reason)
-{
-    uint32_t n;
-    uint64_t *insns = valgrind_profile(&n);
-    GArray *rows = g_array_new(FALSE, FALSE, sizeof(struct profile_row));
-    for (uint32_t i = 0; i < n; i++) {
-        if (insns[i] != 0) {
-            struct profile_row row = {function_name(i), insns[i]};
-            g_array_append_val(rows, row);
-        }
-    }
-    profile_write(profile, reason, rows);
-    g_array_free(rows, TRUE);
-    g_free(insns);
 }
 
 void lifecycle_snapshot(struct run_snapshot *snap, bool at_exit)
@@ -120,7 +104,7 @@ void lifecycle_finish(const char *reason, int status)
         report_summary(reason, status, &snap);
         lifecycle_free_snapshot(&snap);
         if (profile != NULL) {
-            write_profile(reason);
+            profile_parts_final(reason);
         }
         report_close();
         handler_fini();

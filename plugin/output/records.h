@@ -129,4 +129,10 @@ struct profile_row {
     uint64_t insns;
 };
 
+/* One call edge of the profile: calls made and their inclusive cost. */
+struct profile_call {
+    const char *caller, *callee;
+    uint64_t calls, inclusive;
+};
+
 #endif

@@ -56,8 +56,16 @@ struct valgrind_flavor {
     const char *result_reg; /* holds the default; receives the result */
 };
 
+/*
+ * How an instruction transfers control, as far as a call graph cares: a
+ * call, a return, or an unconditional jump (which may be a tail call, a
+ * PLT stub's jump or a longjmp). Conditional branches are BRANCH_NONE.
+ */
+enum branch_kind { BRANCH_NONE, BRANCH_CALL, BRANCH_RETURN, BRANCH_JUMP };
+
 struct arch {
     const char *const *targets; /* QEMU target names, NULL-terminated */
+    const char *stack_pointer;  /* register name(s), '|' between alternatives */
     struct register_layout regs; /* names, privilege (qemu/registers.h) */
     /* System mode: the caller's rights over a buffer (qemu/mmu.h). */
     mmu_walker walk_pages;
@@ -83,6 +91,9 @@ struct arch {
      * NULL where not known. */
     bool (*is_return)(const uint8_t *insn, size_t len);
     const char *stack_pointer_reg;
+    /* What insn at pc does to control flow; *target is set for a direct
+     * jump (else 0). NULL where no call graph is kept. */
+    enum branch_kind (*branch)(const uint8_t *insn, size_t len, uint64_t pc, uint64_t *target);
     /* Valgrind's sequences on this architecture (none: n_valgrind 0). */
     const struct valgrind_flavor *valgrind;
     unsigned n_valgrind;

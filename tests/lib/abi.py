@@ -108,4 +108,5 @@ OPTIONS = {
     "cpu-identity": Option("cpu-identity", "CHOICE", 'auto', "auto|valgrind|qemu", False),
     "toggle-collect": Option("toggle-collect", "TEXT", None, "FUNC", False),
     "profile": Option("profile", "OUTPUT", None, "PATH", False),
+    "call-graph": Option("call-graph", "BOOL", 'on', "on|off", False),
 }
