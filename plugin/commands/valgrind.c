@@ -361,7 +361,7 @@ bool valgrind_request(struct call_ctx *ctx, const struct valgrind_request *rq,
     case CG_STOP_INSTRUMENTATION:
         v->instrument = false;
         v->honoured++;
-        update_collection(vcpu, ctx, rq);
+        update_collection(vcpu, ctx, rq, false);
         if (config.profile) {
             /* Callgrind forgets the call stacks when instrumentation stops. */
             callgraph_unwind(vcpu, valgrind_clock(vcpu));

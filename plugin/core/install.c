@@ -287,7 +287,7 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         profile_parts_init(profile, call_graph);
     }
     if (call_graph) {
-        callgraph_init(arch->stack_pointer);
+        callgraph_init(arch->stack_pointer_reg);
         call_sites_init(arch, dispatch_on_branch);
     }
     describe_degradation(api, system_mode);

@@ -65,7 +65,6 @@ enum branch_kind { BRANCH_NONE, BRANCH_CALL, BRANCH_RETURN, BRANCH_JUMP };
 
 struct arch {
     const char *const *targets; /* QEMU target names, NULL-terminated */
-    const char *stack_pointer;  /* register name(s), '|' between alternatives */
     struct register_layout regs; /* names, privilege (qemu/registers.h) */
     /* System mode: the caller's rights over a buffer (qemu/mmu.h). */
     mmu_walker walk_pages;
@@ -87,8 +86,8 @@ struct arch {
      * true. NULL where the architecture has none. */
     bool (*repeated_string)(const uint8_t *insn, size_t len, struct repeat_form *form);
     /* Whether insn returns from a function, and the stack pointer's name:
-     * toggle-collect= finds where a function is left (translate/toggle.h).
-     * NULL where not known. */
+     * toggle-collect= finds where a function is left (translate/toggle.h),
+     * the call graph unwinds by it. NULL where not known. */
     bool (*is_return)(const uint8_t *insn, size_t len);
     const char *stack_pointer_reg;
     /* What insn at pc does to control flow; *target is set for a direct

@@ -127,7 +127,6 @@ static const char *const aarch64_targets[] = {"aarch64", NULL};
 const struct arch arch_aarch64 = {
     .targets = aarch64_targets,
     .walk_pages = mmu_aarch64_walk,
-    .stack_pointer = "sp",
     .branch = aarch64_branch,
     .regno = {1, 2, 3, 4, 5, 6, 0},
     .regno_abi32 = {1, 2, 3, 4, 5, 6, 0},

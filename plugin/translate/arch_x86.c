@@ -159,6 +159,8 @@ static bool x86_is_return(const uint8_t *insn, size_t len)
 {
     size_t i = len > 1 && (insn[0] == 0xf3 || insn[0] == 0xf2) ? 1 : 0;
     return (len - i == 1 && insn[i] == 0xc3) || (len - i == 3 && insn[i] == 0xc2);
+}
+
 /*
  * call rel (E8), call r/m (FF /2), ret and ret imm16 (C3, C2), jmp rel
  * (E9, EB) and jmp r/m (FF /4), behind any prefixes (notrack 3E, bnd F2,
@@ -256,7 +258,6 @@ static const char *const x86_switch_regs[] = {
 const struct arch arch_x86 = {
     .targets = x86_targets,
     .walk_pages = mmu_x86_walk,
-    .stack_pointer = "rsp|esp",
     .branch = x86_branch,
     .regno = {X86_EAX, X86_ECX, X86_EDX, X86_EBX, X86_EDI, X86_R8, X86_ESI},
     .regno_abi32 = {X86_EAX, X86_ECX, X86_EDX, X86_EBX, X86_EDI, X86_EBP,
