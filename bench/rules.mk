@@ -7,13 +7,16 @@
 #   calls, workload   static x86-64 guests (bench/guest/calls.c, workload.c)
 #   zlib_region       static x86-64 guest linking Debian's libz.a (zlib1g-dev)
 #                     and using Debian's callgrind.h (bench/guest/zlib_region.c)
+#   zlib_dynamic      the same program linked as users link it, against
+#                     Debian's shared libz.so and libc (row 8d)
 #   libfloor.so       the "empty plugin" floor (bench/floor_plugin.c)
 #   bench.elf         the bare-metal kernel (bench/guest/kernel.c), linked
 #                     with the runtime of tests/baremetal/x86
 
 BENCH_OUT := $(BUILD)/bench
 BENCH_GUESTS := $(BENCH_OUT)/calls $(BENCH_OUT)/workload
-BENCH_TARGETS := $(BENCH_GUESTS) $(BENCH_OUT)/zlib_region $(BENCH_OUT)/libfloor.so \
+BENCH_TARGETS := $(BENCH_GUESTS) $(BENCH_OUT)/zlib_region $(BENCH_OUT)/zlib_dynamic \
+	$(BENCH_OUT)/libfloor.so \
 	$(BENCH_OUT)/bench.elf
 
 EXTRA_TARGETS += $(BENCH_TARGETS)
@@ -35,6 +38,12 @@ $(BENCH_OUT)/zlib_region: bench/guest/zlib_region.c $(PUBLIC_HEADERS) | $(VALGRI
 	@test -f $(ZLIB_A) || { echo "no $(ZLIB_A): scripts/install-deps.sh bench installs zlib1g-dev" >&2; exit 1; }
 	@echo "  CC      $@"
 	$(Q)$(GUEST_CC_x86_64) $(GUEST_CFLAGS) $< -o $@ -lz
+
+# Dynamic, with debug information: what a user profiles.
+$(BENCH_OUT)/zlib_dynamic: bench/guest/zlib_region.c $(PUBLIC_HEADERS) | $(VALGRIND_INCLUDE)/valgrind
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) -std=c11 $(WARN) -O2 -g -Iinclude -I$(VALGRIND_INCLUDE) $< -o $@ -lz
 
 FLOOR_SRCS := bench/floor_plugin.c plugin/qemu/qemu_compat.c plugin/qemu/qemu_version.c
 

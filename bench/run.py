@@ -19,7 +19,7 @@ under valgrind, which no noise changes. Writes bench/results/latest.{txt,md,
 csv,svg}.
 
 One module per measured row: overhead (1), per_call (2, 3), guest_text (4),
-mttcg (5), outputs (6), regions (7), real_workload (8), peers (8e), linux_boot (9); QEMU is
+mttcg (5), outputs (6), regions (7), real_workload (8), dynamic_profile (8d), peers (8e), linux_boot (9); QEMU is
 found and started as the tests
 do it (tests/lib/qemu.py).
 """
@@ -37,6 +37,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 
+import dynamic_profile  # noqa: E402
 import guest_text  # noqa: E402
 import linux_boot  # noqa: E402
 import mttcg  # noqa: E402
@@ -53,8 +54,8 @@ from harness import Failure  # noqa: E402
 from session import CALLS, FLOOR, HOST_CORES, KERNEL, WORKLOAD, ZLIB, Session  # noqa: E402
 from stats import NOISE, med  # noqa: E402
 
-MEASUREMENTS = (overhead, per_call, guest_text, mttcg, outputs, regions, real_workload, peers,
-                linux_boot)
+MEASUREMENTS = (overhead, per_call, guest_text, mttcg, outputs, regions, real_workload,
+                dynamic_profile, peers, linux_boot)
 RESULTS = os.path.join(ROOT, "bench", "results")
 
 
@@ -110,7 +111,7 @@ def main():
     ap.add_argument("--smp", default="1,2,4", help="vCPU counts of row 5 (at most 16)")
     ap.add_argument("--calls", type=int, default=10_000_000, help="N of rows 2 and 3")
     ap.add_argument("--quick", action="store_true", help="one repetition, small counts")
-    ap.add_argument("--only", default="1,2,3,4,5,6,7,8,8e,9", help="rows to run, e.g. 2,3")
+    ap.add_argument("--only", default="1,2,3,4,5,6,7,8,8d,8e,9", help="rows to run, e.g. 2,3")
     ap.add_argument("--output-dir", help="where row 6 writes its files "
                     "(default /dev/shm, so that the disk is not what is measured)")
     ap.add_argument("--results", default=RESULTS, help="directory of latest.{csv,svg,txt}")

@@ -63,7 +63,9 @@ for group in "$@"; do
             # guest architecture (tests/test_headers.py). clang and its
             # runtime libraries (libFuzzer, the sanitizers: only recommended
             # by clang, so named) for tests/fuzz.
-            apt_install gcc g++ make pkg-config libglib2.0-dev python3 binutils \
+            # elfutils' libdw and libelf: profile= names every mapped ELF's
+            # functions and source lines (plugin/guest/symbols.c).
+            apt_install gcc g++ make pkg-config libglib2.0-dev libelf-dev libdw-dev python3 binutils \
                 clang libclang-rt-14-dev \
                 gcc-i686-linux-gnu g++-i686-linux-gnu libc6-dev-i386-cross \
                 gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross \

@@ -22,7 +22,9 @@ from harness import BUILD, ROOT
 # Debian's 11.1, which runs through a script.
 TESTS = ["seed.", "twoway.", "outputs.guest_exit", "outputs.exit_command",
          "guest_fuzz.x86_64", "guest_fuzz.i386", "guest_fuzz.aarch64", "guest_fuzz.riscv64",
-         "guest_fuzz.system_x86@built", "races."]
+         "guest_fuzz.system_x86@built", "races.",
+         # ELF and DWARF of the guest's files, stripped, corrupt, swapped at run time
+         "profile.bad_input", "profile.symbol_names", "profile.dynamic_program"]
 
 
 def runtime(name):

@@ -23,8 +23,10 @@
 #include "qemu/registers.h"
 #include "output/log.h"
 
-/* A context: a function slot and its recursion level (0: first, 1: the
- * others, Callgrind's "'2"). */
+/* A context: a slot and its function's recursion level (0: first, 1: the
+ * others, Callgrind's "'2"). A callee's slot is its function's head
+ * (qemu/functions.h); a caller's is the call site's line, which the
+ * profile writes as the line of the call. */
 #define CONTEXT(slot, recursive) ((uint32_t)(slot) << 1 | (recursive))
 #define CONTEXT_SLOT(context) ((context) >> 1)
 
@@ -35,12 +37,16 @@ struct edge {
 
 struct frame {
     uint64_t sp, return_address, enter;
-    struct edge *edge; /* NULL past the edge bound */
-    uint32_t callee;   /* context */
+    struct edge *edge;      /* NULL past the edge bound, and for a PLT stub */
+    uint32_t caller, callee; /* contexts */
+    /* A call into a PLT stub, which Callgrind skips: the stub's jump to
+     * its target makes the frame the caller's call of the target. */
+    bool plt;
 };
 
+/* Per line slot of a function in its second level. */
 struct recursion {
-    uint64_t snapshot; /* the function's collected count when level 2 began */
+    uint64_t snapshot; /* the line's collected count when level 2 began */
     uint64_t collected;
 };
 
@@ -52,9 +58,9 @@ struct callgraph_vcpu {
     struct edge *recent[EDGE_CACHE];
     struct frame *frames;
     uint32_t depth, capacity;
-    uint32_t *active; /* per slot: calls of the function on the stack */
+    uint32_t *active; /* per function head: its calls on the stack */
     GHashTable *edges;      /* key -> struct edge */
-    GHashTable *recursions; /* slot -> struct recursion */
+    GHashTable *recursions; /* line slot -> struct recursion */
 };
 
 static struct qemu_plugin_register *sp_reg;
@@ -143,33 +149,72 @@ static struct edge *edge_get(struct callgraph_vcpu *g, uint32_t caller, uint32_t
     return e;
 }
 
-/* Level 2 of a function begins or ends: its collected instructions in
- * between are the "'2" function's own. */
-static void recursion_begin(struct vcpu *vcpu, struct callgraph_vcpu *g, uint32_t slot)
+static struct recursion *recursion_of(struct callgraph_vcpu *g, uint32_t line)
 {
-    struct recursion *r = g_hash_table_lookup(g->recursions, GUINT_TO_POINTER(slot));
+    struct recursion *r = g_hash_table_lookup(g->recursions, GUINT_TO_POINTER(line));
     if (r == NULL) {
+        /* A line first run after level 2 began had counted nothing. */
         r = g_new0(struct recursion, 1);
-        g_hash_table_insert(g->recursions, GUINT_TO_POINTER(slot), r);
+        g_hash_table_insert(g->recursions, GUINT_TO_POINTER(line), r);
     }
-    r->snapshot = valgrind_function_clock(vcpu, slot);
+    return r;
 }
 
-static void recursion_end(struct vcpu *vcpu, struct callgraph_vcpu *g, uint32_t slot)
+/* Level 2 of a function (its head) begins or ends: each of its lines'
+ * collected instructions in between are the "'2" function's own. Rare:
+ * only when a function is entered while it is active. */
+static void recursion_begin(struct vcpu *vcpu, struct callgraph_vcpu *g, uint32_t head)
 {
-    struct recursion *r = g_hash_table_lookup(g->recursions, GUINT_TO_POINTER(slot));
-    if (r != NULL) {
-        r->collected += valgrind_function_clock(vcpu, slot) - r->snapshot;
+    for (uint32_t line = head;; line = function_next_line(line)) {
+        recursion_of(g, line)->snapshot = valgrind_function_clock(vcpu, line);
+        if (function_next_line(line) == 0) {
+            break;
+        }
     }
 }
 
+static void recursion_end(struct vcpu *vcpu, struct callgraph_vcpu *g, uint32_t head)
+{
+    for (uint32_t line = head;; line = function_next_line(line)) {
+        struct recursion *r = recursion_of(g, line);
+        r->collected += valgrind_function_clock(vcpu, line) - r->snapshot;
+        if (function_next_line(line) == 0) {
+            break;
+        }
+    }
+}
+
+/* slot: a callee's function head or a caller's line. */
 static uint32_t context_of(struct callgraph_vcpu *g, uint32_t slot)
 {
-    return CONTEXT(slot, g->active[slot] >= 2);
+    return CONTEXT(slot, g->active[function_of(slot)] >= 2);
 }
 
+static bool is_plt(uint32_t slot)
+{
+    const struct code_place *place = function_place(slot);
+    return place != NULL && place->plt;
+}
+
+/* A frame's callee becomes function head, entered now. */
+static void enter(struct vcpu *vcpu, struct callgraph_vcpu *g, struct frame *f, uint32_t head,
+                  uint64_t clock)
+{
+    if (++g->active[head] == 2) {
+        recursion_begin(vcpu, g, head);
+    }
+    f->callee = context_of(g, head);
+    f->edge = edge_get(g, f->caller, f->callee);
+    if (f->edge != NULL) {
+        f->edge->calls++;
+    }
+    f->enter = clock;
+    f->plt = false;
+}
+
+/* caller_slot: the call site's line; callee: a function head. */
 static void push(struct vcpu *vcpu, struct callgraph_vcpu *g, uint32_t caller_slot,
-                 uint32_t callee_slot, uint64_t sp, uint64_t return_address, uint64_t clock)
+                 uint32_t callee, uint64_t sp, uint64_t return_address, uint64_t clock)
 {
     if (g->depth == CALLGRAPH_MAX_DEPTH) {
         /* Deeper calls go unrecorded; their returns find a frame above
@@ -180,16 +225,13 @@ static void push(struct vcpu *vcpu, struct callgraph_vcpu *g, uint32_t caller_sl
         g->capacity = g->capacity == 0 ? 64 : MIN(g->capacity * 2, CALLGRAPH_MAX_DEPTH);
         g->frames = g_renew(struct frame, g->frames, g->capacity);
     }
-    uint32_t caller = context_of(g, caller_slot);
-    if (++g->active[callee_slot] == 2) {
-        recursion_begin(vcpu, g, callee_slot);
+    struct frame *f = &g->frames[g->depth++];
+    *f = (struct frame){sp, return_address, clock, NULL, context_of(g, caller_slot), 0, true};
+    if (is_plt(callee)) {
+        f->callee = CONTEXT(callee, 0); /* no call of its own, no level */
+    } else {
+        enter(vcpu, g, f, callee, clock);
     }
-    uint32_t callee = context_of(g, callee_slot);
-    struct edge *e = edge_get(g, caller, callee);
-    if (e != NULL) {
-        e->calls++;
-    }
-    g->frames[g->depth++] = (struct frame){sp, return_address, clock, e, callee};
 }
 
 static void pop(struct vcpu *vcpu, struct callgraph_vcpu *g, uint64_t clock)
@@ -198,9 +240,9 @@ static void pop(struct vcpu *vcpu, struct callgraph_vcpu *g, uint64_t clock)
     if (f->edge != NULL) {
         f->edge->inclusive += clock - f->enter;
     }
-    uint32_t slot = CONTEXT_SLOT(f->callee);
-    if (g->active[slot]-- == 2) {
-        recursion_end(vcpu, g, slot);
+    uint32_t head = CONTEXT_SLOT(f->callee);
+    if (!f->plt && g->active[head]-- == 2) {
+        recursion_end(vcpu, g, head);
     }
 }
 
@@ -275,8 +317,8 @@ static bool cold_pair(uint32_t a, uint32_t b)
 }
 
 /* A jump from one function into another is a call (Callgrind's call
- * emulation: tail calls, PLT stubs), except between a function and its
- * part the compiler moved away. */
+ * emulation: tail calls), except between a function and its part the
+ * compiler moved away (from, to: function heads). */
 static bool jump_is_call(uint32_t from, uint32_t to)
 {
     return from != to && !cold_pair(from, to);
@@ -290,7 +332,7 @@ static bool jump_is_call(uint32_t from, uint32_t to)
  * Returns how many frames it left.
  */
 static uint32_t back_into(struct vcpu *vcpu, struct callgraph_vcpu *g, uint32_t slot,
-                      uint64_t sp, uint64_t clock)
+                          uint64_t sp, uint64_t clock)
 {
     uint32_t i = g->depth;
     while (i > 0 && g->frames[i - 1].sp == sp && CONTEXT_SLOT(g->frames[i - 1].callee) != slot) {
@@ -321,12 +363,24 @@ void callgraph_event(struct vcpu *vcpu, enum callgraph_event event, uint32_t sou
     }
     uint64_t sp = reg_read(vcpu, sp_reg);
     uint64_t clock = valgrind_clock(vcpu);
+    uint32_t source = function_of(source_slot), target = function_of(target_slot);
     struct callgraph_vcpu *g = graph_of(vcpu);
     graph_lock(g);
+    struct frame *top = g->depth > 0 ? &g->frames[g->depth - 1] : NULL;
+    if (event >= CALLGRAPH_JUMP && top != NULL && top->plt && is_plt(source)) {
+        /* A stub's way to its target (through the PLT's head and the
+         * resolver's PLT code with lazy binding): the caller calls the
+         * first function outside the PLT, as Callgrind shows it. */
+        if (!is_plt(target)) {
+            enter(vcpu, g, top, target, clock);
+        }
+        graph_unlock(g);
+        return;
+    }
     switch (event) {
     case CALLGRAPH_CALL:
         unwind(vcpu, g, sp, 0, clock);
-        push(vcpu, g, source_slot, target_slot, sp, return_address, clock);
+        push(vcpu, g, source_slot, target, sp, return_address, clock);
         break;
     case CALLGRAPH_RETURN: {
         /* A return that matches no call is a jump inside the stack. */
@@ -340,11 +394,11 @@ void callgraph_event(struct vcpu *vcpu, enum callgraph_event event, uint32_t sou
     case CALLGRAPH_JUMP: {
         uint32_t popped = unwind(vcpu, g, sp, 0, clock);
         if (event == CALLGRAPH_INDIRECT_JUMP) {
-            popped += back_into(vcpu, g, target_slot, sp, clock);
+            popped += back_into(vcpu, g, target, sp, clock);
         }
-        if (popped == 0 && jump_is_call(source_slot, target_slot)) {
+        if (popped == 0 && jump_is_call(source, target)) {
             /* The tail-called function returns with its caller's frame. */
-            push(vcpu, g, source_slot, target_slot,
+            push(vcpu, g, source_slot, target,
                  g->depth > 0 ? g->frames[g->depth - 1].sp : sp, 0, clock);
         }
         break;
@@ -437,7 +491,7 @@ const char *callgraph_recursive_name(uint32_t slot)
 static const char *context_name(uint32_t context)
 {
     uint32_t slot = CONTEXT_SLOT(context);
-    return context & 1 ? callgraph_recursive_name(slot) : function_name(slot);
+    return context & 1 ? callgraph_recursive_name(function_of(slot)) : function_name(slot);
 }
 
 struct part {
@@ -510,7 +564,7 @@ static void add_thread(struct vcpu *vcpu, void *data)
         struct recursion *r = value;
         uint32_t slot = GPOINTER_TO_UINT(key);
         uint64_t self = r->collected;
-        if (g->active[slot] >= 2) {
+        if (g->active[function_of(slot)] >= 2) {
             self += valgrind_function_clock(vcpu, slot) - r->snapshot;
         }
         if (slot < p->n_slots) {
@@ -532,8 +586,13 @@ GArray *callgraph_part(uint64_t (*clock_of)(struct vcpu *vcpu), uint64_t *recurs
     g_hash_table_iter_init(&it, p.sums);
     while (g_hash_table_iter_next(&it, NULL, &value)) {
         const struct edge *e = value;
-        struct profile_call c = {context_name((uint32_t)(e->key >> 32)),
-                                 context_name((uint32_t)e->key), e->calls, e->inclusive};
+        uint32_t caller = (uint32_t)(e->key >> 32), callee = (uint32_t)e->key;
+        const struct code_place *site = function_place(CONTEXT_SLOT(caller));
+        const struct code_place *to = function_place(CONTEXT_SLOT(callee));
+        struct profile_call c = {context_name(caller), site->object, site->fn_file,
+                                 site->file,           site->line,   context_name(callee),
+                                 to->object,           to->fn_file,  e->calls,
+                                 e->inclusive};
         g_array_append_val(calls, c);
     }
     g_hash_table_destroy(p.sums);

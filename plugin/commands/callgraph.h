@@ -35,9 +35,10 @@ enum callgraph_event {
     CALLGRAPH_INDIRECT_JUMP, /* through a register: may be a longjmp */
 };
 
-/* A block at target_pc of function target_slot was reached by a call (to
- * return to return_address), a return or a jump from function
- * source_slot; from the vCPU's own callback. */
+/* A block at target_pc of slot target_slot was reached by a call (to
+ * return to return_address), a return or a jump from slot source_slot;
+ * from the vCPU's own callback. Slots are lines (qemu/functions.h): edges
+ * go from the caller's line to the callee's function. */
 void callgraph_event(struct vcpu *vcpu, enum callgraph_event event, uint32_t source_slot,
                      uint64_t target_pc, uint32_t target_slot, uint64_t return_address);
 
@@ -59,8 +60,8 @@ void callgraph_unwind(struct vcpu *vcpu, uint64_t clock);
 /*
  * A part's call edges over all threads, as struct profile_call (names
  * stay valid), with the active calls' costs up to now; recursive_self[slot]
- * gets the instructions of each function's second recursion level (sized
- * n_slots). clock_of gives a thread's collected instructions now.
+ * gets the instructions of each line of a function's second recursion
+ * level (sized n_slots). clock_of gives a thread's collected instructions now.
  * With restart (a dump), what was written restarts from zero and active
  * calls count from now on, as after Callgrind's dump.
  */
@@ -70,7 +71,8 @@ GArray *callgraph_part(uint64_t (*clock_of)(struct vcpu *vcpu), uint64_t *recurs
 /* Edges not recorded because the bound was reached. */
 uint64_t callgraph_dropped_edges(void);
 
-/* The name of a function's second recursion level ("name'2"). */
+/* The name of a function's second recursion level ("name'2"); slot: the
+ * function's head (function_of). */
 const char *callgraph_recursive_name(uint32_t slot);
 
 #endif

@@ -36,13 +36,18 @@ static void collect(const struct vcpu *dumping, const struct valgrind_request *r
                         : g_array_new(FALSE, FALSE, sizeof(struct profile_call));
     *rows = g_array_new(FALSE, FALSE, sizeof(struct profile_row));
     for (uint32_t i = 0; i < n; i++) {
+        const struct code_place *place = function_place(i);
         uint64_t second = MIN(recursive[i], insns[i]);
         if (insns[i] - second != 0) {
-            struct profile_row row = {function_name(i), insns[i] - second};
+            struct profile_row row = {place->function, insns[i] - second, place->object,
+                                      place->fn_file,  place->file,       place->line};
             g_array_append_val(*rows, row);
         }
         if (second != 0) {
-            struct profile_row row = {callgraph_recursive_name(i), second};
+            /* The line of the function's second recursion level. */
+            struct profile_row row = {callgraph_recursive_name(function_of(i)), second,
+                                      place->object, place->fn_file, place->file,
+                                      place->line};
             g_array_append_val(*rows, row);
         }
     }

@@ -41,6 +41,7 @@
 #include "qemu/memory.h"
 #include "qemu/qemu_compat.h"
 #include "qemu/registers.h"
+#include "qemu/symbols.h"
 #include "qemu/vcpu.h"
 #include "output/log.h"
 #include "output/profile.h"
@@ -210,6 +211,11 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
 
     vcpus_init();
     if (opts.profile_path != NULL) {
+        struct symbols_config symbols = {system_mode, opts.symbols_path};
+        if (!symbols_init(&symbols, err, sizeof err)) {
+            plugin_log("%s", err);
+            return -1;
+        }
         functions_init();
     }
     registers_init(&arch->regs, target, system_mode);

@@ -283,6 +283,11 @@ static bool options_agree(const struct options *opts, char *err, size_t err_size
         snprintf(err, err_size, "option 'profile=%s' needs valgrind=on", opts->profile_path);
         return false;
     }
+    if (opts->symbols_path != NULL && opts->profile_path == NULL) {
+        snprintf(err, err_size, "option 'symbols=%s' names functions for profile=; give "
+                 "profile= too", opts->symbols_path);
+        return false;
+    }
     return outputs_distinct(opts, err, err_size);
 }
 

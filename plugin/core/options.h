@@ -47,6 +47,7 @@ struct options {
     unsigned cpu_identity; /* enum cpu_identity_choice */
     struct option_texts toggle_collect;
     const char *profile_path;
+    const char *symbols_path;
     /* Bit i: the i-th line of the table was given, not its fallback. */
     uint64_t given;
     bool call_graph;

@@ -123,15 +123,24 @@ struct run_snapshot {
     bool kernel_counted;          /* regions tell user and kernel instructions apart */
 };
 
-/* One function of the profile (profile=). */
+/* One place of the profile (profile=): a source line of a function, or
+ * the whole function without line information. Strings may hold anything
+ * (they come from the guest's files); the writer escapes them. */
 struct profile_row {
-    const char *name;
+    const char *name;    /* the function */
     uint64_t insns;
+    const char *object;  /* the ELF, or NULL */
+    const char *fn_file; /* the function's source file, or NULL */
+    const char *file;    /* this line's source file, or NULL */
+    uint32_t line;       /* 0: no line information */
 };
 
 /* One call edge of the profile: calls made and their inclusive cost. */
 struct profile_call {
-    const char *caller, *callee;
+    const char *caller, *caller_object, *caller_fn_file; /* as a row's */
+    const char *site_file; /* the call's source file, or NULL */
+    uint32_t site_line;    /* its line; 0: no line information */
+    const char *callee, *callee_object, *callee_fn_file;
     uint64_t calls, inclusive;
 };
 

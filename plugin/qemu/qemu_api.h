@@ -93,6 +93,9 @@ QEMU_WEAK struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plu
                                                            size_t index);
 QEMU_WEAK size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
 QEMU_WEAK uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
+/* The host address of the instruction's bytes (user mode: the guest
+ * address plus QEMU's guest base). */
+QEMU_WEAK void *qemu_plugin_insn_haddr(const struct qemu_plugin_insn *insn);
 QEMU_WEAK void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn,
                                                       qemu_plugin_vcpu_udata_cb_t cb,
                                                       enum qemu_plugin_cb_flags flags,

@@ -114,6 +114,7 @@ bool qemu_compat_init(const qemu_info_t *info, char *err, size_t err_size)
                                 qemu_plugin_read_memory_hwaddr != NULL &&
                                 qemu_plugin_write_memory_hwaddr != NULL;
     qemu_caps.conditional_callbacks = qemu_plugin_register_vcpu_tb_exec_cond_cb != NULL;
+    qemu_caps.host_addresses = qemu_plugin_insn_haddr != NULL;
     any_fn read_fn = qemu_plugin_read_register, write_fn = qemu_plugin_write_register;
     if (running_api >= 6) {
         qemu_registers.read_bool = (qemu_reg_bool_fn)read_fn;

@@ -30,6 +30,8 @@ struct qemu_caps {
                            * addresses (page walks, system-mode buffers) */
     bool conditional_callbacks; /* API 3: block callbacks run only while
                                  * a counter says so (count-reps) */
+    bool host_addresses; /* an instruction's host address (user mode: where
+                          * QEMU mapped the guest's files, qemu/symbols.c) */
 };
 extern struct qemu_caps qemu_caps;
 

@@ -10,6 +10,7 @@
 
 #include "translate/call_sites.h"
 #include "translate/cpu_identity.h"
+#include "translate/direct_branch.h"
 #include "translate/repeats.h"
 #include "translate/site.h"
 #include "translate/toggle.h"
@@ -181,15 +182,78 @@ static void count_seed_call_inline(struct qemu_plugin_insn *insn, const struct s
 }
 
 /*
- * profile=: each run of instructions of one function adds its length to
- * that function's counter when the block starts, like the instruction
- * counter.
+ * A block ending in a direct call or jump to a PLT stub charges the stub's
+ * instructions to its own function, as Callgrind does, and takes them off
+ * the stub's slot, which so keeps only stubs entered another way.
+ */
+static void charge_plt_to_caller(struct qemu_plugin_tb *tb, size_t n, uint32_t caller)
+{
+    struct qemu_plugin_insn *last = qemu_plugin_tb_get_insn(tb, n - 1);
+    uint8_t bytes[ARCH_MAX_INSN_BYTES];
+    size_t len = qemu_insn_bytes(last, bytes, sizeof bytes);
+    uint64_t target;
+    uint32_t stub, stub_insns;
+    if (len == 0 ||
+        !direct_branch_target(config.arch, bytes, len, qemu_plugin_insn_vaddr(last), &target) ||
+        !function_plt_stub(target, &stub, &stub_insns) || stub == caller) {
+        return;
+    }
+    /* On the branch itself, not the block's start: a Valgrind request
+     * earlier in the block that closes the collection must leave both out. */
+    qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(last, QEMU_PLUGIN_INLINE_ADD_U64,
+                                                        function_counter(caller), stub_insns);
+    qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(
+        last, QEMU_PLUGIN_INLINE_ADD_U64, function_counter(stub), -(uint64_t)stub_insns);
+    if (qemu_api_level() >= 3) {
+        qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(
+            last, QEMU_PLUGIN_INLINE_STORE_U64, function_plt_caller(), caller);
+    }
+}
+
+static void on_lazy_plt(unsigned int vcpu_index, void *udata)
+{
+    uint64_t packed = (uint64_t)(uintptr_t)udata;
+    function_charge_plt_caller(vcpu_index, (uint32_t)(packed >> 32), packed & 0xffffffffu);
+}
+
+/* A PLT block that is not a stub's entry: lazy binding's path
+ * (qemu/functions.h), rare, so a callback. */
+static void charge_lazy_plt(struct qemu_plugin_tb *tb, size_t n, const uint32_t *slots)
+{
+    uint32_t stub, stub_insns;
+    if (!function_place(slots[0])->plt || qemu_api_level() < 3 ||
+        function_plt_stub(qemu_plugin_tb_vaddr(tb), &stub, &stub_insns)) {
+        return;
+    }
+    uint64_t packed = (uint64_t)slots[0] << 32 | n;
+    qemu_plugin_register_vcpu_insn_exec_cb(qemu_plugin_tb_get_insn(tb, 0), on_lazy_plt,
+                                           QEMU_PLUGIN_CB_NO_REGS, (void *)(uintptr_t)packed);
+}
+
+/*
+ * profile=: each run of instructions of one place (function and source
+ * line, qemu/functions.h) adds its length to that place's counter when
+ * the block starts, like the instruction counter. function_slots gives
+ * every instruction's slot (caller frees).
  */
 static uint32_t *function_slots(struct qemu_plugin_tb *tb, size_t n)
 {
     uint32_t *slots = g_new(uint32_t, n);
+    uint64_t block_start = qemu_plugin_tb_vaddr(tb);
     for (size_t i = 0; i < n; i++) {
-        slots[i] = function_slot(qemu_plugin_tb_get_insn(tb, i));
+        slots[i] = function_slot(qemu_plugin_tb_get_insn(tb, i), block_start);
+    }
+    /* A request's corrections (commands/valgrind.c) act on the marker's
+     * slot: the block's instructions of its function count on its line. */
+    long marker = valgrind_first_marker(tb, n, config.arch);
+    if (marker >= 0) {
+        const struct code_place *at = function_place(slots[marker]);
+        for (size_t i = 0; i < n; i++) {
+            const struct code_place *p = function_place(slots[i]);
+            if (p->function == at->function && p->object == at->object) {
+                slots[i] = slots[marker];
+            }
+        }
     }
     return slots;
 }
@@ -203,6 +267,8 @@ static void count_functions(struct qemu_plugin_tb *tb, size_t n, const uint32_t 
             start = i;
         }
     }
+    charge_plt_to_caller(tb, n, slots[n - 1]);
+    charge_lazy_plt(tb, n, slots);
 }
 
 static guint switch_hash(gconstpointer key)

@@ -129,6 +129,17 @@ static void on_chain(unsigned int vcpu_index, void *udata)
     }
 }
 
+long valgrind_first_marker(struct qemu_plugin_tb *tb, size_t n, const struct arch *arch)
+{
+    for (size_t i = 0; i < n && arch->n_valgrind > 0; i++) {
+        struct insn_class c = classify(tb, i, arch);
+        if (c.flavor >= 0 && c.position < 0) {
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
 bool valgrind_site_armed(unsigned int vcpu_index, const struct valgrind_site *site)
 {
     if (site->resumes == 0) {

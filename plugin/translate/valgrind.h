@@ -41,6 +41,11 @@ struct valgrind_site {
 /* Finds the sequences of block tb (n instructions); slots: each
  * instruction's function slot, or NULL without a profile. on_request is
  * registered on each marker (needs RW registers). */
+/* The index of the block's first request marker instruction, or -1
+ * (profile=: the block's instructions of that function then share the
+ * marker's line, so its corrections stay exact). */
+long valgrind_first_marker(struct qemu_plugin_tb *tb, size_t n, const struct arch *arch);
+
 void valgrind_scan_block(struct qemu_plugin_tb *tb, size_t n, const struct arch *arch,
                          const uint32_t *slots, qemu_plugin_vcpu_udata_cb_t on_request);
 

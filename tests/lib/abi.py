@@ -109,4 +109,5 @@ OPTIONS = {
     "toggle-collect": Option("toggle-collect", "TEXT", None, "FUNC", False),
     "profile": Option("profile", "OUTPUT", None, "PATH", False),
     "call-graph": Option("call-graph", "BOOL", 'on', "on|off", False),
+    "symbols": Option("symbols", "INPUT", None, "PATH", False),
 }

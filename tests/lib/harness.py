@@ -185,8 +185,12 @@ class Test:
     def run(self, cmd, timeout=120, env=None, input=None, check=None):
         """Runs cmd; a timeout is a failure, never a hang."""
         full_env = dict(os.environ)
-        if QEMU_PRELOAD and os.path.basename(cmd[0]).startswith("qemu-"):
+        name = os.path.basename(cmd[0])
+        if QEMU_PRELOAD and name.startswith("qemu-"):
             full_env["LD_PRELOAD"] = QEMU_PRELOAD
+            if not name.startswith("qemu-system-"):
+                # Not for a dynamically linked guest, which would load them.
+                cmd = [cmd[0], "-U", "LD_PRELOAD"] + list(cmd[1:])
         full_env.update(env or {})
         try:
             p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,

@@ -163,6 +163,10 @@ int main(int argc, char **argv)
     CHECK(strstr(err, "running-on-valgrind=-1") != NULL);
     CHECK(!parse(&o, err, sizeof err, 3, "valgrind=on", "profile=x", "events=x"));
     CHECK(strstr(err, "same file") != NULL);
+    CHECK(parse(&o, err, sizeof err, 3, "valgrind=on", "profile=p.out", "symbols=System.map"));
+    CHECK(strcmp(o.symbols_path, "System.map") == 0);
+    CHECK(!parse(&o, err, sizeof err, 2, "valgrind=on", "symbols=System.map"));
+    CHECK(strstr(err, "give profile= too") != NULL);
 
     CHECK(!parse(&o, err, sizeof err, 1, "colour=blue"));
     CHECK(strstr(err, "'colour=blue'") != NULL && strstr(err, "unknown key") != NULL);
