@@ -175,3 +175,31 @@ def test_call_graph_off(t):
          "factorial's levels in one row")
     t.eq(re.search(r"^totals: \d+", plain, re.M).group(0),
          re.search(r"^totals: \d+", open(with_graph).read(), re.M).group(0), "the same total")
+
+
+def test_dynamic_calls_through_plt(t):
+    """A dynamically linked program (tests/profile/dynamic.c, with -g, on
+    Debian's libz, libm, libc): main's calls into the libraries go through
+    PLT stubs, which the profile skips as Callgrind does (main -> compress2,
+    not main -> a stub), each call with the callee's object (cob=) on the
+    line it was made from; main's inclusive cost is Callgrind's."""
+    need_callgrind()
+    program = os.path.join(BUILD, "profile", "dynamic")
+    theirs, ours = t.path("callgrind.out"), t.path("profile.out")
+    callgrind(t, program, [], theirs)
+    r = t.user("x86_64", program, [], check=0, profile=ours, **ON)
+    t.eq(r.returncode, 0, "the program runs under the plugin", r)
+    their_calls, my_calls = calls(theirs), calls(ours)
+    for callee in ("compress2", "qsort"):
+        t.eq(my_calls.get(("main", callee)), their_calls.get(("main", callee)),
+             "main -> %s, through its PLT stub" % callee)
+    t.check(not any("@plt" in callee or callee == "(no symbol)" for _, callee in my_calls),
+            "no call into a stub", sorted(my_calls))
+    text = open(ours).read()
+    m = re.search(r"^fn=main\n(?:(?!fn=).*\n)*?cob=(\S+)\ncfi=.*\ncfn=compress2\ncalls=1 0\n"
+                  r"(\d+) (\d+)$", text, re.M)
+    t.check(m is not None and "libz.so" in m.group(1) and int(m.group(2)) > 0,
+            "main's call of compress2: libz's, on a source line of main", text[:3000])
+    mine, reference = annotate(t, ours, True), annotate(t, theirs, True)
+    t.check(abs(mine["main"] - reference["main"]) <= 0.01 * reference["main"],
+            "main's inclusive cost %d vs Callgrind's %d" % (mine["main"], reference["main"]))

@@ -69,15 +69,17 @@ static GOnce sp_found = G_ONCE_INIT;
 static uint64_t edges_total, edges_dropped;
 static GMutex names_lock;
 static const char **recursive_names;
-/* Per slot: 0 not looked at yet, 1 an ordinary function, 2 a part the
- * compiler moved away from its function ("name.cold"). */
-static uint8_t *cold_part;
+/* Per function head: what its name says, NAME_* bits (0: not looked at). */
+static uint8_t *name_kinds;
+#define NAME_KNOWN 1u
+#define NAME_COLD 2u     /* a part the compiler moved away ("name.cold") */
+#define NAME_RESOLVER 4u /* the dynamic loader's lazy binding, _dl_runtime_resolve* */
 
 void callgraph_init(const char *stack_pointer)
 {
     sp_name = stack_pointer;
     recursive_names = g_new0(const char *, FUNCTION_SLOTS);
-    cold_part = g_new0(uint8_t, FUNCTION_SLOTS);
+    name_kinds = g_new0(uint8_t, FUNCTION_SLOTS);
 }
 
 static gpointer find_sp(gpointer unused)
@@ -212,8 +214,8 @@ static void enter(struct vcpu *vcpu, struct callgraph_vcpu *g, struct frame *f, 
     f->plt = false;
 }
 
-/* caller_slot: the call site's line; callee: a function head. */
-static void push(struct vcpu *vcpu, struct callgraph_vcpu *g, uint32_t caller_slot,
+/* caller: the call site's context (its line); callee: a function head. */
+static void push(struct vcpu *vcpu, struct callgraph_vcpu *g, uint32_t caller,
                  uint32_t callee, uint64_t sp, uint64_t return_address, uint64_t clock)
 {
     if (g->depth == CALLGRAPH_MAX_DEPTH) {
@@ -226,7 +228,7 @@ static void push(struct vcpu *vcpu, struct callgraph_vcpu *g, uint32_t caller_sl
         g->frames = g_renew(struct frame, g->frames, g->capacity);
     }
     struct frame *f = &g->frames[g->depth++];
-    *f = (struct frame){sp, return_address, clock, NULL, context_of(g, caller_slot), 0, true};
+    *f = (struct frame){sp, return_address, clock, NULL, caller, 0, true};
     if (is_plt(callee)) {
         f->callee = CONTEXT(callee, 0); /* no call of its own, no level */
     } else {
@@ -288,16 +290,27 @@ static uint32_t return_pops(const struct callgraph_vcpu *g, uint64_t pc, uint64_
 }
 
 
-static bool is_cold_part(uint32_t slot)
+static uint8_t name_kind(uint32_t slot)
 {
-    uint8_t known = __atomic_load_n(&cold_part[slot], __ATOMIC_RELAXED);
-    if (known == 0) {
+    uint8_t kind = __atomic_load_n(&name_kinds[slot], __ATOMIC_RELAXED);
+    if (kind == 0) {
         const char *name = function_name(slot);
         size_t n = name != NULL ? strlen(name) : 0;
-        known = n > 5 && strcmp(name + n - 5, ".cold") == 0 ? 2 : 1;
-        __atomic_store_n(&cold_part[slot], known, __ATOMIC_RELAXED);
+        kind = NAME_KNOWN;
+        if (n > 5 && strcmp(name + n - 5, ".cold") == 0) {
+            kind |= NAME_COLD;
+        }
+        if (name != NULL && g_str_has_prefix(name, "_dl_runtime_resolve")) {
+            kind |= NAME_RESOLVER;
+        }
+        __atomic_store_n(&name_kinds[slot], kind, __ATOMIC_RELAXED);
     }
-    return known == 2;
+    return kind;
+}
+
+static bool is_cold_part(uint32_t slot)
+{
+    return (name_kind(slot) & NAME_COLD) != 0;
 }
 
 /* Whether one function is the other's ".cold" part. */
@@ -377,10 +390,20 @@ void callgraph_event(struct vcpu *vcpu, enum callgraph_event event, uint32_t sou
         graph_unlock(g);
         return;
     }
+    if (event >= CALLGRAPH_JUMP && top != NULL && !top->plt && target != source &&
+        CONTEXT_SLOT(top->callee) == source && (name_kind(source) & NAME_RESOLVER) != 0) {
+        /* The resolver jumps to the function it bound: Callgrind pops its
+         * frame and has the caller call that function. */
+        struct frame resolved = *top;
+        pop(vcpu, g, clock);
+        push(vcpu, g, resolved.caller, target, resolved.sp, resolved.return_address, clock);
+        graph_unlock(g);
+        return;
+    }
     switch (event) {
     case CALLGRAPH_CALL:
         unwind(vcpu, g, sp, 0, clock);
-        push(vcpu, g, source_slot, target, sp, return_address, clock);
+        push(vcpu, g, context_of(g, source_slot), target, sp, return_address, clock);
         break;
     case CALLGRAPH_RETURN: {
         /* A return that matches no call is a jump inside the stack. */
@@ -398,7 +421,7 @@ void callgraph_event(struct vcpu *vcpu, enum callgraph_event event, uint32_t sou
         }
         if (popped == 0 && jump_is_call(source, target)) {
             /* The tail-called function returns with its caller's frame. */
-            push(vcpu, g, source_slot, target,
+            push(vcpu, g, context_of(g, source_slot), target,
                  g->depth > 0 ? g->frames[g->depth - 1].sp : sp, 0, clock);
         }
         break;
