@@ -381,9 +381,9 @@ void callgraph_event(struct vcpu *vcpu, enum callgraph_event event, uint32_t sou
     graph_lock(g);
     struct frame *top = g->depth > 0 ? &g->frames[g->depth - 1] : NULL;
     if (event >= CALLGRAPH_JUMP && top != NULL && top->plt && is_plt(source)) {
-        /* A stub's way to its target (through the PLT's head and the
-         * resolver's PLT code with lazy binding): the caller calls the
-         * first function outside the PLT, as Callgrind shows it. */
+        /* A stub's way to its target (through the PLT's head with lazy
+         * binding): the caller calls the first function outside the PLT,
+         * as Callgrind, which skips PLT code, shows it. */
         if (!is_plt(target)) {
             enter(vcpu, g, top, target, clock);
         }

@@ -7,7 +7,9 @@
  * its calls and, when a call returns, the collected instructions since it
  * was made (its inclusive cost). A function re-entered while it is active
  * runs in its second recursion level, named "fn'2" as Callgrind names it
- * (--separate-recs=2). Only while instrumentation is on; costs are
+ * (--separate-recs=2). PLT stubs and the loader's lazy-binding resolver
+ * are skipped as Callgrind skips them: a call through them is the caller's
+ * call of the function they reach. Only while instrumentation is on; costs are
  * Callgrind's collected instructions (valgrind_clock).
  */
 #ifndef BACKDOOR_PLUGIN_COMMANDS_CALLGRAPH_H
