@@ -88,7 +88,7 @@ EXAMPLE_BINS := $(BUILD)/examples/print-guest $(BUILD)/examples/libprint-handler
 
 # Parts with build rules of their own add their outputs to EXTRA_TARGETS.
 EXTRA_TARGETS :=
-include $(wildcard tests/*/rules.mk tests/*/*/rules.mk tools/rules.mk bench/rules.mk)
+include $(wildcard tests/*/rules.mk tests/*/*/rules.mk tools/rules.mk bench/rules.mk python/rules.mk)
 
 .PHONY: all plugin guests deps qemu demo check test unit bench install clean
 all: plugin guests $(HANDLER_LIBS) $(UNIT_BINS) $(EXAMPLE_BINS) $(EXTRA_TARGETS)
@@ -213,7 +213,7 @@ gen-abi:
 
 # Headers, plugin and pkg-config file; install-tools (tools/rules.mk) adds
 # qemu-backdoor and the guest command lines (share/backdoor/ARCH/backdoor).
-install: plugin install-tools
+install: plugin install-tools install-python
 	install -d $(DESTDIR)$(PREFIX)/include/backdoor $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 644 $(PUBLIC_HEADERS) $(DESTDIR)$(PREFIX)/include/backdoor/
 	install -m 755 $(BUILD)/libbackdoor.so $(DESTDIR)$(PREFIX)/lib/
@@ -221,4 +221,4 @@ install: plugin install-tools
 
 clean:
 	rm -rf $(BUILD)/plugin $(BUILD)/libbackdoor.so $(BUILD)/guest $(BUILD)/handlers \
-	  $(BUILD)/unit $(BUILD)/examples $(BUILD)/tests $(BUILD)/qemu-backdoor
+	  $(BUILD)/unit $(BUILD)/examples $(BUILD)/tests $(BUILD)/qemu-backdoor $(BUILD)/libbackdoor-python.so

@@ -10,6 +10,7 @@
 #   zlib_dynamic      the same program linked as users link it, against
 #                     Debian's shared libz.so and libc (row 8d)
 #   libfloor.so       the "empty plugin" floor (bench/floor_plugin.c)
+#   libadd.so         row 10's C handler (bench/handlers/add.c)
 #   bench.elf         the bare-metal kernel (bench/guest/kernel.c), linked
 #                     with the runtime of tests/baremetal/x86
 
@@ -17,7 +18,7 @@ BENCH_OUT := $(BUILD)/bench
 BENCH_GUESTS := $(BENCH_OUT)/calls $(BENCH_OUT)/workload
 BENCH_TARGETS := $(BENCH_GUESTS) $(BENCH_OUT)/zlib_region $(BENCH_OUT)/zlib_dynamic \
 	$(BENCH_OUT)/libfloor.so \
-	$(BENCH_OUT)/bench.elf
+	$(BENCH_OUT)/bench.elf $(BENCH_OUT)/libadd.so $(BUILD)/libbackdoor-python.so
 
 EXTRA_TARGETS += $(BENCH_TARGETS)
 
@@ -52,6 +53,11 @@ $(BENCH_OUT)/libfloor.so: $(FLOOR_SRCS) $(wildcard plugin/qemu/qemu_*.h)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -fPIC -shared -fvisibility=hidden -Iplugin \
 		$(GLIB_CFLAGS) $(FLOOR_SRCS) -o $@ $(GLIB_LIBS)
+
+$(BENCH_OUT)/libadd.so: bench/handlers/add.c $(PUBLIC_HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(CC) $(CFLAGS_C11) -fPIC -shared -Iinclude $< -o $@
 
 $(BENCH_OUT)/kernel/%.o: bench/guest/%.c bench/guest/workload.h $(BM_X86_HEADERS)
 	@mkdir -p $(dir $@)

@@ -19,9 +19,9 @@ under valgrind, which no noise changes. Writes bench/results/latest.{txt,md,
 csv,svg}.
 
 One module per measured row: overhead (1), per_call (2, 3), guest_text (4),
-mttcg (5), outputs (6), regions (7), real_workload (8), dynamic_profile (8d), peers (8e), linux_boot (9); QEMU is
-found and started as the tests
-do it (tests/lib/qemu.py).
+mttcg (5), outputs (6), regions (7), real_workload (8), dynamic_profile (8d), peers (8e),
+linux_boot (9), linux_command (10), python_handler (11); QEMU is found and started as
+the tests do it (tests/lib/qemu.py).
 """
 import argparse
 import hashlib
@@ -40,11 +40,13 @@ sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 import dynamic_profile  # noqa: E402
 import guest_text  # noqa: E402
 import linux_boot  # noqa: E402
+import linux_command  # noqa: E402
 import mttcg  # noqa: E402
 import outputs  # noqa: E402
 import overhead  # noqa: E402
 import peers  # noqa: E402
 import per_call  # noqa: E402
+import python_handler  # noqa: E402
 import qemu  # noqa: E402
 import regions  # noqa: E402
 import readme_table  # noqa: E402
@@ -55,7 +57,7 @@ from session import CALLS, FLOOR, HOST_CORES, KERNEL, WORKLOAD, ZLIB, Session  #
 from stats import NOISE, med  # noqa: E402
 
 MEASUREMENTS = (overhead, per_call, guest_text, mttcg, outputs, regions, real_workload,
-                dynamic_profile, peers, linux_boot)
+                dynamic_profile, peers, linux_boot, linux_command, python_handler)
 RESULTS = os.path.join(ROOT, "bench", "results")
 
 
@@ -91,6 +93,10 @@ def snapshot(directory):
     run cannot mix two builds; returns its path and what it was built from."""
     copy = os.path.join(directory, "libbackdoor.so")
     shutil.copy2(qemu.PLUGIN, copy)
+    # Python handlers' companion, which the plugin finds beside itself.
+    companion = os.path.join(os.path.dirname(qemu.PLUGIN), "libbackdoor-python.so")
+    if os.path.exists(companion):
+        shutil.copy2(companion, directory)
     with open(copy, "rb") as f:
         digest = hashlib.sha256(f.read()).hexdigest()[:12]
     return copy, "%s, build sha256 %s" % (source_version(), digest)
@@ -111,7 +117,7 @@ def main():
     ap.add_argument("--smp", default="1,2,4", help="vCPU counts of row 5 (at most 16)")
     ap.add_argument("--calls", type=int, default=10_000_000, help="N of rows 2 and 3")
     ap.add_argument("--quick", action="store_true", help="one repetition, small counts")
-    ap.add_argument("--only", default="1,2,3,4,5,6,7,8,8d,8e,9", help="rows to run, e.g. 2,3")
+    ap.add_argument("--only", default="1,2,3,4,5,6,7,8,8d,8e,9,10,11", help="rows to run, e.g. 2,3")
     ap.add_argument("--output-dir", help="where row 6 writes its files "
                     "(default /dev/shm, so that the disk is not what is measured)")
     ap.add_argument("--results", default=RESULTS, help="directory of latest.{csv,svg,txt}")

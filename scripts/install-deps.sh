@@ -64,8 +64,10 @@ for group in "$@"; do
             # runtime libraries (libFuzzer, the sanitizers: only recommended
             # by clang, so named) for tests/fuzz.
             # elfutils' libdw and libelf: profile= names every mapped ELF's
-            # functions and source lines (plugin/guest/symbols.c).
+            # functions and source lines (plugin/qemu/symbols.c). python3-dev:
+            # the CPython that Python handlers run in (python/rules.mk).
             apt_install gcc g++ make pkg-config libglib2.0-dev libelf-dev libdw-dev python3 binutils \
+                python3-dev \
                 clang libclang-rt-14-dev \
                 gcc-i686-linux-gnu g++-i686-linux-gnu libc6-dev-i386-cross \
                 gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross \

@@ -40,7 +40,8 @@ def test_every_subcommand(t):
         t.eq(open(printed).read(), "hello from the shell\n", "print reaches print=")
         t.eq(run("exit", "42", check=42).stdout, "", "exit ends QEMU with the status")
         t.eq([op for op, _ in ops if op not in ("present", "features", "host_info")],
-             ["sum", "handler", "host_time_ns", "roi_begin", "roi_end", "mark", "stats_reset",
+             ["sum", "handler", "host_time_ns", "roi_begin_machine", "roi_end_machine", "mark",
+              "stats_reset",
               "stats_dump", "seed", "seed", "name_thread", "print", "exit"],
              "calls made, in order, on " + arch)
         t.eq([a for op, a in ops if op in ("mark", "seed", "exit")], [[7, 42], [], [7], [42]],
@@ -75,7 +76,8 @@ def test_outside_an_emulator(t):
     for arch in native_arches(t):
         cli = CLI[arch]
         for args in (["probe"], ["present"], ["call", "0x900"], ["host_time_ns"],
-                     ["host_info"], ["sum", "1", "2", "3", "4"]):
+                     ["host_info"], ["sum", "1", "2", "3", "4"], ["readfile"],
+                     ["writefile", cli, "x"]):
             r = t.run([cli] + args)
             t.eq(r.returncode, 2, "native %s on %s" % (args, arch), r)
             t.check("no backdoor host" in r.stdout + r.stderr, "says why", r)

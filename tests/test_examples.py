@@ -2,7 +2,7 @@
 """The examples do what their comments say."""
 import os
 
-from harness import BUILD, last_summary, plugin_arg, qemu_bin, read_jsonl
+from harness import BUILD, ROOT, last_summary, plugin_arg, qemu_bin, read_jsonl
 
 EXAMPLES = os.path.join(BUILD, "examples")
 
@@ -50,3 +50,23 @@ def test_readfile_copies_host_files_exactly(t):
                example("readfile-guest")])
     t.check(r.returncode != 0, "a missing file stops QEMU at start-up", r)
     t.contains(r.stderr, "readfile: cannot open /nonexistent", "the handler says why", r)
+
+
+def test_readfile_python_twin(t):
+    """examples/readfile/handler.py does what handler.c does."""
+    data = os.urandom(100 * 1024 + 123)
+    source = t.path("source.bin")
+    open(source, "wb").write(data)
+    script = os.path.join(ROOT, "examples", "readfile", "handler.py")
+    import subprocess
+    p = subprocess.run([qemu_bin("qemu-x86_64"), "-plugin",
+                        plugin_arg(handler=script, handler_arg="file=" + source,
+                                   summary="none"),
+                        example("readfile-guest")], capture_output=True, timeout=60)
+    t.eq(p.returncode, 0, "readfile exit status", p.stderr)
+    t.eq(p.stdout == data, True, "the guest's output is the host file, byte for byte")
+    r = t.run([qemu_bin("qemu-x86_64"), "-plugin",
+               plugin_arg(handler=script, summary="none"), example("readfile-guest")])
+    t.check(r.returncode != 0, "no file= stops QEMU at start-up", r)
+    t.contains(r.stderr, "ValueError: readfile: give the file with handler-arg=file=PATH",
+               "the script says why", r)

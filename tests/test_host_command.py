@@ -7,6 +7,7 @@ doubled commas; every error message (missing QEMU, plugin, handler, program,
 a file that is no program for a supported architecture, KVM, usage) says
 what to do; the README's commands work when pasted; --help, the manual page
 and the bash completion agree with the options."""
+import json
 import os
 import re
 import shutil
@@ -145,7 +146,7 @@ def test_relative_paths(t):
          "summary=%s" % (t.path("calls.jsonl"), t.path("trace.json"), t.path("summary.txt")),
          "closing line names absolute paths", r)
     words = dry_run(t, "--handler=libmine.so", "--", "prog")
-    t.eq(words[1:], ["-plugin", plugin_arg(os.path.join(BUILD, "libbackdoor.so"),
+    t.eq(words[1:], ["-plugin", plugin_arg("file=" + os.path.join(BUILD, "libbackdoor.so"),
                                            handler=t.path("libmine.so")), "./prog"],
          "a program in the current directory found without ./")
     os.mkdir(t.path("bin"))
@@ -164,7 +165,7 @@ def test_plugin_options(t):
                     "--plugin-opt", "future=x,y", "--plugin-opt=summary=none", "--",
                     CLI["riscv64"], "sum", "1")
     t.eq(words, [qemu_bin("qemu-riscv64"), "-plugin", plugin_arg(
-        os.path.join(BUILD, "libbackdoor.so"), handler=handler("record"),
+        "file=" + os.path.join(BUILD, "libbackdoor.so"), handler=handler("record"),
         handler_arg=["a,b", "c"], events=t.path("e,1.jsonl"), trace="/tmp/t.json",
         summary="stderr", print=t.path("p.txt"), max_buffer="4K", allow_from="user",
         deny="exit:print", log="on", future="x,y") + ",summary=none",
@@ -187,8 +188,8 @@ def test_every_plugin_option_has_a_long_option(t):
     --KEY reaches the plugin's argument as KEY=VALUE: a flag alone as =on,
     files made absolute, deny's commas as colons."""
     handler_lib = handler("record")
-    samples = {"INPUT": handler_lib, "OUTPUT": "out-%s", "TEXT": "x", "SIZE": "4K",
-               "NUMBER": "1", "COMMANDS": "exit,print"}
+    samples = {"INPUT": handler_lib, "OUTPUT": "out-%s", "OUTDIR": "dir-%s", "TEXT": "x",
+               "SIZE": "4K", "NUMBER": "1", "COMMANDS": "exit,print"}
     for key, option in abi.OPTIONS.items():
         if option.flag:
             given, want = "--" + key, key + "=on"
@@ -196,8 +197,11 @@ def test_every_plugin_option_has_a_long_option(t):
             value = (option.syntax.split("|")[-1] if option.kind in ("CHOICE", "BOOL")
                      else samples[option.kind].replace("%s", key))
             given = "--%s=%s" % (key, value)
+            if option.kind == "OUTDIR":
+                os.makedirs(t.path(value), exist_ok=True)
             # t.run runs commands in the test's own directory.
             want = key + "=" + {"OUTPUT": os.path.join(t.dir, value),
+                                "OUTDIR": os.path.join(t.dir, value),
                                 "COMMANDS": value.replace(",", ":")}.get(option.kind, value)
         r = t.run([COMMAND, "--dry-run", given, "--", CLI["x86_64"], "present"])
         plugin = r.stdout.split()[r.stdout.split().index("-plugin") + 1]
@@ -318,7 +322,7 @@ def test_installed_copy_finds_the_cache(t):
                                          "HOME": home}, check=0).stdout.split()
     t.eq(words[:2], [os.path.join(home, ".cache", "backdoor", os.path.basename(built), "bin",
                                   "qemu-riscv64"), "-plugin"], "the cached QEMU")
-    t.eq(words[2].split(",")[0], os.path.join(prefix, "lib", "libbackdoor.so"),
+    t.eq(words[2].split(",")[0], "file=" + os.path.join(prefix, "lib", "libbackdoor.so"),
          "the installed plugin")
 
 
@@ -346,6 +350,104 @@ def test_not_a_program(t):
             "directory; give the path of a program")
     refused(t, ["no-such-program-anywhere"], "program no-such-program-anywhere not found "
             "on PATH or in the current directory: give its path")
+
+
+def test_help_values_refused(t):
+    """QEMU takes any -plugin value 'help' or '?' as a request for its own
+    help and exits 0 without running the guest (issue 21): refused, with
+    the reason, before QEMU runs."""
+    for value in ("help", "?"):
+        r = refused(t, ["--handler=" + handler("record"), "--handler-arg=" + value, "--",
+                        CLI["x86_64"], "present"],
+                    "plugin option handler-arg=%s: QEMU reads any -plugin value '%s' as a "
+                    "request for its own help" % (value, value))
+        t.check("Plugin options" not in r.stdout + r.stderr, "QEMU's help not printed", r)
+        refused(t, ["--plugin-opt", "future=" + value, "--", CLI["x86_64"], "present"],
+                "plugin option future=%s: QEMU reads" % value)
+    # A file named help is a path, made absolute: no help.
+    r = qb(t, "--events=help", "--summary=none", "--", CLI["x86_64"], "present", check=0)
+    t.eq(r.stdout, "1\n", "--events=help writes the file 'help'", r)
+    t.check(os.path.getsize(t.path("help")) > 0, "the event log named help")
+
+
+def test_plugin_path_with_equals(t):
+    """An install prefix with '=' in it (/opt/x=1): the plugin is passed as
+    file=PATH, so QEMU does not read its path as an option."""
+    prefix = t.path("x=1")
+    for sub in ("bin", "lib"):
+        os.makedirs(os.path.join(prefix, sub))
+    shutil.copy(COMMAND, os.path.join(prefix, "bin"))
+    shutil.copy(os.path.join(BUILD, "libbackdoor.so"), os.path.join(prefix, "lib"))
+    command = os.path.join(prefix, "bin", "qemu-backdoor")
+    r = t.run([command, "--summary=none", "--", CLI["x86_64"], "sum", "1", "2", "3", "4"],
+              env={"QEMU_PREFIX": os.path.realpath(QEMU)}, check=0)
+    t.eq(r.stdout, "10\n", "the plugin under x=1/lib answered", r)
+    words = t.run([command, "-n", "--", CLI["x86_64"]],
+                  env={"QEMU_PREFIX": os.path.realpath(QEMU)}, check=0).stdout.split()
+    t.eq(words[2], "file=" + os.path.join(prefix, "lib", "libbackdoor.so"),
+         "the plugin named by file=")
+
+
+def test_fifo_output_waits_for_a_reader(t):
+    """--events=FIFO: QEMU waits in open(2) until a reader comes; it says
+    so once on stderr, then the reader gets the whole log."""
+    fifo = t.path("events.fifo")
+    os.mkfifo(fifo)
+    p = subprocess.Popen([COMMAND, "--events=" + fifo, "--summary=none", "--", CLI["x86_64"],
+                          "sum", "1", "2", "3", "4"], stdout=subprocess.PIPE,
+                         stderr=subprocess.PIPE, text=True, cwd=t.dir)
+    try:
+        waiting = p.stderr.readline()
+        t.eq(waiting, "backdoor: events=%s is a FIFO that no process reads yet: waiting for "
+             "a reader before the guest starts\n" % fifo, "said before the guest runs")
+        t.eq(p.poll(), None, "still waiting")
+        with open(fifo) as reader:
+            lines = reader.read().splitlines()
+        out, err = p.communicate(timeout=60)
+    finally:
+        if p.poll() is None:
+            p.kill()
+    t.eq((p.returncode, out), (0, "10\n"), "the run went on", err)
+    records = [json.loads(line) for line in lines]
+    t.eq(records[-1]["event"], "summary", "the reader got the whole log", lines)
+    t.check(any(e.get("op") == "sum" for e in records), "with the call", lines)
+    t.eq(err.count("FIFO"), 0, "said once", err)
+
+
+def test_program_not_executable(t):
+    """An object file, a shared library and a program without execute
+    permission are named as such (QEMU itself exits 1 with no word)."""
+    source = t.path("tiny.c")
+    open(source, "w").write("int main(void) { return 0; }\n")
+    t.run(["cc", "-c", "-o", t.path("tiny.o"), source], check=0)
+    refused(t, ["--", t.path("tiny.o")], "%s is an object file (ELF relocatable, .o), not a "
+            "program: link it first" % t.path("tiny.o"))
+    plain = t.path("not-executable")
+    shutil.copy(CLI["x86_64"], plain)
+    os.chmod(plain, 0o644)
+    refused(t, ["--", plain], "%s is not executable (Permission denied): chmod +x" % plain)
+    core = t.path("core")
+    data = bytearray(open(CLI["x86_64"], "rb").read())
+    data[16:18] = (4).to_bytes(2, "little")  # ET_CORE
+    open(core, "wb").write(bytes(data))
+    os.chmod(core, 0o755)
+    refused(t, ["--", core], "%s is an ELF core file, not an executable program" % core)
+
+
+def test_boolean_values_match_help(t):
+    """--collect-atstart=maybe is refused in the words --help uses (on|off),
+    naming Callgrind's yes|no too, and each of those words is taken."""
+    usage = qb(t, "--help", check=0).stdout
+    for option in ("collect-atstart", "instr-atstart"):
+        t.contains(usage, "--%s=on|off" % option, "--help")
+        r = qb(t, "--valgrind", "--%s=maybe" % option, "--", CLI["x86_64"], "present")
+        t.check(r.returncode != 0, "refused", r)
+        t.contains(r.stderr, "option '%s=maybe': expected on or off (or yes, no)" % option,
+                   "in --help's words", r)
+        for value in ("yes", "no", "on", "off"):
+            r = qb(t, "--valgrind", "--%s=%s" % (option, value), "--summary=none", "--",
+                   CLI["x86_64"], "present", check=0)
+            t.eq(r.stdout, "1\n", "--%s=%s accepted" % (option, value), r)
 
 
 def test_usage_errors(t):
@@ -413,15 +515,20 @@ def test_help_version_manual(t):
 
 def test_readme_commands_work(t):
     """The README's compile-and-run lines, pasted into a shell at the top of
-    a tree (the tree's files are linked into the test's directory)."""
+    a tree (the tree's files are linked into the test's directory): the
+    Python handler's, then the C handler's."""
     readme = open(os.path.join(ROOT, "README.md")).read()
-    block = re.search(r"\n((?:    cc [^\n]*\n)+    build/qemu-backdoor [^\n]*\n)", readme)
-    t.check(block is not None, "README has the compile lines and the qemu-backdoor line")
+    blocks = re.findall(r"\n((?:    cc [^\n]*\n)+    build/qemu-backdoor [^\n]*\n)", readme)
+    t.eq(len(blocks), 2, "README has the compile lines and the qemu-backdoor line of the "
+         "Python and the C handler", blocks)
+    t.contains(blocks[0], "--handler=examples/readfile/handler.py", "Python first", blocks)
     for name in ("include", "examples", "build", "README.md"):
         os.symlink(os.path.join(ROOT, name), t.path(name))
-    r = t.run(["sh", "-e", "-x", "-c", block.group(1)], check=0)
-    t.eq(open(t.path("copy.md")).read(), readme, "the guest copied README.md", r)
-    t.check(any(e.get("op") == "handler" for e in read_jsonl(t.path("calls.jsonl"))),
-            "calls.jsonl records the handler's calls")
-    t.contains(r.stderr, "qemu-backdoor: exit status 0; wrote events=" +
-               t.path("calls.jsonl"), "the closing line", r)
+    for block in blocks:
+        r = t.run(["sh", "-e", "-x", "-c", block], check=0)
+        t.eq(open(t.path("copy.md")).read(), readme, "the guest copied README.md", r)
+        t.check(any(e.get("op") == "handler" for e in read_jsonl(t.path("calls.jsonl"))),
+                "calls.jsonl records the handler's calls")
+        t.contains(r.stderr, "qemu-backdoor: exit status 0; wrote events=" +
+                   t.path("calls.jsonl"), "the closing line", r)
+        os.unlink(t.path("calls.jsonl"))

@@ -13,7 +13,8 @@ def test_install_and_build_against_it(t):
     t.run(["make", "-C", ROOT, "--no-print-directory", "install", "PREFIX=" + prefix],
           check=0, timeout=300)
     for f in ("include/backdoor/guest.h", "include/backdoor/host.h", "include/backdoor/ops.h",
-              "lib/libbackdoor.so", "lib/pkgconfig/backdoor.pc", "bin/qemu-backdoor",
+              "lib/libbackdoor.so", "lib/libbackdoor-python.so", "lib/pkgconfig/backdoor.pc",
+              "bin/qemu-backdoor",
               "share/man/man1/qemu-backdoor.1",
               "share/bash-completion/completions/qemu-backdoor"):
         t.check(os.path.exists(os.path.join(prefix, f)), "installed " + f)
@@ -43,6 +44,14 @@ def test_install_and_build_against_it(t):
               check=0)
     t.eq(r.stdout.splitlines(), ["host got 7 8", "sum=10"], "program and handler built "
          "from the installed files work together", r)
+    script = t.path("h.py")
+    open(script, "w").write(
+        "import backdoor\n@backdoor.seed_i8_v32\ndef seed(call, i8, v32):\n"
+        "    print('python got', i8, v32, flush=True)\n")
+    r = t.run([qemu_bin("qemu-x86_64"), "-plugin",
+               "%s,handler=%s,summary=none" % (plugin, script), t.path("hello")], check=0)
+    t.eq(r.stdout.splitlines(), ["python got 7 8", "sum=10"], "the installed plugin finds "
+         "the installed Python companion beside it", r)
 
 
 def default_cache():

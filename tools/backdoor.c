@@ -6,9 +6,16 @@
  * commands, "seed" the 2010 calls, "probe" tells whether a host answers.
  * Exit status: 0 done, 1 bad arguments, 2 the command needs an answer and no
  * host gave one, or the host returned an error.
+ *
+ * "roi begin N" and "roi end N" open and close machine regions
+ * (roi_begin_machine): each call comes from a process of its own that ends
+ * at once, and a script means the work between its two lines, whichever
+ * processes do it; a region of the calling thread would end with this
+ * command. docs/outputs.md, "Regions from a shell".
  */
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,10 +57,19 @@ static void help(void)
         char name[32];
         snprintf(name, sizeof name, "%s", op->name);
         char *us = strchr(name, '_');
+        if (op->number == BACKDOOR_OP_ROI_BEGIN || op->number == BACKDOOR_OP_ROI_END) {
+            continue; /* a thread's region would end with this command */
+        }
         if (us != NULL && (strncmp(name, "roi", 3) == 0 || strncmp(name, "stats", 5) == 0)) {
             *us = ' ';
         }
-        const char *args = op->type == BACKDOOR_TYPE_SEND ? " TEXT..."
+        char *machine = strstr(name, "_machine");
+        if (machine != NULL) {
+            *machine = '\0';
+        }
+        const char *args = op->number == BACKDOOR_OP_READFILE ? " > FILE"
+                           : op->number == BACKDOOR_OP_WRITEFILE ? " FILE [NAME]"
+                           : op->type == BACKDOOR_TYPE_SEND ? " TEXT..."
                            : op->type == BACKDOOR_TYPE_RECV ? ""
                            : op->nargs == 1 ? " N" : op->nargs == 2 ? " N N"
                            : op->nargs == 4 ? " N N N N" : "";
@@ -65,8 +81,10 @@ static void help(void)
     printf("  %-22s %s\n", "seed I8 [V32]", "the 2010 seed's BACKDOOR_i8 / BACKDOOR_i8_v32");
     printf("  %-22s %s\n", "probe", "print protocol version, features and host; exit 2 if no host answers");
     printf("\nNumbers are decimal, 0x hexadecimal or 0 octal. Commands that need an\n"
-           "answer (probe, call, host_info, host_time_ns) exit with status 2 when none\n"
-           "comes: run natively, under QEMU without the plugin, or with plugin API < 5.\n");
+           "answer (probe, call, host_info, host_time_ns, readfile, writefile) exit with\n"
+           "status 2 when none comes: run natively, under QEMU without the plugin, or with\n"
+           "plugin API < 5; readfile and writefile also when the host was given no\n"
+           "readfile= or outdir=, or refuses the name.\n");
 }
 
 static int parse_number(const char *text, backdoor_word_t *value)
@@ -157,12 +175,165 @@ static int run_print(int argc, char **argv)
     return OK;
 }
 
-static int run_op(const struct op *op, int argc, char **argv)
+/*
+ * Files move in chunks of at most one send/receive buffer; a host with a
+ * smaller max-buffer answers BACKDOOR_E2BIG, and the chunk halves. The
+ * buffer is touched once before use: under an OS the host fills only
+ * pages that are mapped, and an untouched page of .bss is not.
+ */
+#define FILE_CHUNK (1u << 20)
+static char file_buf[FILE_CHUNK];
+
+static const char *file_error(backdoor_word_t result, const char *option)
+{
+    static char text[96];
+    switch ((long)result) {
+    case BACKDOOR_ENOSYS:
+        snprintf(text, sizeof text, "the host was given no %s", option);
+        return text;
+    case BACKDOOR_EINVAL:
+        return "not a plain file name (1..255 bytes, no '/', not '.' or '..')";
+    case BACKDOOR_EFBIG:
+        return "the host's bound on files written is reached (max-output)";
+    case BACKDOOR_ENOSPC:
+        return "the host's disk is full";
+    case BACKDOOR_EIO:
+        return "the host's read or write failed";
+    case BACKDOOR_EPERM:
+        return "refused by the host's policy";
+    default:
+        snprintf(text, sizeof text, "error %ld", (long)result);
+        return text;
+    }
+}
+
+static int run_readfile(int argc)
+{
+    if (argc != 0) {
+        return usage_error("%s", "'readfile' takes no arguments; it writes the host's "
+                           "readfile= file to standard output");
+    }
+    int rc = need_host("readfile");
+    if (rc != OK) {
+        return rc;
+    }
+    memset(file_buf, 0, sizeof file_buf);
+    backdoor_word_t chunk = FILE_CHUNK, offset = 0;
+    for (;;) {
+        backdoor_word_t n = backdoor_readfile(file_buf, chunk, offset);
+        if (n == (backdoor_word_t)BACKDOOR_E2BIG && chunk > 1) {
+            chunk /= 2;
+            continue;
+        }
+        if (BACKDOOR_IS_ERROR(n)) {
+            fprintf(stderr, "%s: readfile: %s\n", program,
+                    file_error(n, "file to read (qemu-backdoor --readfile=FILE)"));
+            return NO_ANSWER;
+        }
+        if (n == 0) {
+            break;
+        }
+        if (fwrite(file_buf, 1, n, stdout) != n) {
+            fprintf(stderr, "%s: readfile: writing standard output: %s\n", program,
+                    strerror(errno));
+            return USAGE;
+        }
+        if (offset + n < offset) {
+            fprintf(stderr, "%s: readfile: the file goes past what this guest's offsets "
+                    "reach\n", program);
+            return NO_ANSWER;
+        }
+        offset += n;
+    }
+    if (fflush(stdout) != 0) {
+        fprintf(stderr, "%s: readfile: writing standard output: %s\n", program,
+                strerror(errno));
+        return USAGE;
+    }
+    return OK;
+}
+
+/* Sends file_buf[0..len) at offset, in smaller pieces if the host wants. */
+static backdoor_word_t write_chunk(const char *name, size_t len, backdoor_word_t offset,
+                                   backdoor_word_t *chunk)
+{
+    size_t done = 0;
+    do {
+        backdoor_word_t piece = len - done < *chunk ? len - done : *chunk;
+        backdoor_word_t r = backdoor_writefile(name, file_buf + done, piece, offset + done);
+        if (r == (backdoor_word_t)BACKDOOR_E2BIG && *chunk > 1) {
+            *chunk /= 2;
+            continue;
+        }
+        if (BACKDOOR_IS_ERROR(r)) {
+            return r;
+        }
+        done += piece;
+    } while (done < len);
+    return 0;
+}
+
+static int run_writefile(int argc, char **argv)
+{
+    if (argc < 1 || argc > 2 || (argc == 1 && strcmp(argv[0], "-") == 0)) {
+        return usage_error("%s", "'writefile' takes FILE and an optional NAME (NAME is "
+                           "needed for '-', standard input)");
+    }
+    const char *path = argv[0], *slash = strrchr(path, '/');
+    const char *name = argc == 2 ? argv[1] : slash != NULL ? slash + 1 : path;
+    FILE *in = strcmp(path, "-") == 0 ? stdin : fopen(path, "rb");
+    if (in == NULL) {
+        fprintf(stderr, "%s: writefile: %s: %s\n", program, path, strerror(errno));
+        return USAGE;
+    }
+    int rc = need_host("writefile");
+    backdoor_word_t chunk = FILE_CHUNK, offset = 0;
+    /* Offset 0 empties the file on the host: an empty FILE still makes one. */
+    for (bool first = true; rc == OK; first = false) {
+        size_t n = fread(file_buf, 1, sizeof file_buf, in);
+        if (ferror(in)) {
+            fprintf(stderr, "%s: writefile: reading %s: %s\n", program, path,
+                    strerror(errno));
+            rc = USAGE;
+            break;
+        }
+        if (n == 0 && !first) {
+            break;
+        }
+        if (offset + n < offset) {
+            fprintf(stderr, "%s: writefile: %s goes past what this guest's offsets reach\n",
+                    program, path);
+            rc = NO_ANSWER;
+            break;
+        }
+        backdoor_word_t r = write_chunk(name, n, offset, &chunk);
+        if (r != 0) {
+            fprintf(stderr, "%s: writefile '%s': %s\n", program, name,
+                    file_error(r, "directory to write in (qemu-backdoor --outdir=DIR)"));
+            rc = NO_ANSWER;
+            break;
+        }
+        offset += n;
+    }
+    if (in != stdin) {
+        fclose(in);
+    }
+    return rc;
+}
+
+/* name: as the user typed it ("roi_begin" for roi_begin_machine). */
+static int run_op(const struct op *op, const char *name, int argc, char **argv)
 {
     backdoor_word_t a[4] = {0, 0, 0, 0};
+    if (op->number == BACKDOOR_OP_READFILE) {
+        return run_readfile(argc);
+    }
+    if (op->number == BACKDOOR_OP_WRITEFILE) {
+        return run_writefile(argc, argv);
+    }
     if (op->number == BACKDOOR_OP_NAME_THREAD) {
         if (argc != 1) {
-            return usage_error("'%s' takes one name", op->name);
+            return usage_error("'%s' takes one name", name);
         }
         backdoor_name_thread(argv[0]);
         return OK;
@@ -172,9 +343,9 @@ static int run_op(const struct op *op, int argc, char **argv)
     }
     if (op->type == BACKDOOR_TYPE_RECV) {
         if (argc != 0) {
-            return usage_error("'%s' takes no arguments", op->name);
+            return usage_error("'%s' takes no arguments", name);
         }
-        int rc = need_host(op->name);
+        int rc = need_host(name);
         if (rc != OK) {
             return rc;
         }
@@ -184,18 +355,18 @@ static int run_op(const struct op *op, int argc, char **argv)
             char info[256];
             backdoor_word_t n = backdoor_host_info(info, sizeof info);
             if (BACKDOOR_IS_ERROR(n)) {
-                return report_result(op->name, n);
+                return report_result(name, n);
             }
             printf("%s\n", info);
         }
         return OK;
     }
     if ((unsigned)argc != op->nargs) {
-        fprintf(stderr, "%s: '%s' takes %u argument%s, got %d\n", program, op->name,
+        fprintf(stderr, "%s: '%s' takes %u argument%s, got %d\n", program, name,
                 op->nargs, op->nargs == 1 ? "" : "s", argc);
         return USAGE;
     }
-    int rc = parse_numbers(argc, argv, a, op->nargs, op->name);
+    int rc = parse_numbers(argc, argv, a, op->nargs, name);
     if (rc != OK) {
         return rc;
     }
@@ -203,13 +374,13 @@ static int run_op(const struct op *op, int argc, char **argv)
         return usage_error("exit status %s is not 0..255", argv[0]);
     }
     if (op->result) {
-        rc = need_host(op->name);
+        rc = need_host(name);
         if (rc != OK) {
             return rc;
         }
     }
     backdoor_word_t r = call_n(op->number, op->nargs, a);
-    return op->result ? report_result(op->name, r) : OK;
+    return op->result ? report_result(name, r) : OK;
 }
 
 static int run_call(int argc, char **argv)
@@ -293,7 +464,8 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "probe") == 0) {
         return argc == 2 ? run_probe() : usage_error("%s", "'probe' takes no arguments");
     }
-    /* "roi begin" and "stats dump" are roi_begin and stats_dump. */
+    /* "roi begin" and "stats dump" are roi_begin and stats_dump; a region
+     * from this short-lived command is the machine's. */
     char joined[64];
     int used = 2;
     snprintf(joined, sizeof joined, "%s", cmd);
@@ -301,9 +473,13 @@ int main(int argc, char **argv)
         snprintf(joined, sizeof joined, "%s_%s", cmd, argv[2]);
         used = 3;
     }
+    char op_name[80];
+    snprintf(op_name, sizeof op_name, "%s%s", joined,
+             strcmp(joined, "roi_begin") == 0 || strcmp(joined, "roi_end") == 0 ? "_machine"
+                                                                                 : "");
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
-        if (strcmp(ops[i].name, joined) == 0) {
-            return run_op(&ops[i], argc - used, argv + used);
+        if (strcmp(ops[i].name, op_name) == 0) {
+            return run_op(&ops[i], joined, argc - used, argv + used);
         }
     }
     return usage_error("unknown command '%s'", joined);

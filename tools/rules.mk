@@ -7,11 +7,19 @@
 CLI_ARCHES := x86_64 i386 aarch64 riscv64
 cli_bin = $(BUILD)/backdoor$(if $(filter x86_64,$(1)),,-$(1))
 CLI_BINS := $(foreach a,$(CLI_ARCHES),$(call cli_bin,$(a)))
+# The /init of 'qemu-backdoor --linux', per architecture of a Linux kernel
+# (i386 programs run on the x86-64 kernel): build/linux-init[-ARCH].
+INIT_ARCHES := x86_64 aarch64 riscv64
+init_bin = $(BUILD)/linux-init$(if $(filter x86_64,$(1)),,-$(1))
+INIT_BINS := $(foreach a,$(INIT_ARCHES),$(call init_bin,$(a)))
 # The host command qemu-backdoor, with the version of backdoor.pc.
 HOST_CMD := $(BUILD)/qemu-backdoor
-HOST_CMD_SRCS := $(wildcard tools/qemu-backdoor/*.c)
+# The binary event log's decoder and the JSON writer are the plugin's own
+# (--events-to-json writes the very lines events= does).
+HOST_CMD_SRCS := $(wildcard tools/qemu-backdoor/*.c) plugin/output/event_bin.c \
+	plugin/output/call_json.c plugin/output/json.c plugin/output/text.c
 BACKDOOR_VERSION := $(shell sed -n 's/^Version: *//p' scripts/backdoor.pc.in)
-EXTRA_TARGETS += $(CLI_BINS) $(HOST_CMD)
+EXTRA_TARGETS += $(CLI_BINS) $(INIT_BINS) $(HOST_CMD)
 
 $(BUILD)/backdoor: tools/backdoor.c $(PUBLIC_HEADERS)
 	@mkdir -p $(dir $@)
@@ -23,12 +31,23 @@ $(BUILD)/backdoor-%: tools/backdoor.c $(PUBLIC_HEADERS)
 	@echo "  CC      $@"
 	$(Q)$(GUEST_CC_$*) $(GUEST_CFLAGS) $< -o $@
 
+$(BUILD)/linux-init: tools/linux-init.c $(PUBLIC_HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(GUEST_CC_x86_64) $(GUEST_CFLAGS) -D_GNU_SOURCE $< -o $@
+
+$(BUILD)/linux-init-%: tools/linux-init.c $(PUBLIC_HEADERS)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(GUEST_CC_$*) $(GUEST_CFLAGS) -D_GNU_SOURCE $< -o $@
+
 $(HOST_CMD): $(HOST_CMD_SRCS) tools/qemu-backdoor/qemu-backdoor.h $(PUBLIC_HEADERS) \
-		scripts/backdoor.pc.in
+		scripts/backdoor.pc.in plugin/output/event_bin.h plugin/output/call_json.h \
+		plugin/output/json.h plugin/output/text.h plugin/output/records.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -DBACKDOOR_VERSION='"$(BACKDOOR_VERSION)"' \
-	  -Iinclude $(HOST_CMD_SRCS) -o $@
+	  -Iinclude -Iplugin $(GLIB_CFLAGS) $(HOST_CMD_SRCS) -o $@ $(GLIB_LIBS) -lelf
 
 # make install: qemu-backdoor with its manual page and bash completion in
 # the host's places, and each guest command line as
@@ -44,11 +63,12 @@ install-tools: $(HOST_CMD)
 	install -m 644 docs/qemu-backdoor.1 $(DESTDIR)$(PREFIX)/share/man/man1/
 	install -m 644 tools/qemu-backdoor/completion.bash \
 	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/qemu-backdoor
-	@for pair in $(foreach a,$(CLI_ARCHES),$(a):$(call cli_bin,$(a))); do \
-	  arch=$${pair%%:*} bin=$${pair#*:}; \
+	@for pair in $(foreach a,$(CLI_ARCHES),$(a):backdoor:$(call cli_bin,$(a))) \
+	    $(foreach a,$(INIT_ARCHES),$(a):linux-init:$(call init_bin,$(a))); do \
+	  arch=$${pair%%:*} rest=$${pair#*:}; name=$${rest%%:*} bin=$${rest#*:}; \
 	  if [ -x $$bin ]; then \
-	    echo "install -D -m 755 $$bin $(DESTDIR)$(PREFIX)/share/backdoor/$$arch/backdoor"; \
-	    install -D -m 755 $$bin $(DESTDIR)$(PREFIX)/share/backdoor/$$arch/backdoor || exit 1; \
+	    echo "install -D -m 755 $$bin $(DESTDIR)$(PREFIX)/share/backdoor/$$arch/$$name"; \
+	    install -D -m 755 $$bin $(DESTDIR)$(PREFIX)/share/backdoor/$$arch/$$name || exit 1; \
 	  else \
 	    echo "not installed: $$bin was not built ('make all' builds it)"; \
 	  fi; \

@@ -19,6 +19,8 @@
  *                a result (the built-in sum)
  *   present      backdoor_present(): type 2, constant, a result
  *   mark         backdoor_mark(1, i): one event record per call
+ *   add          backdoor_call2(0x900, i, a): a handler's command, 2 run-time
+ *                arguments and a result (bench/handlers/add.c, add.py)
  * The run-time values come from volatile variables the compiler cannot see
  * through, so they reach CPUID in registers (docs/abi.md).
  */
@@ -112,6 +114,15 @@ static NOINLINE uint64_t loop_mark(uint64_t n)
     return n;
 }
 
+static NOINLINE uint64_t loop_add(uint64_t n)
+{
+    uint64_t a = opaque_words[0], total = 0;
+    for (uint64_t i = 0; i < n; i++)
+        total += backdoor_call2(0x900, i, a, 0);
+    sink = total;
+    return n;
+}
+
 static const struct {
     const char *name;
     loop_fn fn;
@@ -120,6 +131,7 @@ static const struct {
     {"i8_v32", loop_i8_v32},       {"i8_v32_const", loop_i8_v32_const},
     {"i8_v32_rt", loop_i8_v32_rt}, {"call4", loop_call4},
     {"present", loop_present},     {"mark", loop_mark},
+    {"add", loop_add},
 };
 
 struct job {

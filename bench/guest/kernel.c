@@ -10,6 +10,8 @@
  *   debugcon N      the same N messages, byte by byte to isa-debugcon (0xe9)
  *   smp C N         start C-1 application processors (INIT/SIPI), then every
  *                   CPU makes N backdoor_sum() calls with run-time arguments
+ *   marks C N       the same with N backdoor_mark(1, i) calls per CPU: an
+ *                   event or trace record each (bench row 6)
  *
  * The timed part is measured with RDTSC, which QEMU's TCG answers with the
  * host's time-stamp counter, and in the print and smp modes, when a host
@@ -44,7 +46,7 @@ extern volatile uint32_t ap_next_index;
 volatile uint32_t opaque_words[4] = {1, 2, 3, 4};
 volatile uint32_t sink;
 
-static volatile uint32_t smp_go, smp_done, smp_calls;
+static volatile uint32_t smp_go, smp_done, smp_calls, smp_marks;
 
 static uint64_t rdtsc(void)
 {
@@ -169,6 +171,23 @@ static __attribute__((noinline)) void smp_loop(uint32_t n)
     __atomic_add_fetch(&smp_done, 1, __ATOMIC_RELEASE);
 }
 
+/* The loop every CPU runs in "marks": a record per call where the plugin
+ * writes events= or trace=. */
+static __attribute__((noinline)) void mark_loop(uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++)
+        backdoor_mark(1, i);
+    __atomic_add_fetch(&smp_done, 1, __ATOMIC_RELEASE);
+}
+
+static void cpu_loop(uint32_t n)
+{
+    if (smp_marks)
+        mark_loop(n);
+    else
+        smp_loop(n);
+}
+
 void ap_main(uint32_t index);
 
 void ap_main(uint32_t index)
@@ -176,7 +195,7 @@ void ap_main(uint32_t index)
     (void)index;
     while (!__atomic_load_n(&smp_go, __ATOMIC_ACQUIRE))
         __asm__ __volatile__("pause");
-    smp_loop(__atomic_load_n(&smp_calls, __ATOMIC_RELAXED));
+    cpu_loop(__atomic_load_n(&smp_calls, __ATOMIC_RELAXED));
     for (;;)
         __asm__ __volatile__("cli; hlt");
 }
@@ -221,7 +240,7 @@ static int start_aps(uint32_t cpus)
     return __atomic_load_n(&ap_next_index, __ATOMIC_ACQUIRE) == cpus - 1;
 }
 
-static int run_smp(uint32_t cpus, uint32_t n, int host)
+static int run_smp(uint32_t cpus, uint32_t n, int host, int marks)
 {
     if (cpus < 1 || cpus > AP_MAX_CPUS) {
         kprintf("smp: bad cpu count %u\n", cpus);
@@ -233,9 +252,10 @@ static int run_smp(uint32_t cpus, uint32_t n, int host)
         return 3;
     }
     smp_calls = n;
+    smp_marks = (uint32_t)marks;
     struct clock start = clock_now(host);
     __atomic_store_n(&smp_go, 1, __ATOMIC_RELEASE);
-    smp_loop(n);
+    cpu_loop(n);
     while (__atomic_load_n(&smp_done, __ATOMIC_ACQUIRE) < cpus)
         __asm__ __volatile__("pause");
     report(start, host, cpus, smp_done);
@@ -264,7 +284,9 @@ int kernel_main(uint32_t magic, const void *multiboot_info)
             return 0;
         }
         if (word_is(p, "smp"))
-            return run_smp(number(arg1), number(arg2), host);
+            return run_smp(number(arg1), number(arg2), host, 0);
+        if (word_is(p, "marks"))
+            return run_smp(number(arg1), number(arg2), host, 1);
     }
     kprintf("bench kernel: no mode on the command line '%s'\n", cmdline(multiboot_info));
     return 4;

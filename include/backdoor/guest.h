@@ -501,6 +501,35 @@ static inline backdoor_word_t backdoor_name_thread(const char *name)
 }
 
 /*
+ * Files in and out, as gem5's m5 readfile and writefile. backdoor_readfile
+ * fills buf with up to len bytes of the host file given by the plugin's
+ * readfile= option, from offset on: returns how many (0 at or past its
+ * end; read in chunks until 0 for the whole file), or BACKDOOR_ENOSYS
+ * without readfile=. backdoor_writefile writes len bytes at offset of the
+ * file NAME in the plugin's outdir=: offset 0 starts the file afresh
+ * (creates or empties it), any other writes there; returns len, or
+ * BACKDOOR_EINVAL for a name that is no plain file name (empty, ".", "..",
+ * with '/', over 255 bytes before its NUL), BACKDOOR_EFBIG past the
+ * plugin's bounds, BACKDOOR_ENOSPC for a full host disk, BACKDOOR_ENOSYS
+ * without outdir=. A 32-bit guest's offsets reach the first 4 GiB.
+ */
+BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_readfile(void *buf, backdoor_word_t len,
+                                                       backdoor_word_t offset)
+{
+    return backdoor_impl_request(BACKDOOR_IMPL_EXT_LEAF(BACKDOOR_TYPE_RECV, 3),
+                                 BACKDOOR_SELECTOR(BACKDOOR_OP_READFILE), 3,
+                                 (backdoor_word_t)buf, len, offset, 0, BACKDOOR_ENOSYS);
+}
+
+BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_writefile(const char *name, const void *buf,
+                                                        backdoor_word_t len,
+                                                        backdoor_word_t offset)
+{
+    return backdoor_send4(BACKDOOR_OP_WRITEFILE, buf, len, (backdoor_word_t)name, offset,
+                          BACKDOOR_ENOSYS);
+}
+
+/*
  * printf without a C library: %d %i %u %x %X %o %c %s %p %%, the length
  * modifiers l, ll, z, and a field width with optional 0 flag. Output longer
  * than BACKDOOR_PRINTF_MAX bytes is cut there.

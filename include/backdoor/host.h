@@ -80,9 +80,13 @@ enum backdoor_call_type {
 /* What backdoor_handler_call returns. */
 enum backdoor_disposition {
     BACKDOOR_HANDLED = 0,   /* call->result goes back to the guest */
-    BACKDOOR_UNHANDLED = 1, /* not mine: the guest gets BACKDOOR_ENOSYS;
-                             * any value other than BACKDOOR_HANDLED means
-                             * the same */
+    BACKDOOR_UNHANDLED = 1, /* not mine: the guest gets BACKDOOR_ENOSYS */
+    BACKDOOR_FAILED = 2,    /* mine, but it failed, and the handler has
+                             * said why on the log: the guest gets
+                             * BACKDOOR_EIO and the summary counts a
+                             * handler error. Any other value means the
+                             * same, with a line from the plugin naming
+                             * the value. */
 };
 
 struct backdoor_host;
@@ -172,6 +176,15 @@ struct backdoor_host {
         __attribute__((__format__(__printf__, 1, 2)))
 #endif
         ;
+    /* The calling code's address space, as the event log's "asid" (x86
+     * CR3, Arm TTBR0, RISC-V satp, without flag bits); false when there is
+     * none to tell (user mode) or outside a call. This and the fields below
+     * were added after the others; every plugin of this ABI version that
+     * loads Python handlers provides them. */
+    bool (*address_space)(uint64_t *asid);
+    /* The max-buffer option: the longest buffer a guest may pass, and the
+     * most read_memory and write_memory move at once. */
+    uint64_t max_buffer;
 };
 
 /*

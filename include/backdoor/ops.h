@@ -98,7 +98,11 @@ enum backdoor_type { BACKDOOR_TYPES(BACKDOOR_TYPE_DEFINE_) BACKDOOR_TYPE_COUNT }
     X(HOST_TIME_NS, host_time_ns, 0x00a, RECV, 2, 1, "host CLOCK_REALTIME ns, 8 bytes into arg0") \
     X(SUM, sum, 0x00b, CALL, 4, 1, "arg0+arg1+arg2+arg3; checks that arguments arrive") \
     X(HOST_INFO, host_info, 0x00c, RECV, 2, 1, "host description string into arg0[0..arg1)") \
-    X(NAME_THREAD, name_thread, 0x00d, SEND, 2, 1, "name the calling thread (per vCPU: the vCPU) arg0[0..arg1), 63 bytes kept")
+    X(NAME_THREAD, name_thread, 0x00d, SEND, 2, 1, "name the calling thread (per vCPU: the vCPU) arg0[0..arg1), 63 bytes kept") \
+    X(READFILE, readfile, 0x00e, RECV, 3, 1, "read the readfile= host file from offset arg2 into arg0[0..arg1); returns bytes read, 0 at or past its end") \
+    X(WRITEFILE, writefile, 0x00f, SEND, 4, 1, "write arg0[0..arg1) at offset arg3 of outdir=/NAME, NAME the NUL-terminated plain file name at arg2 (offset 0 empties the file first); returns bytes written") \
+    X(ROI_BEGIN_MACHINE, roi_begin_machine, 0x010, CALL, 1, 0, "enter region arg0 of the whole machine: every vCPU and thread counts (the guest command's roi begin)") \
+    X(ROI_END_MACHINE, roi_end_machine, 0x011, CALL, 1, 0, "leave machine region arg0")
 
 #define BACKDOOR_OP_DEFINE_(NAME, name, number, type, nargs, result, doc) \
     BACKDOOR_OP_##NAME = number,
@@ -136,9 +140,11 @@ enum backdoor_feature { BACKDOOR_FEATURES(BACKDOOR_FEATURE_DEFINE_) };
     X(EPERM, -1, "refused by the plugin's policy (allow-from=, deny=)")        \
     X(E2BIG, -7, "buffer longer than max-buffer")                             \
     X(EFAULT, -14, "buffer not accessible to the caller")                      \
-    X(EINVAL, -22, "a built-in issued with the wrong request type or argument count") \
+    X(EINVAL, -22, "a built-in issued with the wrong request type or argument count, or a writefile name that is no plain file name") \
     X(ENOSYS, -38, "nobody answers this command, or the QEMU in use cannot move the data") \
-    X(EIO, -5, "the handler library failed: it returned neither HANDLED nor UNHANDLED")
+    X(EIO, -5, "the handler failed: it returned BACKDOOR_FAILED (a Python handler raised) or neither HANDLED nor UNHANDLED; readfile/writefile: the host's read or write failed") \
+    X(EFBIG, -27, "writefile: the files written would pass max-output, or more files than the plugin creates") \
+    X(ENOSPC, -28, "writefile: the host's disk is full")
 
 #define BACKDOOR_ERROR_DEFINE_(NAME, value, doc) BACKDOOR_##NAME = value,
 enum backdoor_error { BACKDOOR_ERRORS(BACKDOOR_ERROR_DEFINE_) };
@@ -158,7 +164,10 @@ enum backdoor_error { BACKDOOR_ERRORS(BACKDOOR_ERROR_DEFINE_) };
     X(NO_WRITE, no_write, BACKDOOR_ENOSYS, "receive without guest memory writes (plugin API < 5)") \
     X(INVALID, invalid, BACKDOOR_EINVAL, "a built-in issued with the wrong request type or argument count") \
     X(NO_READ, no_read, BACKDOOR_ENOSYS, "send without guest memory reads (plugin API < 4)") \
-    X(HANDLER_ERROR, handler_error, BACKDOOR_EIO, "the handler returned neither HANDLED nor UNHANDLED")
+    X(HANDLER_ERROR, handler_error, BACKDOOR_EIO, "the handler failed: BACKDOOR_FAILED (a Python exception), or neither HANDLED nor UNHANDLED") \
+    X(FILE_ERROR, file_error, BACKDOOR_EIO, "readfile/writefile: the host's read or write failed") \
+    X(FILE_LIMIT, file_limit, BACKDOOR_EFBIG, "writefile: over max-output, or over the number of files") \
+    X(DISK_FULL, disk_full, BACKDOOR_ENOSPC, "writefile: the host's disk is full")
 
 #define BACKDOOR_STATUS_DEFINE_(NAME, name, error, doc) BACKDOOR_STATUS_##NAME,
 enum backdoor_status { BACKDOOR_STATUSES(BACKDOOR_STATUS_DEFINE_) BACKDOOR_STATUS_COUNT };

@@ -15,6 +15,8 @@
  *               INPUT   a file the plugin reads (qemu-backdoor makes it absolute)
  *               OUTPUT  a file the plugin writes; the words of syntax that are
  *                       not PATH name streams (stderr, stdout, none)
+ *               OUTDIR  a directory the plugin writes files into (qemu-backdoor
+ *                       makes it absolute and checks that it is one)
  *               TEXT    text, repeatable (each goes to the handler's argv)
  *               BOOL    on|off (yes|no, true|false, 1|0); qemu-backdoor's
  *                       --KEY alone means on when the fallback is off
@@ -52,13 +54,14 @@
 
 #define BACKDOOR_PLUGIN_OPTIONS(X)                                                          \
     X("handler", handler_path, INPUT, NULL, "PATH",                                         \
-      "handler library, loaded at start-up")                                                \
+      "handler library, loaded at start-up; PATH.py: a Python script (docs/python.md)")      \
     X("handler-arg", handler_argv, TEXT, NULL, "TEXT",                                      \
       "passed to the handler's init (repeatable)")                                          \
     X("summary", summary_path, OUTPUT, "stderr", "PATH|stderr|none",                        \
       "summary at exit")                                                                    \
     X("events", events_path, OUTPUT, NULL, "PATH",                                          \
-      "one JSON object per call (JSON Lines)")                                              \
+      "one JSON object per call (JSON Lines); `PATH.bin`: the same records in binary "      \
+      "(`qemu-backdoor --events-to-json` converts)")                                        \
     X("regions-by", regions_by_vcpu, CHOICE, "thread", "thread|vcpu",                       \
       "system mode: regions belong to the guest thread that opened them and count its "    \
       "instructions wherever the guest's scheduler runs it (on riscv64 the process), or "   \
@@ -115,6 +118,13 @@
       "inclusive costs (user mode; x86-64, i386, aarch64)")                                 \
     X("symbols", symbols_path, INPUT, NULL, "PATH",                                         \
       "system mode, with `profile=`: the kernel's ELF (`vmlinux`) or `System.map` naming "  \
-      "its functions (without it: QEMU's `-kernel` when it is an ELF)")
+      "its functions (without it: QEMU's `-kernel` when it is an ELF)")                     \
+    X("readfile", readfile_path, INPUT, NULL, "PATH",                                       \
+      "the host file the guest reads with the `readfile` built-in (`backdoor readfile`); "  \
+      "a regular file")                                                                     \
+    X("outdir", outdir_path, OUTDIR, NULL, "DIR",                                           \
+      "the directory the guest writes plain file names into with the `writefile` "          \
+      "built-in (`backdoor writefile FILE`); it must exist and take new files; at most "    \
+      "4096 files, together at most `max-output` bytes, none growing past it")
 
 #endif /* BACKDOOR_OPTIONS_H */

@@ -23,6 +23,10 @@ struct builtin {
 extern const struct builtin builtin_table[];
 extern const unsigned builtin_table_size;
 
+/* The result of a built-in that answers every call of the run alike and
+ * does nothing else (present, features): false for the others. */
+bool builtin_constant_result(uint32_t command, uint64_t *result);
+
 /* NULL for a number no built-in has. Inline: it is on every call's path. */
 static inline const struct builtin *builtin_lookup(uint32_t command)
 {

@@ -2,6 +2,9 @@
 /*
  * Loading handler libraries. A library states the ABI version it was built
  * for; seed-era libraries predate that and are recognised by their symbols.
+ * A Python script (handler=PATH.py) is run by the companion library
+ * libbackdoor-python.so beside the plugin, itself a handler library, given
+ * the script as its first argument: only then is Python loaded.
  */
 #include "commands/handler.h"
 
@@ -9,6 +12,10 @@
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PYTHON_COMPANION "libbackdoor-python.so"
 
 typedef void (*seed_i8_fn)(uint8_t i8);
 typedef void (*seed_i8_v32_fn)(uint8_t i8, uint32_t v32);
@@ -31,9 +38,89 @@ static void *symbol(void *library, const char *name)
     return dlsym(library, name);
 }
 
+static bool is_python_script(const char *path)
+{
+    size_t len = strlen(path);
+    return len > 3 && strcmp(path + len - 3, ".py") == 0;
+}
+
+/* The companion lives in the plugin's own directory (build/ or PREFIX/lib),
+ * wherever that was installed. */
+static char *python_companion_path(void)
+{
+    Dl_info self;
+    if (dladdr((void *)python_companion_path, &self) == 0 || self.dli_fname == NULL) {
+        return NULL;
+    }
+    const char *slash = strrchr(self.dli_fname, '/');
+    size_t dir_len = slash != NULL ? (size_t)(slash - self.dli_fname) + 1 : 0;
+    char *path = malloc(dir_len + sizeof PYTHON_COMPANION);
+    if (path != NULL) {
+        memcpy(path, self.dli_fname, dir_len);
+        memcpy(path + dir_len, PYTHON_COMPANION, sizeof PYTHON_COMPANION);
+    }
+    return path;
+}
+
+typedef const char *(*python_failure_fn)(void);
+
+static bool load_python(const char *script, int argc, char **argv,
+                        const struct backdoor_host *host, char *err, size_t err_size)
+{
+    char *companion = python_companion_path();
+    char **companion_argv = calloc((size_t)argc + 2, sizeof *companion_argv);
+    if (companion == NULL || companion_argv == NULL) {
+        snprintf(err, err_size, "handler=%s: cannot locate %s beside the plugin", script,
+                 PYTHON_COMPANION);
+        free(companion);
+        free(companion_argv);
+        return false;
+    }
+    void *library = dlopen(companion, RTLD_NOW | RTLD_LOCAL);
+    if (library == NULL) {
+        snprintf(err, err_size, "handler=%s: Python handlers need %s: %s (make builds it "
+                 "with Debian's python3-dev)", script, companion, dlerror());
+        free(companion);
+        free(companion_argv);
+        return false;
+    }
+    backdoor_handler_init_fn init =
+        (backdoor_handler_init_fn)symbol(library, "backdoor_handler_init");
+    backdoor_handler_call_fn call =
+        (backdoor_handler_call_fn)symbol(library, "backdoor_handler_call");
+    python_failure_fn failure = (python_failure_fn)symbol(library, "backdoor_python_failure");
+    if (init == NULL || call == NULL || failure == NULL) {
+        snprintf(err, err_size, "handler=%s: %s is not the Python companion of this plugin",
+                 script, companion);
+        goto refuse;
+    }
+    companion_argv[0] = (char *)script;
+    memcpy(companion_argv + 1, argv, (size_t)argc * sizeof *argv);
+    if (init(host, argc + 1, companion_argv) != 0) {
+        snprintf(err, err_size, "handler=%s: %s", script, failure());
+        goto refuse;
+    }
+    handler.call = call;
+    handler.fini = (backdoor_handler_fini_fn)symbol(library, "backdoor_handler_fini");
+    handler.library = library;
+    handler.path = script;
+    free(companion);
+    free(companion_argv);
+    return true;
+
+refuse:
+    /* Not closed: an interpreter, once started, cannot be unloaded. */
+    free(companion);
+    free(companion_argv);
+    return false;
+}
+
 bool handler_load(const char *path, int argc, char **argv,
                   const struct backdoor_host *host, char *err, size_t err_size)
 {
+    if (is_python_script(path)) {
+        return load_python(path, argc, argv, host, err, err_size);
+    }
     void *library = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (library == NULL) {
         snprintf(err, err_size, "handler=%s: cannot load: %s", path, dlerror());

@@ -8,7 +8,10 @@
  * the block not yet executed, using its position recorded at translation.
  *
  * Regions are per vCPU (per guest thread in user mode) and per id; the same
- * id nests by depth, different ids overlap freely. Each vCPU's tables have a
+ * id nests by depth, different ids overlap freely. Machine regions
+ * (roi_begin_machine, what the guest command opens from a shell script)
+ * count every vCPU's instructions: a region whose begin and end come from
+ * two short-lived processes, around the work of a third, means the machine. Each vCPU's tables have a
  * lock of their own, taken by that vCPU on each region call and by others
  * only for statistics snapshots and resets.
  */
@@ -55,7 +58,7 @@ struct mark {
  * one guest thread (commands/threads.h). */
 struct roi_vcpu {
     struct vcpu *vcpu;           /* the vCPU's, or */
-    struct guest_thread *thread; /* the thread's */
+    struct guest_thread *thread; /* the thread's, or neither: the machine's */
     pthread_mutex_t lock;
     char name[64];               /* name_thread's, "" if none */
     GHashTable *regions; /* id -> struct region */
@@ -63,6 +66,9 @@ struct roi_vcpu {
 };
 
 static uint64_t dropped_ids;
+
+/* The machine's regions, made at the first roi_begin_machine. */
+static struct roi_vcpu *machine_roi;
 
 /* Counting starts with the first roi_begin: a program that never marks a
  * region pays nothing. The layer above turns it on (a retranslation). */
@@ -101,7 +107,8 @@ void roi_vcpu_init(struct vcpu *vcpu)
 static uint64_t trace_track(const struct roi_vcpu *roi)
 {
     return roi->thread != NULL ? report_trace_thread_track(roi->thread->id)
-                               : report_trace_vcpu_track(roi->vcpu->index);
+           : roi->vcpu != NULL ? report_trace_vcpu_track(roi->vcpu->index)
+                               : report_trace_machine_track();
 }
 
 /* Names a container's trace process: by name_thread's name if it has one,
@@ -110,7 +117,9 @@ static void name_track(struct output_vcpu *out, const struct roi_vcpu *roi, cons
 {
     char text[160];
     const struct guest_thread *t = roi->thread;
-    if (t == NULL) {
+    if (t == NULL && roi->vcpu == NULL) {
+        snprintf(text, sizeof text, "machine (every vCPU)");
+    } else if (t == NULL) {
         snprintf(text, sizeof text, "vCPU %u%s%s", roi->vcpu->index, name[0] ? ": " : "",
                  name);
     } else if (name[0] != '\0') {
@@ -156,12 +165,17 @@ static struct roi_vcpu *container(struct vcpu *vcpu)
 /* Both counters just before the call; the kernel's moved for the call's
  * block only if it is kernel code (guest_kernel_address, as translation
  * decided). */
-static struct insn_position counts_before_call(const struct call_ctx *ctx)
+static struct insn_position vcpu_before_call(const struct call_ctx *ctx)
 {
     const struct vcpu_counters *c = vcpu_counters(ctx->vcpu_index);
     uint64_t not_yet = ctx->block_insns - ctx->block_index;
-    struct insn_position pos = {c->insns - not_yet,
-                                c->insns_kernel - (guest_kernel_address(ctx->call.pc) ? not_yet : 0)};
+    return (struct insn_position){
+        c->insns - not_yet, c->insns_kernel - (guest_kernel_address(ctx->call.pc) ? not_yet : 0)};
+}
+
+static struct insn_position counts_before_call(const struct call_ctx *ctx)
+{
+    struct insn_position pos = vcpu_before_call(ctx);
     if (!threads_followed()) {
         return pos;
     }
@@ -177,9 +191,9 @@ uint64_t roi_insns_before_call(const struct call_ctx *ctx)
 
 static uint64_t kernel_now(struct roi_vcpu *roi, const struct call_ctx *caller);
 
-static struct region *region_get(struct vcpu *vcpu, uint64_t id, bool create)
+static struct region *region_get(struct roi_vcpu *roi, struct vcpu *vcpu, uint64_t id,
+                                 bool create)
 {
-    struct roi_vcpu *roi = container(vcpu);
     struct region *r = g_hash_table_lookup(roi->regions, &id);
     if (r == NULL && create) {
         if (g_hash_table_size(roi->regions) >= MAX_IDS_PER_VCPU) {
@@ -194,13 +208,12 @@ static struct region *region_get(struct vcpu *vcpu, uint64_t id, bool create)
     return r;
 }
 
-unsigned roi_open(struct vcpu *vcpu, uint64_t id, uint64_t insns)
+static unsigned open_in(struct roi_vcpu *roi, struct vcpu *vcpu, uint64_t id, uint64_t insns)
 {
     request_counting();
-    struct roi_vcpu *roi = container(vcpu);
     uint64_t ts = now_ns();
     pthread_mutex_lock(&roi->lock);
-    struct region *r = region_get(vcpu, id, true);
+    struct region *r = region_get(roi, vcpu, id, true);
     bool opened = r != NULL && r->depth++ == 0;
     if (opened) {
         r->entries++;
@@ -216,14 +229,19 @@ unsigned roi_open(struct vcpu *vcpu, uint64_t id, uint64_t insns)
     return depth;
 }
 
-enum roi_close_result roi_close(struct vcpu *vcpu, uint64_t id, uint64_t insns,
-                                uint64_t *region_insns, uint64_t *region_ns)
+unsigned roi_open(struct vcpu *vcpu, uint64_t id, uint64_t insns)
 {
-    struct roi_vcpu *roi = container(vcpu);
+    return open_in(container(vcpu), vcpu, id, insns);
+}
+
+static enum roi_close_result close_in(struct roi_vcpu *roi, struct vcpu *vcpu, uint64_t id,
+                                      uint64_t insns, uint64_t *region_insns,
+                                      uint64_t *region_ns)
+{
     uint64_t ts = now_ns();
     enum roi_close_result result = ROI_STILL_OPEN;
     pthread_mutex_lock(&roi->lock);
-    struct region *r = region_get(vcpu, id, true);
+    struct region *r = region_get(roi, vcpu, id, true);
     if (r == NULL) {
         result = ROI_NOT_TRACKED;
     } else if (r->depth == 0) {
@@ -244,11 +262,17 @@ enum roi_close_result roi_close(struct vcpu *vcpu, uint64_t id, uint64_t insns,
     return result;
 }
 
+enum roi_close_result roi_close(struct vcpu *vcpu, uint64_t id, uint64_t insns,
+                                uint64_t *region_insns, uint64_t *region_ns)
+{
+    return close_in(container(vcpu), vcpu, id, insns, region_insns, region_ns);
+}
+
 void roi_shift_start(struct vcpu *vcpu, uint64_t id, int64_t delta)
 {
     struct roi_vcpu *roi = container(vcpu);
     pthread_mutex_lock(&roi->lock);
-    struct region *r = region_get(vcpu, id, false);
+    struct region *r = region_get(roi, vcpu, id, false);
     if (r != NULL && r->depth > 0) {
         r->start_insns += (uint64_t)delta;
     }
@@ -262,18 +286,86 @@ void builtin_roi_begin(struct call_ctx *ctx)
     call_add_extra(ctx, "depth", depth);
 }
 
-void builtin_roi_end(struct call_ctx *ctx)
+static void add_close_extras(struct call_ctx *ctx, enum roi_close_result result,
+                         uint64_t region_insns, uint64_t region_ns)
 {
-    uint64_t region_insns = 0, region_ns = 0;
-    enum roi_close_result result = roi_close(ctx->vcpu, ctx->call.args[0],
-                                             roi_insns_before_call(ctx), &region_insns,
-                                             &region_ns);
     if (result == ROI_CLOSED) {
         call_add_extra(ctx, "insns", region_insns);
         call_add_extra(ctx, "wall_ns", region_ns);
     } else {
         call_add_extra(ctx, "unmatched", result == ROI_UNMATCHED);
     }
+}
+
+void builtin_roi_end(struct call_ctx *ctx)
+{
+    uint64_t region_insns = 0, region_ns = 0;
+    enum roi_close_result result = roi_close(ctx->vcpu, ctx->call.args[0],
+                                             roi_insns_before_call(ctx), &region_insns,
+                                             &region_ns);
+    add_close_extras(ctx, result, region_insns, region_ns);
+}
+
+struct machine_sum {
+    const struct call_ctx *caller;
+    struct insn_position n;
+};
+
+static void add_vcpu_counts(struct vcpu *vcpu, void *data)
+{
+    struct machine_sum *sum = data;
+    struct insn_position pos;
+    if (sum->caller != NULL && sum->caller->vcpu == vcpu) {
+        pos = vcpu_before_call(sum->caller);
+    } else {
+        const struct vcpu_counters *c = vcpu_counters(vcpu->index);
+        pos = (struct insn_position){__atomic_load_n(&c->insns, __ATOMIC_RELAXED),
+                                     __atomic_load_n(&c->insns_kernel, __ATOMIC_RELAXED)};
+    }
+    sum->n.all += pos.all;
+    sum->n.kernel += pos.kernel;
+}
+
+/* Every vCPU's counters: the caller's exactly at its call, the others' as
+ * far as they have run (their blocks' lengths are added as blocks start). */
+static struct insn_position machine_counts(const struct call_ctx *caller)
+{
+    struct machine_sum sum = {caller, {0, 0}};
+    vcpu_for_each(add_vcpu_counts, &sum);
+    return sum.n;
+}
+
+static struct roi_vcpu *machine_container(struct vcpu *vcpu)
+{
+    struct roi_vcpu *roi = __atomic_load_n(&machine_roi, __ATOMIC_ACQUIRE);
+    if (roi == NULL) {
+        struct roi_vcpu *fresh = roi_new();
+        if (__atomic_compare_exchange_n(&machine_roi, &roi, fresh, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE)) {
+            roi = fresh;
+            name_track(vcpu->output, roi, "");
+        } else {
+            g_free(fresh); /* another vCPU made it first */
+        }
+    }
+    return roi;
+}
+
+void builtin_roi_begin_machine(struct call_ctx *ctx)
+{
+    /* The region starts after this call's own instruction. */
+    uint64_t insns = machine_counts(ctx).all + 1;
+    unsigned depth = open_in(machine_container(ctx->vcpu), ctx->vcpu, ctx->call.args[0], insns);
+    call_add_extra(ctx, "depth", depth);
+}
+
+void builtin_roi_end_machine(struct call_ctx *ctx)
+{
+    uint64_t region_insns = 0, region_ns = 0;
+    enum roi_close_result result =
+        close_in(machine_container(ctx->vcpu), ctx->vcpu, ctx->call.args[0],
+                 machine_counts(ctx).all, &region_insns, &region_ns);
+    add_close_extras(ctx, result, region_insns, region_ns);
 }
 
 void builtin_mark(struct call_ctx *ctx)
@@ -324,6 +416,9 @@ void builtin_name_thread(struct call_ctx *ctx)
 static struct insn_position counts_now(struct roi_vcpu *roi, const struct call_ctx *caller)
 {
     struct guest_thread *t = roi->thread;
+    if (t == NULL && roi->vcpu == NULL) {
+        return machine_counts(caller);
+    }
     if (caller != NULL && (t != NULL ? caller->vcpu->thread == t : caller->vcpu == roi->vcpu)) {
         return counts_before_call(caller);
     }
@@ -378,6 +473,7 @@ static void visit_all(void (*visit)(struct roi_vcpu *roi, void *data), void *dat
     if (threads_followed()) {
         threads_for_each(visit_thread, &v);
     }
+    visit_locked(__atomic_load_n(&machine_roi, __ATOMIC_ACQUIRE), &v);
 }
 
 struct reset {
@@ -430,8 +526,9 @@ static void snapshot_one(struct roi_vcpu *roi, void *data)
     struct snapshot *snap = data;
     struct guest_thread *t = roi->thread;
     /* A thread's row names the vCPU it runs on, or ran on last. */
-    unsigned int vcpu = t != NULL ? (unsigned)(t->vcpu >= 0 ? t->vcpu : t->last_vcpu)
-                                  : roi->vcpu->index;
+    unsigned int vcpu = t != NULL          ? (unsigned)(t->vcpu >= 0 ? t->vcpu : t->last_vcpu)
+                        : roi->vcpu != NULL ? roi->vcpu->index
+                                            : 0;
     GHashTableIter it;
     gpointer value;
     g_hash_table_iter_init(&it, roi->regions);
@@ -442,6 +539,7 @@ static void snapshot_one(struct roi_vcpu *roi, void *data)
             .insns = r->insns, .insns_kernel = r->kernel, .wall_ns = r->wall_ns,
             .unmatched_ends = r->unmatched_ends, .open = r->depth > 0,
             .thread = t != NULL, .thread_id = t ? t->id : 0,
+            .machine = t == NULL && roi->vcpu == NULL,
             .address_space = t ? t->address_space : 0,
             .thread_pointer = t ? t->thread_pointer : 0,
         };

@@ -86,6 +86,12 @@ static void service_log(const char *format, ...)
     plugin_log("handler: %s", line);
 }
 
+static bool service_address_space(uint64_t *asid)
+{
+    struct call_ctx *ctx = call_current();
+    return ctx != NULL && asid != NULL && guest_address_space(ctx->vcpu, asid);
+}
+
 struct backdoor_host services_host;
 
 void services_init(void)
@@ -104,5 +110,7 @@ void services_init(void)
     .emit_event = service_emit_event,
     .request_exit = service_request_exit,
     .log = service_log,
+    .address_space = service_address_space,
+    .max_buffer = commands.max_buffer,
     };
 }

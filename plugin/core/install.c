@@ -21,6 +21,7 @@
 
 #include "commands/callgraph.h"
 #include "commands/commands.h"
+#include "commands/files.h"
 #include "commands/handler.h"
 #include "commands/profile_parts.h"
 #include "commands/services.h"
@@ -274,8 +275,18 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         report_abandon();
         return -1;
     }
+    const char *const own_files[] = {opts.events_path, opts.trace_path, opts.summary_path,
+                                     opts.print_path, opts.regions_path, opts.profile_path};
+    struct files_config files = {
+        .readfile_path = opts.readfile_path,
+        .outdir_path = opts.outdir_path,
+        .max_output = opts.max_output,
+        .protected_paths = own_files,
+        .n_protected = sizeof own_files / sizeof own_files[0],
+    };
     /* Every check before an existing output file is emptied. */
-    if ((opts.handler_path != NULL &&
+    if (!files_open(&files, err, sizeof err) ||
+        (opts.handler_path != NULL &&
          !handler_load(opts.handler_path, opts.handler_argv.count, opts.handler_argv.items,
                        &services_host, err, sizeof err)) ||
         (!system_mode && !signals_install(err, sizeof err))) {
@@ -317,6 +328,8 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         .policy_reads_registers = policy_reads_registers(),
         .can_write_registers = qemu_caps.write_registers,
         .on_magic = dispatch_on_magic,
+        .constant_result = dispatch_constant_result,
+        .on_constant = dispatch_on_constant,
         .valgrind = opts.valgrind,
         .on_valgrind = dispatch_on_valgrind,
         .profile = opts.profile_path != NULL,

@@ -6,11 +6,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "commands/files.h"
 #include "commands/handler.h"
 #include "commands/profile_parts.h"
 #include "commands/roi.h"
 #include "commands/threads.h"
 #include "commands/valgrind.h"
+#include "core/accelerator.h"
 #include "translate/cpu_identity.h"
 #include "translate/translate.h"
 #include "translate/valgrind.h"
@@ -73,6 +75,7 @@ void lifecycle_snapshot(struct run_snapshot *snap, bool at_exit)
     snap->at_exit = at_exit;
     snap->row_limit = 0;
     snap->kernel_counted = !run_system_mode || threads_followed();
+    files_stats(&snap->files);
 }
 
 void lifecycle_free_snapshot(struct run_snapshot *snap)
@@ -93,7 +96,9 @@ void lifecycle_finish(const char *reason, int status)
     if (!ended) {
         ended = true;
         ending_here = true;
-        if (!translate_happened()) {
+        /* Nothing translated because QEMU failed to start is QEMU's to
+         * explain. */
+        if (!translate_happened() && accelerator_other_than_tcg()) {
             plugin_log("QEMU translated no guest code: the channel needs TCG (-accel tcg); "
                        "under KVM or another accelerator the magic instruction never reaches "
                        "the plugin (docs/abi.md)");

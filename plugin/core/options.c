@@ -113,7 +113,7 @@ static bool parse_deny_list(struct options *opts, const char *list, char *err,
     }
 }
 
-enum option_kind { INPUT, OUTPUT, TEXT, BOOL, SIZE, NUMBER, CHOICE, COMMANDS };
+enum option_kind { INPUT, OUTPUT, OUTDIR, TEXT, BOOL, SIZE, NUMBER, CHOICE, COMMANDS };
 
 static const struct option_spec {
     const char *key;
@@ -187,6 +187,7 @@ static bool set_option(struct options *opts, const struct option_spec *spec,
     switch (spec->kind) {
     case INPUT:
     case OUTPUT:
+    case OUTDIR:
         *(const char **)field = value;
         return true;
     case TEXT: {
@@ -238,29 +239,6 @@ static bool set_option(struct options *opts, const struct option_spec *spec,
     return false;
 }
 
-/* Two outputs in one file would interleave into a corrupt one. */
-static bool outputs_distinct(const struct options *opts, char *err, size_t err_size)
-{
-    for (size_t i = 0; i < SPEC_COUNT; i++) {
-        for (size_t j = i + 1; j < SPEC_COUNT; j++) {
-            if (specs[i].kind != OUTPUT || specs[j].kind != OUTPUT) {
-                continue;
-            }
-            const char *a = *(const char *const *)((const char *)opts + specs[i].offset);
-            const char *b = *(const char *const *)((const char *)opts + specs[j].offset);
-            /* Streams and devices (/dev/null, /dev/full) take any number of
-             * writers. */
-            if (a != NULL && b != NULL && strcmp(a, b) == 0 &&
-                choice_index("stderr|stdout|none", a) < 0 && strncmp(a, "/dev/", 5) != 0) {
-                snprintf(err, err_size, "options '%s=%s' and '%s=%s' name the same file; "
-                         "give each output its own", specs[i].key, a, specs[j].key, b);
-                return false;
-            }
-        }
-    }
-    return true;
-}
-
 /* What the table cannot say: limits of one option, options that go together. */
 static bool options_agree(const struct options *opts, char *err, size_t err_size)
 {
@@ -288,7 +266,9 @@ static bool options_agree(const struct options *opts, char *err, size_t err_size
                  "profile= too", opts->symbols_path);
         return false;
     }
-    return outputs_distinct(opts, err, err_size);
+    /* Outputs naming one file are refused when they are opened
+     * (output/file.c), where files are compared, not names. */
+    return true;
 }
 
 bool option_given(const struct options *opts, const char *key)

@@ -48,6 +48,8 @@ struct options {
     struct option_texts toggle_collect;
     const char *profile_path;
     const char *symbols_path;
+    const char *readfile_path;
+    const char *outdir_path;
     /* Bit i: the i-th line of the table was given, not its fallback. */
     uint64_t given;
     bool call_graph;

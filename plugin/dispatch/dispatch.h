@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "qemu/vcpu.h"
+#include "translate/decode.h"
 #include "output/records.h"
 
 struct dispatch_config {
@@ -27,6 +28,12 @@ void dispatch_vcpu_init(struct vcpu *vcpu);
 
 /* Execution callback of every site; udata is the struct site. */
 void dispatch_on_magic(unsigned int vcpu, void *udata);
+
+/* For translation: whether a call known whole always gets one answer
+ * and leaves nothing but counts (no record, no policy); its site then
+ * gets dispatch_on_constant, which counts and answers. */
+bool dispatch_constant_result(const struct request *rq, uint64_t *result);
+void dispatch_on_constant(unsigned int vcpu, void *udata);
 
 /* Around every call: false when dispatching has stopped (then the call
  * does nothing); else the call runs and ends with dispatch_exit. */

@@ -32,7 +32,8 @@ struct profile_output {
 struct profile_output *profile_open(const char *path, uint64_t limit, const char *target,
                                     char *err, size_t err_size)
 {
-    struct out_file *file = out_file_open("profile", path, limit, err, err_size);
+    struct out_file *file = out_file_open("profile", path, limit, OUT_RECORDS, NULL, err,
+                                          err_size);
     if (file == NULL) {
         return NULL;
     }

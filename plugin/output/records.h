@@ -73,6 +73,9 @@ struct roi_row {
     /* Where threads are followed: the row is the thread's, vcpu the one it
      * runs on or ran on last. */
     bool thread;
+    /* A region of the whole machine (roi_begin_machine): every vCPU's and
+     * thread's instructions; vcpu is 0. */
+    bool machine;
     unsigned int thread_id;
     char name[64];    /* name_thread's, "" if none */
     uint64_t address_space;
@@ -95,6 +98,16 @@ struct mark_row {
     uint64_t id;
     uint64_t count;
     uint64_t last_value;
+};
+
+/* Files in and out of the guest (readfile=, outdir=). */
+struct files_stats {
+    const char *readfile; /* NULL: no readfile= */
+    const char *outdir;   /* NULL: no outdir= */
+    uint64_t bytes_read;
+    uint64_t bytes_written;
+    uint64_t files_created;
+    bool limit_hit;       /* a writefile refused: max-output or file count */
 };
 
 /* The run at one moment: what a summary or a statistics dump shows. */
@@ -121,6 +134,7 @@ struct run_snapshot {
     bool at_exit;                 /* open regions were closed by the end */
     unsigned int row_limit;       /* region and mark rows shown, 0: all */
     bool kernel_counted;          /* regions tell user and kernel instructions apart */
+    struct files_stats files;
 };
 
 /* One place of the profile (profile=): a source line of a function, or

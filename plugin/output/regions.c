@@ -3,6 +3,7 @@
 #include "output/regions.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "output/json.h"
@@ -31,9 +32,12 @@ static GString *as_csv(const struct run_snapshot *snap, const GArray *totals)
         "id,vcpu,entries,insns,wall_ns,unmatched_ends,open,insns_user,insns_kernel\n");
     for (guint i = 0; i < snap->regions->len; i++) {
         const struct roi_row *r = &g_array_index(snap->regions, struct roi_row, i);
-        g_string_append_printf(out, "%" PRIu64 ",%u,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
-                               ",%d", r->id, r->vcpu, r->entries, r->insns, r->wall_ns,
-                               r->unmatched_ends, r->open);
+        char vcpu[16];
+        snprintf(vcpu, sizeof vcpu, "%u", r->vcpu);
+        /* A machine region's vcpu column says "machine". */
+        g_string_append_printf(out, "%" PRIu64 ",%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 ",%" PRIu64
+                               ",%d", r->id, r->machine ? "machine" : vcpu, r->entries,
+                               r->insns, r->wall_ns, r->unmatched_ends, r->open);
         split_columns(out, snap, r->insns, r->insns_kernel);
         g_string_append_c(out, '\n');
     }

@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * The plugin's outputs. Event and trace records are formatted by hand into
- * per-vCPU buffers (output/sink.c, output/text.h); the summary is built once in a
- * GString and written in one go, as QEMU's own plugins do.
+ * The plugin's outputs. Event and trace records of calls are written in one
+ * pass, straight into the calling vCPU's buffer (output/sink.h, json.h);
+ * rare records (names, statistics) are built in a text and copied there;
+ * the summary is built once in a GString and written in one go, as QEMU's
+ * own plugins do.
  */
 #include "output/report.h"
 
@@ -12,6 +14,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "output/call_json.h"
+#include "output/event_bin.h"
 #include "output/json.h"
 #include "output/file.h"
 #include "output/log.h"
@@ -25,6 +29,7 @@ struct output_vcpu {
 };
 
 static struct report_options opts;
+static bool events_binary; /* events=PATH.bin */
 static struct sink *events_sink, *trace_sink;
 static struct out_file *print_file, *summary_file, *regions_file;
 static pthread_mutex_t print_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -55,6 +60,12 @@ uint64_t report_trace_vcpu_track(unsigned int vcpu)
     return vcpu + 1u;
 }
 
+/* Just before the guest threads' processes. */
+uint64_t report_trace_machine_track(void)
+{
+    return TRACE_THREAD_TRACKS - 1u;
+}
+
 uint64_t report_trace_thread_track(unsigned int thread)
 {
     return TRACE_THREAD_TRACKS + (uint64_t)thread;
@@ -79,29 +90,36 @@ bool report_open(const struct report_options *options, char *err, size_t err_siz
 {
     opts = *options;
     const struct report_options *o = &opts;
+    /* PATH.bin: the binary event log (output/event_bin.h). */
+    size_t events_len = o->events_path != NULL ? strlen(o->events_path) : 0;
+    events_binary = events_len > 4 && strcmp(o->events_path + events_len - 4, ".bin") == 0;
+    char header[EVENT_BIN_SLOT];
+    event_bin_header(header);
     if (o->events_path != NULL &&
-        (events_sink = sink_open("events", o->events_path, o->max_output, NULL, NULL, err,
-                                 err_size)) == NULL) {
+        (events_sink = sink_open("events", o->events_path, o->max_output, header,
+                                 events_binary ? sizeof header : 0, NULL, events_binary,
+                                 err, err_size)) == NULL) {
         return false;
     }
     if (o->trace_path != NULL &&
         (trace_sink = sink_open("trace", o->trace_path, o->max_output, trace_header,
-                                trace_footer, err, err_size)) == NULL) {
+                                sizeof trace_header - 1, trace_footer, false, err,
+                                err_size)) == NULL) {
         return false;
     }
     print_file = out_file_open("print", o->print_path ? o->print_path : "stderr",
-                               o->max_output, err, err_size);
+                               o->max_output, OUT_TEXT, NULL, err, err_size);
     if (print_file == NULL) {
         return false;
     }
     if (o->regions_path != NULL &&
-        (regions_file = out_file_open("regions", o->regions_path, o->max_output, err,
-                                      err_size)) == NULL) {
+        (regions_file = out_file_open("regions", o->regions_path, o->max_output, OUT_RECORDS,
+                                      NULL, err, err_size)) == NULL) {
         return false;
     }
     if (o->summary_path == NULL || strcmp(o->summary_path, "none") != 0) {
         summary_file = out_file_open("summary", o->summary_path ? o->summary_path : "stderr",
-                                     o->max_output, err, err_size);
+                                     o->max_output, OUT_TEXT, NULL, err, err_size);
         if (summary_file == NULL) {
             return false;
         }
@@ -143,6 +161,29 @@ void report_abandon(void)
     }
 }
 
+/* A rare record, built in a text, into a vCPU's buffer. */
+static void emit(struct event_buffer *buf, const struct text *record)
+{
+    char *p = event_reserve(buf, record->len);
+    if (p != NULL) {
+        event_commit(buf, json_put(p, record->data, record->len));
+    }
+}
+
+/* A rare event-log record, as its JSON line: a line of its own in the
+ * JSON Lines log, or carried as such in the binary one. */
+static void emit_event(struct event_buffer *buf, const struct text *line)
+{
+    if (!events_binary) {
+        emit(buf, line);
+        return;
+    }
+    char *p = event_reserve(buf, event_bin_json_max(line->len));
+    if (p != NULL) {
+        event_commit(buf, event_bin_json(p, line->data, line->len));
+    }
+}
+
 /* A process's name, its place (vCPUs first, then threads, in number
  * order) and the name of its thread 0. */
 static void trace_process(struct text *out, uint64_t track, const char *name)
@@ -161,55 +202,30 @@ struct output_vcpu *report_vcpu_new(unsigned int vcpu)
     struct output_vcpu *vs = g_new0(struct output_vcpu, 1);
     vs->events = event_buffer_new(events_sink);
     vs->trace = event_buffer_new(trace_sink);
-    struct text *out = event_begin(vs->trace);
-    if (out != NULL) {
+    if (vs->trace != NULL) {
+        struct text out;
+        text_init(&out, 512);
         char name[32];
         snprintf(name, sizeof name, "vCPU %u", vcpu);
-        trace_process(out, report_trace_vcpu_track(vcpu), name);
-        event_end(vs->trace);
+        trace_process(&out, report_trace_vcpu_track(vcpu), name);
+        emit(vs->trace, &out);
+        text_free(&out);
     }
+    /* Visible to the end of the run's drain only now, complete. */
+    event_buffer_register(vs->events);
+    event_buffer_register(vs->trace);
     return vs;
 }
 
 void report_trace_track_name(struct output_vcpu *vs, uint64_t track, const char *name)
 {
-    struct text *out = event_begin(vs->trace);
-    if (out != NULL) {
-        trace_process(out, track, name);
-        event_end(vs->trace);
+    if (vs->trace != NULL) {
+        struct text out;
+        text_init(&out, 512);
+        trace_process(&out, track, name);
+        emit(vs->trace, &out);
+        text_free(&out);
     }
-}
-
-static const char *status_name(enum backdoor_status status)
-{
-    static const char *const names[BACKDOOR_STATUS_COUNT] = {
-#define STATUS_NAME(NAME, name, error, doc) [BACKDOOR_STATUS_##NAME] = #name,
-        BACKDOOR_STATUSES(STATUS_NAME)
-#undef STATUS_NAME
-    };
-    return names[status];
-}
-
-static void record_start(struct text *out, uint64_t ts, unsigned int vcpu,
-                         const char *event)
-{
-    text_lit(out, "{\"ts_ns\":");
-    json_u64(out, ts);
-    text_lit(out, ",\"vcpu\":");
-    json_u64(out, vcpu);
-    text_lit(out, ",\"event\":\"");
-    text_str(out, event);
-    text_char(out, '"');
-}
-
-static const char *type_name(enum backdoor_type type)
-{
-    static const char *const names[BACKDOOR_TYPE_COUNT] = {
-#define TYPE_NAME(NAME, name, number, doc) [number] = #name,
-        BACKDOOR_TYPES(TYPE_NAME)
-#undef TYPE_NAME
-    };
-    return (unsigned)type < BACKDOOR_TYPE_COUNT ? names[type] : "?";
 }
 
 static void log_call(const struct call_record *call)
@@ -221,8 +237,8 @@ static void log_call(const struct call_record *call)
                                  call->args[i]);
     }
     plugin_log("vcpu %u pc 0x%" PRIx64 ": %s %s %u%s -> %s", call->vcpu, call->pc,
-               type_name(call->type), call->op, call->command, args,
-               status_name(call->status));
+               call_json_type_name(call->type), call->op, call->command, args,
+               call_json_status_name(call->status));
 }
 
 void report_call(struct output_vcpu *vs, const struct call_record *call)
@@ -230,79 +246,49 @@ void report_call(struct output_vcpu *vs, const struct call_record *call)
     if (opts.log_calls) {
         log_call(call);
     }
-    struct text *out = event_begin(vs->events);
-    if (out == NULL) {
+    if (events_binary) {
+        char *p = event_reserve(vs->events, event_bin_call_max(call));
+        if (p != NULL) {
+            event_commit(vs->events, event_bin_call(p, call));
+        }
         return;
     }
-    record_start(out, call->ts_ns, call->vcpu, "call");
-    text_lit(out, ",\"pc\":");
-    json_hex(out, call->pc);
-    text_lit(out, ",\"type\":\"");
-    text_str(out, type_name(call->type));
-    text_lit(out, "\",\"cmd\":");
-    json_hex(out, call->command);
-    text_lit(out, ",\"op\":\"");
-    text_str(out, call->op);
-    text_lit(out, "\",\"args\":[");
-    for (unsigned i = 0; i < call->nargs; i++) {
-        if (i > 0) {
-            text_char(out, ',');
-        }
-        json_u64(out, call->args[i]);
+    char *p = event_reserve(vs->events, call_json_max(call));
+    if (p != NULL) {
+        event_commit(vs->events, call_json(p, call));
     }
-    text_lit(out, "],\"status\":\"");
-    text_str(out, status_name(call->status));
-    text_char(out, '"');
-    if (call->has_result) {
-        text_lit(out, ",\"result\":");
-        json_i64(out, call->result);
-    }
-    for (unsigned i = 0; i < call->n_extra; i++) {
-        text_lit(out, ",\"");
-        text_str(out, call->extra[i].key);
-        text_lit(out, "\":");
-        json_u64(out, call->extra[i].value);
-    }
-    if (call->text != NULL) {
-        text_lit(out, ",\"text\":");
-        json_string(out, call->text, call->text_len);
-    }
-    if (call->attributed) {
-        text_lit(out, ",\"asid\":");
-        json_hex(out, call->asid);
-        text_str(out, call->kernel ? ",\"priv\":\"kernel\"" : ",\"priv\":\"user\"");
-    }
-    text_lit(out, "}\n");
-    event_end(vs->events);
 }
 
 void report_handler_event(struct output_vcpu *vs, unsigned int vcpu, const char *name,
                           uint64_t value)
 {
     uint64_t ts = now_ns();
-    struct text *out = event_begin(vs->events);
-    if (out != NULL) {
-        record_start(out, ts, vcpu, "handler");
-        text_lit(out, ",\"name\":");
-        json_string(out, name, strlen(name));
-        text_lit(out, ",\"value\":");
-        json_u64(out, value);
-        text_lit(out, "}\n");
-        event_end(vs->events);
+    size_t len = strlen(name);
+    if (vs->events != NULL) {
+        struct text line;
+        text_init(&line, 128 + JSON_STRING_MAX(len));
+        char *p = event_json_start(line.data, ts, vcpu, "handler", 7);
+        p = json_put_lit(p, ",\"name\":");
+        p = json_put_string(p, name, len);
+        p = json_put_lit(p, ",\"value\":");
+        p = json_put_u64(p, value);
+        p = json_put_lit(p, "}\n");
+        line.len = (size_t)(p - line.data);
+        emit_event(vs->events, &line);
+        text_free(&line);
     }
-    out = event_begin(vs->trace);
-    if (out != NULL) {
-        text_lit(out, "{\"name\":");
-        json_string(out, name, strlen(name));
-        text_lit(out, ",\"ph\":\"i\",\"s\":\"t\",\"pid\":");
-        json_u64(out, report_trace_vcpu_track(vcpu));
-        text_lit(out, ",\"tid\":0");
-        text_lit(out, ",\"ts\":");
-        json_us(out, ts);
-        text_lit(out, ",\"args\":{\"value\":");
-        json_u64(out, value);
-        text_lit(out, "}},\n");
-        event_end(vs->trace);
+    char *p = event_reserve(vs->trace, 160 + JSON_STRING_MAX(len));
+    if (p != NULL) {
+        p = json_put_lit(p, "{\"name\":");
+        p = json_put_string(p, name, len);
+        p = json_put_lit(p, ",\"ph\":\"i\",\"s\":\"t\",\"pid\":");
+        p = json_put_u64(p, report_trace_vcpu_track(vcpu));
+        p = json_put_lit(p, ",\"tid\":0,\"ts\":");
+        p = json_put_us(p, ts);
+        p = json_put_lit(p, ",\"args\":{\"value\":");
+        p = json_put_u64(p, value);
+        p = json_put_lit(p, "}},\n");
+        event_commit(vs->trace, p);
     }
 }
 
@@ -317,47 +303,55 @@ void report_print(const char *text, size_t len)
 
 void report_trace_region_name(struct output_vcpu *vs, uint64_t track, uint64_t id)
 {
-    struct text *out = event_begin(vs->trace);
-    if (out != NULL) {
+    if (vs->trace != NULL) {
+        struct text out;
+        text_init(&out, 256);
         char name[32];
         snprintf(name, sizeof name, "roi %" PRIu64, id);
-        trace_name(out, "thread_name", track, trace_tid("roi", id), name);
-        event_end(vs->trace);
+        trace_name(&out, "thread_name", track, trace_tid("roi", id), name);
+        emit(vs->trace, &out);
+        text_free(&out);
     }
 }
+
+/* The fixed part of a trace record with kind and key names under 32 bytes. */
+#define TRACE_RECORD_MAX 400
 
 void report_trace(struct output_vcpu *vs, uint64_t track, char phase, const char *kind,
                   uint64_t id, uint64_t ts_ns, const char *arg_key, uint64_t arg_value)
 {
-    struct text *out = event_begin(vs->trace);
-    if (out == NULL) {
+    char *p = event_reserve(vs->trace, TRACE_RECORD_MAX);
+    if (p == NULL) {
         return;
     }
-    text_lit(out, "{\"name\":\"");
-    text_str(out, kind);
-    text_char(out, ' ');
-    json_digits(out, id);
-    text_lit(out, "\",\"cat\":\"");
-    text_str(out, kind);
-    text_lit(out, "\",\"ph\":\"");
-    text_char(out, phase);
-    text_str(out, phase == 'i' ? "\",\"s\":\"t" : "");
-    text_lit(out, "\",\"pid\":");
-    json_u64(out, track);
-    text_lit(out, ",\"tid\":");
-    json_u64(out, trace_tid(kind, id));
-    text_lit(out, ",\"ts\":");
-    json_us(out, ts_ns);
-    text_lit(out, ",\"args\":{\"id\":");
-    json_u64(out, id);
-    if (arg_key != NULL) {
-        text_lit(out, ",\"");
-        text_str(out, arg_key);
-        text_lit(out, "\":");
-        json_u64(out, arg_value);
+    size_t kind_len = strnlen(kind, 32);
+    p = json_put_lit(p, "{\"name\":\"");
+    p = json_put(p, kind, kind_len);
+    *p++ = ' ';
+    p = json_put_digits(p, id);
+    p = json_put_lit(p, "\",\"cat\":\"");
+    p = json_put(p, kind, kind_len);
+    p = json_put_lit(p, "\",\"ph\":\"");
+    *p++ = phase;
+    if (phase == 'i') {
+        p = json_put_lit(p, "\",\"s\":\"t");
     }
-    text_lit(out, "}},\n");
-    event_end(vs->trace);
+    p = json_put_lit(p, "\",\"pid\":");
+    p = json_put_u64(p, track);
+    p = json_put_lit(p, ",\"tid\":");
+    p = json_put_u64(p, trace_tid(kind, id));
+    p = json_put_lit(p, ",\"ts\":");
+    p = json_put_us(p, ts_ns);
+    p = json_put_lit(p, ",\"args\":{\"id\":");
+    p = json_put_u64(p, id);
+    if (arg_key != NULL) {
+        p = json_put_lit(p, ",\"");
+        p = json_put(p, arg_key, strnlen(arg_key, 32));
+        p = json_put_lit(p, "\":");
+        p = json_put_u64(p, arg_value);
+    }
+    p = json_put_lit(p, "}},\n");
+    event_commit(vs->trace, p);
 }
 
 static void write_summary_text(const GString *text)
@@ -380,15 +374,18 @@ unsigned int report_stats(struct output_vcpu *vs, unsigned int vcpu,
     write_summary_text(text);
     g_string_free(text, TRUE);
 
-    struct text *out = event_begin(vs->events);
-    if (out != NULL) {
-        record_start(out, now_ns(), vcpu, "stats");
-        text_lit(out, ",\"dump\":");
-        json_u64(out, dump);
-        text_char(out, ',');
-        summary_regions_json(out, snap);
-        text_lit(out, "}\n");
-        event_end(vs->events);
+    if (vs->events != NULL) {
+        struct text out;
+        text_init(&out, 4096);
+        text_grow(&out, EVENT_JSON_START_MAX + 5);
+        out.len = (size_t)(event_json_start(out.data, now_ns(), vcpu, "stats", 5) - out.data);
+        text_lit(&out, ",\"dump\":");
+        json_u64(&out, dump);
+        text_char(&out, ',');
+        summary_regions_json(&out, snap);
+        text_lit(&out, "}\n");
+        emit_event(vs->events, &out);
+        text_free(&out);
     }
     return dump;
 }
@@ -414,7 +411,9 @@ static void describe_problems(GString *out)
 static void summary_record(struct text *out, const char *reason, int status,
                            const struct run_snapshot *snap)
 {
-    record_start(out, now_ns(), 0, "summary");
+    text_grow(out, EVENT_JSON_START_MAX + 7);
+    out->len = (size_t)(event_json_start(out->data + out->len, now_ns(), 0, "summary", 7) -
+                        out->data);
     text_lit(out, ",\"reason\":");
     json_string(out, reason, strlen(reason));
     if (status >= 0) {
@@ -473,8 +472,19 @@ void report_summary(const char *reason, int status, const struct run_snapshot *s
 
 void report_close(void)
 {
-    sink_close(events_sink, last_event.data);
-    sink_close(trace_sink, NULL);
+    if (events_binary && last_event.len > 0) {
+        /* The summary record, carried as its line. */
+        struct text line = last_event;
+        line.len--; /* its '\0' */
+        text_init(&last_event, event_bin_json_max(line.len));
+        last_event.len =
+            (size_t)(event_bin_json(last_event.data, line.data, line.len) - last_event.data);
+        text_free(&line);
+        sink_close(events_sink, last_event.data, last_event.len);
+    } else {
+        sink_close(events_sink, last_event.data, last_event.len ? last_event.len - 1 : 0);
+    }
+    sink_close(trace_sink, NULL, 0);
     text_free(&last_event);
     pthread_mutex_lock(&print_lock);
     if (print_file != NULL) {

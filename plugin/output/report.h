@@ -49,6 +49,8 @@ void report_print(const char *text, size_t len);
 /* Trace processes: one per vCPU, and one per guest thread where regions
  * follow guest threads (numbered by the caller, from 0). */
 uint64_t report_trace_vcpu_track(unsigned int vcpu);
+/* The trace process of the machine's regions (roi_begin_machine). */
+uint64_t report_trace_machine_track(void);
 uint64_t report_trace_thread_track(unsigned int thread);
 
 /* Names a trace process (again, when its name changes). */

@@ -1,74 +1,107 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Buffered multi-writer output files. A vCPU holds only its own buffer's
- * lock while it formats; the file lock is taken once per 64 KiB.
+ * Buffered multi-writer output files (output/sink.h). A vCPU takes no lock
+ * to write a record; the file's lock is taken once per 64 KiB.
  */
 #include "output/sink.h"
 
 #include "output/file.h"
 
-#include <errno.h>
 #include <glib.h>
-#include <fcntl.h>
 #include <pthread.h>
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
-
-#define FLUSH_THRESHOLD (64 * 1024)
 
 struct sink {
     struct out_file *file;
     char *header;
-    char *footer;
-    pthread_mutex_t lock; /* buffers, closed */
+    size_t header_len;
+    bool aligned;          /* out_file_page_aligned */
+    bool binary;
+    pthread_mutex_t lock;  /* buffers */
     GPtrArray *buffers;
-    bool closed;
+    int stopped;           /* closed, or the file stopped */
 };
 
-struct event_buffer {
-    struct sink *sink;
-    pthread_mutex_t lock;
-    struct text text;
-};
+bool sink_stopped(const struct sink *sink)
+{
+    return __atomic_load_n(&sink->stopped, __ATOMIC_RELAXED);
+}
 
-static void write_all(struct sink *sink, const char *data, size_t len)
+static void write_out(struct sink *sink, const char *data, size_t len)
 {
     /* A failed or full output stops itself (output/file.c); records then
      * stop being formatted too. */
-    if (!out_file_write(sink->file, data, len)) {
-        sink->closed = true;
+    if (len > 0 && !out_file_write(sink->file, data, len)) {
+        __atomic_store_n(&sink->stopped, 1, __ATOMIC_RELAXED);
     }
 }
 
 struct sink *sink_open(const char *option, const char *path, uint64_t limit,
-                       const char *header, const char *footer, char *err, size_t err_size)
+                       const char *header, size_t header_len, const char *footer,
+                       bool binary, char *err, size_t err_size)
 {
-    struct out_file *file = out_file_open(option, path, limit, err, err_size);
+    struct out_file *file = out_file_open(option, path, limit,
+                                          OUT_RECORDS | (binary ? OUT_PAGES : 0), footer,
+                                          err, err_size);
     if (file == NULL) {
         return NULL;
     }
     struct sink *sink = g_new0(struct sink, 1);
     sink->file = file;
-    sink->header = g_strdup(header ? header : "");
-    sink->footer = g_strdup(footer ? footer : "");
+    sink->header = g_memdup2(header, header_len);
+    sink->header_len = header_len;
+    sink->binary = binary;
+    sink->aligned = out_file_page_aligned(file);
     pthread_mutex_init(&sink->lock, NULL);
     sink->buffers = g_ptr_array_new();
     return sink;
 }
 
+/* Pads data[0..len), which ends in '\n', with spaces inside its last line
+ * up to `to`: JSON allows them, and the line stays one record. Binary
+ * records are padded with zero bytes: empty slots. */
+static void pad(bool binary, char *data, size_t len, size_t to)
+{
+    if (binary && to > len) {
+        memset(data + len, 0, to - len);
+        return;
+    }
+    if (len == 0 || to <= len) {
+        return;
+    }
+    data[len - 1] = ' ';
+    memset(data + len, ' ', to - len - 1);
+    data[to - 1] = '\n';
+}
+
+static size_t page_end(size_t offset)
+{
+    return (offset + SINK_PAGE - 1) / SINK_PAGE * SINK_PAGE;
+}
+
 void sink_start(struct sink *sink)
 {
-    if (sink != NULL) {
-        out_file_start(sink->file);
-        write_all(sink, sink->header, strlen(sink->header));
+    if (sink == NULL) {
+        return;
+    }
+    out_file_start(sink->file);
+    size_t len = sink->header_len;
+    if (sink->aligned && len > 0) {
+        /* Records start at a page boundary of the file. */
+        char *padded = g_malloc(page_end(len));
+        memcpy(padded, sink->header, len);
+        pad(sink->binary, padded, len, page_end(len));
+        write_out(sink, padded, page_end(len));
+        g_free(padded);
+    } else {
+        write_out(sink, sink->header, len);
     }
 }
 
 void sink_abandon(struct sink *sink)
 {
     if (sink != NULL) {
-        sink->closed = true;
+        sink->stopped = 1;
         out_file_abandon(sink->file);
     }
 }
@@ -87,82 +120,89 @@ struct event_buffer *event_buffer_new(struct sink *sink)
     }
     struct event_buffer *buf = g_new0(struct event_buffer, 1);
     buf->sink = sink;
-    pthread_mutex_init(&buf->lock, NULL);
-    text_init(&buf->text, FLUSH_THRESHOLD + 4096);
-    pthread_mutex_lock(&sink->lock);
-    g_ptr_array_add(sink->buffers, buf);
-    pthread_mutex_unlock(&sink->lock);
+    buf->aligned = sink->aligned;
+    buf->binary = sink->binary;
     return buf;
 }
 
-/* Caller holds buf->lock and sink->lock. */
-static void flush_locked(struct event_buffer *buf)
-{
-    if (!buf->sink->closed && buf->text.len > 0) {
-        write_all(buf->sink, buf->text.data, buf->text.len);
-    }
-    buf->text.len = 0;
-}
-
-struct text *event_begin(struct event_buffer *buf)
+void event_buffer_register(struct event_buffer *buf)
 {
     if (buf == NULL) {
-        return NULL;
+        return;
     }
-    pthread_mutex_lock(&buf->lock);
-    if (buf->sink->closed) {
-        pthread_mutex_unlock(&buf->lock);
-        return NULL;
-    }
-    return &buf->text;
+    pthread_mutex_lock(&buf->sink->lock);
+    g_ptr_array_add(buf->sink->buffers, buf);
+    pthread_mutex_unlock(&buf->sink->lock);
 }
 
-void event_end(struct event_buffer *buf)
+/* Room for a full buffer, a page of padding and the largest ordinary
+ * record: allocated at a vCPU's first record, so vCPUs that never call
+ * cost nothing. */
+#define BUFFER_CAPACITY (SINK_FLUSH_BYTES + 2 * SINK_PAGE)
+
+void event_buffer_grow(struct event_buffer *buf, size_t max)
 {
-    if (buf->text.len >= FLUSH_THRESHOLD) {
-        pthread_mutex_lock(&buf->sink->lock);
-        flush_locked(buf);
-        pthread_mutex_unlock(&buf->sink->lock);
+    size_t cap = buf->cap > 0 ? buf->cap : BUFFER_CAPACITY;
+    /* A record may be moved past a page boundary (event_buffer_straddle). */
+    while (cap < buf->len + max + SINK_PAGE) {
+        cap *= 2;
     }
-    pthread_mutex_unlock(&buf->lock);
+    buf->data = g_realloc(buf->data, cap);
+    buf->cap = cap;
 }
 
-void sink_close(struct sink *sink, const char *last)
+void event_buffer_straddle(struct event_buffer *buf, size_t start, size_t stop)
+{
+    size_t size = stop - start, boundary = page_end(start);
+    if (size > SINK_PAGE) {
+        buf->len = stop; /* longer than a page: it straddles one anyway */
+        return;
+    }
+    memmove(buf->data + boundary, buf->data + start, size);
+    pad(buf->binary, buf->data, start, boundary);
+    buf->len = boundary + size;
+}
+
+void event_buffer_flush(struct event_buffer *buf)
+{
+    if (buf->aligned) {
+        /* Whole pages keep the file's next write at a page boundary. */
+        size_t to = page_end(buf->len);
+        pad(buf->binary, buf->data, buf->len, to);
+        buf->len = to;
+    }
+    if (!sink_stopped(buf->sink)) {
+        write_out(buf->sink, buf->data, buf->len);
+    }
+    buf->len = 0;
+    if (buf->cap > 4 * BUFFER_CAPACITY) {
+        /* A record of a long guest text grew it: memory stays bounded. */
+        g_free(buf->data);
+        buf->data = NULL;
+        buf->cap = 0;
+    }
+}
+
+void sink_close(struct sink *sink, const char *last, size_t last_len)
 {
     if (sink == NULL) {
         return;
     }
-    for (;;) {
-        /* Buffer locks come before the sink lock, as in event_end. */
-        pthread_mutex_lock(&sink->lock);
-        bool closed = sink->closed;
-        guint n = sink->buffers->len;
-        pthread_mutex_unlock(&sink->lock);
-        if (closed) {
-            return;
-        }
-        for (guint i = 0; i < n; i++) {
-            pthread_mutex_lock(&sink->lock);
+    pthread_mutex_lock(&sink->lock);
+    if (sink->stopped != 2) {
+        for (guint i = 0; i < sink->buffers->len; i++) {
             struct event_buffer *buf = g_ptr_array_index(sink->buffers, i);
-            pthread_mutex_unlock(&sink->lock);
-            pthread_mutex_lock(&buf->lock);
-            pthread_mutex_lock(&sink->lock);
-            flush_locked(buf);
-            pthread_mutex_unlock(&sink->lock);
-            pthread_mutex_unlock(&buf->lock);
-        }
-        pthread_mutex_lock(&sink->lock);
-        if (sink->buffers->len == n) {
-            if (last != NULL) {
-                write_all(sink, last, strlen(last));
+            /* The last batch of each vCPU, as it stands: no padding. */
+            if (!sink_stopped(sink)) {
+                write_out(sink, buf->data, buf->len);
             }
-            write_all(sink, sink->footer, strlen(sink->footer));
-            sink->closed = true;
-            out_file_close(sink->file);
-            pthread_mutex_unlock(&sink->lock);
-            return;
+            buf->len = 0;
         }
-        /* A vCPU appeared meanwhile: flush again. */
-        pthread_mutex_unlock(&sink->lock);
+        if (!sink_stopped(sink)) {
+            write_out(sink, last, last_len);
+        }
+        __atomic_store_n(&sink->stopped, 2, __ATOMIC_RELAXED);
+        out_file_close(sink->file);
     }
+    pthread_mutex_unlock(&sink->lock);
 }

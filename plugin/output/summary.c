@@ -51,12 +51,12 @@ static void append_calls(GString *out, const struct call_counters *c,
         n, c->by_path[PATH_TRANSLATION] + c->by_path[PATH_MIXED],
         c->by_path[PATH_MIXED], c->by_path[PATH_RUNTIME]);
     if (n > 0) {
-        g_string_append_printf(out, "  %-7s %-14s %12s\n", "type", "command", "calls");
+        g_string_append_printf(out, "  %-7s %-17s %12s\n", "type", "command", "calls");
     }
     for (int t = 0; t < 2; t++) {
         for (int i = 0; i < 256; i++) {
             if (c->seed[t][i] != 0) {
-                g_string_append_printf(out, "  %-7s 0x%02x           %12" PRIu64 "\n",
+                g_string_append_printf(out, "  %-7s 0x%02x              %12" PRIu64 "\n",
                                        t == 0 ? "i8" : "i8_v32", i, c->seed[t][i]);
             }
         }
@@ -69,7 +69,7 @@ static void append_calls(GString *out, const struct call_counters *c,
                 snprintf(number, sizeof number, "0x%04x", cmd);
                 name = number;
             }
-            g_string_append_printf(out, "  %-7s %-14s %12" PRIu64 "\n", "builtin",
+            g_string_append_printf(out, "  %-7s %-17s %12" PRIu64 "\n", "builtin",
                                    name, c->builtin[cmd]);
         }
     }
@@ -81,7 +81,7 @@ static void append_calls(GString *out, const struct call_counters *c,
     g_ptr_array_sort(sorted, compare_keys);
     for (guint i = 0; i < sorted->len; i++) {
         gpointer key = g_ptr_array_index(sorted, i);
-        g_string_append_printf(out, "  %-7s 0x%04x         %12" PRIu64 "\n", "handler",
+        g_string_append_printf(out, "  %-7s 0x%04x            %12" PRIu64 "\n", "handler",
                                GPOINTER_TO_UINT(key),
                                (uint64_t)GPOINTER_TO_SIZE(g_hash_table_lookup(user_commands, key)));
     }
@@ -177,6 +177,9 @@ GArray *summary_region_totals(const struct run_snapshot *snap)
     GArray *totals = g_array_new(FALSE, TRUE, sizeof(struct roi_total));
     for (guint i = 0; i < snap->regions->len; i++) {
         const struct roi_row *r = &g_array_index(snap->regions, struct roi_row, i);
+        if (r->machine) {
+            continue; /* a machine region is a total already */
+        }
         struct roi_total *t = totals->len > 0
                                   ? &g_array_index(totals, struct roi_total, totals->len - 1)
                                   : NULL;
@@ -227,9 +230,14 @@ static void append_regions(GString *out, const struct run_snapshot *snap)
     GArray *totals = summary_region_totals(snap);
     for (guint i = 0; i < shown; i++) {
         const struct roi_row *r = &g_array_index(rows, struct roi_row, i);
-        g_string_append_printf(out, "  %-8" PRIu64 " %5u %9" PRIu64 " %16" PRIu64
-                               " %12.3f  ", r->id, r->vcpu, r->entries, r->insns,
-                               (double)r->wall_ns / 1e6);
+        char vcpu[16];
+        snprintf(vcpu, sizeof vcpu, "%u", r->vcpu);
+        g_string_append_printf(out, "  %-8" PRIu64 " %5s %9" PRIu64 " %16" PRIu64
+                               " %12.3f  ", r->id, r->machine ? "-" : vcpu, r->entries,
+                               r->insns, (double)r->wall_ns / 1e6);
+        if (r->machine) {
+            g_string_append(out, "machine (every vCPU) ");
+        }
         if (r->thread) {
             g_string_append_printf(out, "thread %u ", r->thread_id);
         }
@@ -319,6 +327,21 @@ static void append_valgrind(GString *out, const struct run_snapshot *snap)
     }
 }
 
+static void append_files(GString *out, const struct files_stats *f)
+{
+    if (f->readfile != NULL) {
+        g_string_append_printf(out, "readfile %s: %" PRIu64 " bytes read\n", f->readfile,
+                               f->bytes_read);
+    }
+    if (f->outdir != NULL) {
+        g_string_append_printf(out, "writefile into %s: %" PRIu64 " bytes, %" PRIu64
+                               " files created%s\n", f->outdir, f->bytes_written,
+                               f->files_created,
+                               f->limit_hit ? "; writes refused past max-output or the "
+                                              "file count (BACKDOOR_EFBIG)" : "");
+    }
+}
+
 GString *summary_format(const char *title, const struct run_snapshot *snap)
 {
     GString *out = g_string_new(NULL);
@@ -328,6 +351,7 @@ GString *summary_format(const char *title, const struct run_snapshot *snap)
     append_calls(out, &snap->calls, snap->user_commands);
     append_regions(out, snap);
     append_valgrind(out, snap);
+    append_files(out, &snap->files);
     return out;
 }
 
@@ -365,6 +389,9 @@ void summary_regions_json(struct text *out, const struct run_snapshot *snap)
         if (r->name[0] != '\0') {
             text_lit(out, ",\"name\":");
             json_string(out, r->name, strlen(r->name));
+        }
+        if (r->machine) {
+            text_lit(out, ",\"machine\":true");
         }
         if (r->thread) {
             field_u64(out, "thread", r->thread_id);

@@ -211,6 +211,36 @@ const uint8_t *guest_copy_in(struct vcpu *vcpu, uint64_t vaddr, size_t len)
     return copy_in(vcpu, vaddr, len);
 }
 
+long guest_read_string(struct vcpu *vcpu, uint64_t vaddr, char *dest, size_t cap)
+{
+    /* The register scratch: the send buffer holds the call's data. */
+    GByteArray *scratch = vcpu->reg_buf;
+    for (size_t done = 0; done < cap;) {
+        size_t n = chunk_at(vaddr + done, cap - done);
+        uint64_t at = vaddr + done, paddr;
+        if (range_wraps(at, n) || !caller_may_access(vcpu, at, n, false)) {
+            return -1;
+        }
+        bool read;
+        if (physical) {
+            read = qemu_plugin_translate_vaddr(at, &paddr) &&
+                   qemu_plugin_read_memory_hwaddr(paddr, scratch, n) == 0;
+        } else {
+            read = qemu_caps.read_memory && qemu_plugin_read_memory_vaddr(at, scratch, n);
+        }
+        if (!read || scratch->len != n) {
+            return -1;
+        }
+        memcpy(dest + done, scratch->data, n);
+        const char *nul = memchr(dest + done, '\0', n);
+        if (nul != NULL) {
+            return (long)(nul - dest);
+        }
+        done += n;
+    }
+    return (long)cap;
+}
+
 bool guest_buffer_writable(struct vcpu *vcpu, uint64_t vaddr, size_t len)
 {
     /* Translating probes no memory, where the probe reads would read a

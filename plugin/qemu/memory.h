@@ -25,6 +25,15 @@ void memory_init(mmu_walker walk_pages, bool system_mode);
  */
 const uint8_t *guest_copy_in(struct vcpu *vcpu, uint64_t vaddr, size_t len);
 
+/*
+ * A NUL-terminated string at vaddr (a writefile name), read as the caller
+ * could: at most cap bytes, page by page, so a string ending just before an
+ * unmapped page reads. Returns its length without the NUL, cap if none of
+ * the cap bytes is NUL, -1 if a byte before the NUL is not readable. Leaves
+ * the vCPU's send buffer (guest_copy_in) alone.
+ */
+long guest_read_string(struct vcpu *vcpu, uint64_t vaddr, char *dest, size_t cap);
+
 /* A receive buffer: whether every byte is mapped and writable by the code
  * that issued the call; then guest_copy_out fills it. */
 bool guest_buffer_writable(struct vcpu *vcpu, uint64_t vaddr, size_t len);

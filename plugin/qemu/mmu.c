@@ -12,7 +12,9 @@ bool mmu_read_entry(struct vcpu *vcpu, uint64_t paddr, unsigned size, uint64_t *
     if (!qemu_caps.physical_memory) {
         return false;
     }
-    GByteArray *buf = vcpu->mem_buf;
+    /* The register scratch, not mem_buf: a writefile checks its name's
+     * pages with the call's data already in mem_buf. */
+    GByteArray *buf = vcpu->reg_buf;
     g_byte_array_set_size(buf, 0);
     if (qemu_plugin_read_memory_hwaddr(paddr, buf, size) != 0 || buf->len < size) {
         return false;

@@ -60,7 +60,7 @@ struct guest_thread;
 
 struct vcpu {
     unsigned int index;
-    GByteArray *reg_buf; /* scratch for register reads and writes */
+    GByteArray *reg_buf; /* scratch: registers, page-table entries, pages */
     GByteArray *mem_buf; /* scratch for guest memory copies */
     GByteArray *out_buf; /* what a receive call returns to the guest */
     struct dispatch_vcpu *dispatch;

@@ -23,6 +23,10 @@ struct site {
     bool leaf_known;   /* rq decoded from the leaf at translation */
     bool selector_known;
     uint8_t args_known; /* bit i: rq.args[i] known at translation */
+    /* A call translation knew whole, of a built-in whose answer is the
+     * same all run long (present, features): result is that answer. */
+    bool constant;
+    uint64_t result;
     struct request rq;
 };
 

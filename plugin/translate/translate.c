@@ -397,9 +397,12 @@ void translate_block(struct qemu_plugin_tb *tb)
             count_seed_call_inline(insn, &site);
             continue;
         }
+        site.constant = config.constant_result != NULL && site_fully_known(&site) &&
+                        config.constant_result(&site.rq, &site.result);
         const struct site *shared = site_intern(&site);
-        qemu_plugin_register_vcpu_insn_exec_cb(insn, config.on_magic, site_flags(shared),
-                                               (void *)shared);
+        qemu_plugin_register_vcpu_insn_exec_cb(insn, shared->constant ? config.on_constant
+                                                                      : config.on_magic,
+                                               site_flags(shared), (void *)shared);
     }
     g_free(slots);
 }

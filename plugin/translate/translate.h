@@ -11,6 +11,7 @@
 #include <stdbool.h>
 
 #include "translate/arch.h"
+#include "translate/decode.h"
 #include "qemu/qemu_api.h"
 
 struct translate_config {
@@ -30,6 +31,12 @@ struct translate_config {
     bool count_kernel_apart;
     /* The execution callback of a site; userdata is its struct site. */
     qemu_plugin_vcpu_udata_cb_t on_magic;
+    /* Whether a call known whole at translation always gets the same
+     * answer and has no other effect (no record, no policy check): then
+     * its site gets on_constant instead, with the answer in the site.
+     * NULL: none is. */
+    bool (*constant_result)(const struct request *rq, uint64_t *result);
+    qemu_plugin_vcpu_udata_cb_t on_constant;
     /* Where threads are followed (system mode): the callback of an
      * instruction that switches them; userdata is a struct switch_site.
      * NULL: threads are not followed. */

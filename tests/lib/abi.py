@@ -37,6 +37,10 @@ OP_HOST_TIME_NS = 0x00a
 OP_SUM = 0x00b
 OP_HOST_INFO = 0x00c
 OP_NAME_THREAD = 0x00d
+OP_READFILE = 0x00e
+OP_WRITEFILE = 0x00f
+OP_ROI_BEGIN_MACHINE = 0x010
+OP_ROI_END_MACHINE = 0x011
 BUILTINS = {
     "present": Builtin("present", 0x001, "call", 0, True, "protocol version; the default 0 means no host"),
     "features": Builtin("features", 0x002, "call", 0, True, "bit set of BACKDOOR_FEATURE_*"),
@@ -51,6 +55,10 @@ BUILTINS = {
     "sum": Builtin("sum", 0x00b, "call", 4, True, "arg0+arg1+arg2+arg3; checks that arguments arrive"),
     "host_info": Builtin("host_info", 0x00c, "recv", 2, True, "host description string into arg0[0..arg1)"),
     "name_thread": Builtin("name_thread", 0x00d, "send", 2, True, "name the calling thread (per vCPU: the vCPU) arg0[0..arg1), 63 bytes kept"),
+    "readfile": Builtin("readfile", 0x00e, "recv", 3, True, "read the readfile= host file from offset arg2 into arg0[0..arg1); returns bytes read, 0 at or past its end"),
+    "writefile": Builtin("writefile", 0x00f, "send", 4, True, "write arg0[0..arg1) at offset arg3 of outdir=/NAME, NAME the NUL-terminated plain file name at arg2 (offset 0 empties the file first); returns bytes written"),
+    "roi_begin_machine": Builtin("roi_begin_machine", 0x010, "call", 1, False, "enter region arg0 of the whole machine: every vCPU and thread counts (the guest command's roi begin)"),
+    "roi_end_machine": Builtin("roi_end_machine", 0x011, "call", 1, False, "leave machine region arg0"),
 }
 
 # Feature bits of backdoor_features(): FEATURE_<NAME>, FEATURES by name.
@@ -69,7 +77,9 @@ EFAULT = -14
 EINVAL = -22
 ENOSYS = -38
 EIO = -5
-ERRORS = {"EPERM": -1, "E2BIG": -7, "EFAULT": -14, "EINVAL": -22, "ENOSYS": -38, "EIO": -5}
+EFBIG = -27
+ENOSPC = -28
+ERRORS = {"EPERM": -1, "E2BIG": -7, "EFAULT": -14, "EINVAL": -22, "ENOSYS": -38, "EIO": -5, "EFBIG": -27, "ENOSPC": -28}
 
 # Call statuses of outputs, in order, and the error each gives the guest
 # (0: the call's own result).
@@ -83,6 +93,9 @@ STATUSES = {
     "invalid": -22,
     "no_read": -38,
     "handler_error": -5,
+    "file_error": -5,
+    "file_limit": -27,
+    "disk_full": -28,
 }
 
 # The plugin's options (include/backdoor/options.h): key -> Option.
@@ -110,4 +123,6 @@ OPTIONS = {
     "profile": Option("profile", "OUTPUT", None, "PATH", False),
     "call-graph": Option("call-graph", "BOOL", 'on', "on|off", False),
     "symbols": Option("symbols", "INPUT", None, "PATH", False),
+    "readfile": Option("readfile", "INPUT", None, "PATH", False),
+    "outdir": Option("outdir", "OUTDIR", None, "DIR", False),
 }

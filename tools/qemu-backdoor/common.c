@@ -58,6 +58,16 @@ void list_add(struct list *list, char *item)
     list->items[list->count] = NULL;
 }
 
+bool list_has(const struct list *list, const char *word)
+{
+    for (size_t i = 0; i < list->count; i++) {
+        if (strcmp(list->items[i], word) == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
 bool is_executable_file(const char *path)
 {
     struct stat st;

@@ -30,7 +30,7 @@ _qemu_backdoor()
         spec=$("$1" --help 2>/dev/null | sed -n "s/^ *$option=\([^ ]*\).*/\1/p" | head -n 1)
         [[ -n $spec ]] || return
         words=$(tr '|' '\n' <<< "$spec" | grep -v '^[A-Z]' | tr '\n' ' ')
-        [[ $spec == *PATH* || $spec == FILE ]] || files=
+        [[ $spec == *PATH* || $spec == FILE || $spec == DIR ]] || files=
     fi
     if [[ -n $option || $cur != -* ]]; then
         mapfile -t COMPREPLY < <(compgen -W "$words" -- "$cur"

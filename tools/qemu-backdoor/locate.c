@@ -26,6 +26,13 @@ char *self_dir(void)
     return format("%s", buf);
 }
 
+char *backdoor_cache(void)
+{
+    const char *home = env("HOME");
+    return env("BACKDOOR_CACHE") ? format("%s", env("BACKDOOR_CACHE"))
+                                 : format("%s/.cache/backdoor", home ? home : "");
+}
+
 char *find_plugin(const char *dir, const char **looked)
 {
     char *beside = format("%s/libbackdoor.so", dir);
@@ -94,9 +101,7 @@ char *find_qemu(const char *dir, const char *binary, const char **looked)
     if (is_executable_file(path)) {
         return path;
     }
-    const char *home = env("HOME");
-    char *cache = env("BACKDOOR_CACHE") ? format("%s", env("BACKDOOR_CACHE"))
-                                        : format("%s/.cache/backdoor", home ? home : "");
+    char *cache = backdoor_cache();
     char *cached = find_in_cache(cache, binary);
     if (cached == NULL) {
         *looked = format("no %s found (looked in %s/qemu/bin and %s/qemu-*/bin): "

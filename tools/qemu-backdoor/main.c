@@ -9,27 +9,61 @@
  * written. docs/qemu-backdoor.1 is its manual.
  */
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "qemu-backdoor.h"
+
+/* A dynamic program of another architecture needs its loader and
+ * libraries: where Debian's cross libraries hold its interpreter, QEMU
+ * looks there first (-L), unless the user chose (QEMU_LD_PREFIX, -L). */
+static void add_library_prefix(struct list *cmd, const char *program, const struct arch *arch,
+                               char **qemu_args)
+{
+    for (char **a = qemu_args; a != NULL && *a != NULL; a++) {
+        if (strcmp(*a, "-L") == 0) {
+            return;
+        }
+    }
+    char *interp = program_interpreter(program, arch);
+    char *found = interp != NULL && env("QEMU_LD_PREFIX") == NULL
+                      ? find_interpreter(interp, arch) : NULL;
+    if (found != NULL && arch->cross_root[0] != '\0' &&
+        strncmp(found, arch->cross_root, strlen(arch->cross_root)) == 0) {
+        list_add(cmd, "-L");
+        list_add(cmd, (char *)arch->cross_root);
+    }
+}
 
 int main(int argc, char **argv)
 {
     char *dir = self_dir();
     struct request rq = {0};
     char **rest = argv + parse_command_line(&rq, argc, argv, dir);
+    if (rq.events_to_json != NULL) {
+        return events_to_json(rq.events_to_json);
+    }
 
     struct list cmd = {0};
     const char *looked = "";
     char *plugin = need(find_plugin(dir, &looked), &looked);
+    if (rq.linux_guest) {
+        run_linux(&rq, rest, dir, plugin);
+    }
     if (rq.system) {
         if (rq.arch == NULL && rq.kernel != NULL) {
             rq.arch = elf_arch(rq.kernel, "kernel", false);
+            if (rq.arch == NULL) {
+                rq.arch = image_arch(rq.kernel);
+            }
         }
         if (rq.arch == NULL) {
             rq.arch = &arches[0];
         }
         refuse_accelerators(rest);
+        if (rq.qemu_args.count > 0) {
+            refuse_accelerators(rq.qemu_args.items);
+        }
         char *qemu = need(find_qemu(dir, rq.arch->system_qemu, &looked), &looked);
         list_add(&cmd, qemu);
         add_firmware_dirs(&cmd, qemu, rest);
@@ -39,6 +73,9 @@ int main(int argc, char **argv)
         }
         list_add(&cmd, "-plugin");
         list_add(&cmd, plugin_argument(plugin, &rq.plugin_options));
+        for (size_t i = 0; i < rq.qemu_args.count; i++) {
+            list_add(&cmd, rq.qemu_args.items[i]);
+        }
     } else {
         if (*rest == NULL) {
             die("no program given: %s [OPTION...] -- ./program [ARG...] (%s --help)",
@@ -47,6 +84,10 @@ int main(int argc, char **argv)
         char *program = find_program(rest[0]);
         const struct arch *arch = elf_arch(program, "program", true);
         list_add(&cmd, need(find_qemu(dir, format("qemu-%s", arch->name), &looked), &looked));
+        add_library_prefix(&cmd, program, arch, rq.qemu_args.items);
+        for (size_t i = 0; i < rq.qemu_args.count; i++) {
+            list_add(&cmd, rq.qemu_args.items[i]);
+        }
         list_add(&cmd, "-plugin");
         list_add(&cmd, plugin_argument(plugin, &rq.plugin_options));
         list_add(&cmd, program);
@@ -61,7 +102,14 @@ int main(int argc, char **argv)
         return 0;
     }
     time_t start = time(NULL);
-    int status = run(cmd.items);
+    struct run_watch watch = {.timeout = rq.timeout};
+    int status = run(cmd.items, &watch);
+    if (watch.timed_out) {
+        fprintf(stderr, "%s: the guest did not end within %u s (--timeout=%u): QEMU was "
+                "stopped; exit status %d\n", program_name, rq.timeout, rq.timeout,
+                EXIT_TIMEOUT);
+        status = EXIT_TIMEOUT << 8;
+    }
     if (!rq.quiet) {
         report(&rq, status, start);
     }

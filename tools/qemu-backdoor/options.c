@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <backdoor/host.h>
@@ -32,7 +33,7 @@ static bool is_one_of(const char *value, const char *const *words)
 }
 
 /* The plugin's options (backdoor/options.h): qemu-backdoor's --KEY for each. */
-enum option_kind { INPUT, OUTPUT, TEXT, BOOL, SIZE, NUMBER, CHOICE, COMMANDS };
+enum option_kind { INPUT, OUTPUT, OUTDIR, TEXT, BOOL, SIZE, NUMBER, CHOICE, COMMANDS };
 static const struct plugin_option {
     const char *key;
     enum option_kind kind;
@@ -71,10 +72,12 @@ static void add_plugin_option(struct request *rq, const char *key, const char *v
         free(v);
         v = absolute(value);
         if (access(v, R_OK) != 0) {
+            size_t len = strlen(v);
+            bool script = len > 3 && strcmp(v + len - 3, ".py") == 0;
             die("--%s=%s: %s: %s%s", key, value, v, strerror(errno),
-                strcmp(key, "handler") == 0
-                    ? "; build it first (cc -fPIC -shared -o libmine.so mine.c) or give its path"
-                    : "");
+                strcmp(key, "handler") != 0 ? ""
+                : script ? "; give the path of the Python script"
+                         : "; build it first (cc -fPIC -shared -o libmine.so mine.c) or give its path");
         }
     } else if (kind == COMMANDS) {
         /* The plugin separates commands with ':' because QEMU splits on
@@ -82,10 +85,31 @@ static void add_plugin_option(struct request *rq, const char *key, const char *v
         for (char *c = v; *c; c++) {
             *c = *c == ',' ? ':' : *c;
         }
+    } else if (kind == OUTDIR && value[0] != '\0') {
+        free(v);
+        v = absolute(value);
+        struct stat st;
+        if (stat(v, &st) != 0) {
+            die("--%s=%s: %s: %s; create the directory first", key, value, v,
+                strerror(errno));
+        }
+        if (!S_ISDIR(st.st_mode)) {
+            die("--%s=%s: %s is not a directory", key, value, v);
+        }
+        list_add(&rq->written, format("%s=%s", key, v));
     } else if (kind == OUTPUT && !is_one_of(value, streams) && value[0] != '\0') {
         free(v);
         v = absolute(value);
         list_add(&rq->written, format("%s=%s", key, v));
+    }
+    static const char *const help[] = {"help", "?", NULL};
+    if (is_one_of(v, help)) {
+        /* QEMU takes any -plugin value "help" or "?" as a request for its
+         * own -plugin help, prints it and exits 0 without running the
+         * guest; no quoting gets such a value past it. */
+        die("plugin option %s=%s: QEMU reads any -plugin value '%s' as a request for its "
+            "own help, and would exit without running anything; give another value", key,
+            v, v);
     }
     list_add(&rq->plugin_options, format("%s=%s", key, v));
     free(v);
@@ -106,7 +130,10 @@ static char *escape_commas(char *out, const char *text)
 
 char *plugin_argument(const char *plugin, const struct list *options)
 {
-    size_t size = 2 * strlen(plugin) + 1;
+    /* "file=" named: a path with '=' in it (an install prefix such as
+     * /opt/x=1) would otherwise be read as an option KEY=VALUE. */
+    static const char file[] = "file=";
+    size_t size = sizeof file + 2 * strlen(plugin) + 1;
     for (size_t i = 0; i < options->count; i++) {
         size += 2 * strlen(options->items[i]) + 1;
     }
@@ -114,7 +141,8 @@ char *plugin_argument(const char *plugin, const struct list *options)
     if (out == NULL) {
         die("out of memory");
     }
-    char *o = escape_commas(out, plugin);
+    memcpy(out, file, sizeof file - 1);
+    char *o = escape_commas(out + sizeof file - 1, plugin);
     for (size_t i = 0; i < options->count; i++) {
         *o++ = ',';
         o = escape_commas(o, options->items[i]);
@@ -165,11 +193,13 @@ static void usage(FILE *out)
 {
     fprintf(out,
         "usage: %1$s [OPTION...] [--] PROGRAM [ARG...]\n"
+        "       %1$s [OPTION...] --linux [--smp N] [--memory SIZE] -- PROGRAM [ARG...]\n"
         "       %1$s [OPTION...] --system [--kernel FILE] [--arch ARCH] [-- QEMU-ARG...]\n"
         "\n"
         "Runs PROGRAM under QEMU user mode (qemu-x86_64, qemu-i386, qemu-aarch64 or\n"
-        "qemu-riscv64, from its ELF header), or a machine under qemu-system-ARCH, with\n"
-        "the backdoor plugin. Exits with the program's (or QEMU's) exit status.\n"
+        "qemu-riscv64, from its ELF header), as a process of a Linux machine\n"
+        "(--linux), or a machine under qemu-system-ARCH, with the backdoor plugin.\n"
+        "Exits with the program's (or QEMU's) exit status.\n"
         "\n"
         "Plugin options (relative paths are made absolute):\n",
         program_name);
@@ -188,8 +218,8 @@ static void usage(FILE *out)
         "\n"
         "Running:\n"
         "  --system                system mode; arguments after -- go to QEMU\n"
-        "  --kernel=FILE           system mode: boot FILE (-kernel); its ELF header\n"
-        "                          picks the QEMU\n");
+        "  --kernel=FILE           boot FILE (-kernel; also with --linux); its ELF or\n"
+        "                          Linux boot header picks the QEMU\n");
     char *arch_words = format("%s", "");
     for (size_t i = 0; i < arch_count; i++) {
         char *more = format("%s%s%s", arch_words, i ? "|" : "", arches[i].name);
@@ -200,8 +230,26 @@ static void usage(FILE *out)
     print_wrapped(out, arch_option, "system mode: the guest architecture (default x86_64)");
     free(arch_option);
     free(arch_words);
+    static const char *const linux_options[][2] = {
+        {"--linux", "boot Linux (Debian's kernel of the tests, for the program's "
+                    "architecture) and run PROGRAM in it"},
+        {"--smp=N", "Linux guests: N vCPUs (default 1)"},
+        {"--memory=SIZE", "Linux guests: guest memory, as QEMU's -m (default 256M)"},
+        {"--file=PATH", "Linux guests: copy this host file (or directory) into the guest, at the "
+                        "same path"},
+        {"--append=TEXT", "Linux guests: more kernel parameters"},
+        {"--console=FILE|stderr|none", "Linux guests: the kernel's console (default: shown only "
+                                       "if the machine ends without the program's status)"},
+        {"--qemu-arg=ARG", "one more QEMU option or value (repeatable; any mode)"},
+        {"--timeout=SECONDS", "stop QEMU after this long: exit status 124"},
+    };
+    for (size_t i = 0; i < sizeof linux_options / sizeof linux_options[0]; i++) {
+        print_wrapped(out, linux_options[i][0], linux_options[i][1]);
+    }
     fprintf(out,
         "  -n, --dry-run           print the QEMU command line instead of running it\n"
+        "  --events-to-json=FILE   print a binary event log (--events=FILE.bin) as the\n"
+        "                          JSON Lines --events writes, and exit\n"
         "  -q, --quiet             no closing line naming what was written\n"
         "  -h, --help              this text\n"
         "  -V, --version           versions, and the plugin and QEMU that would run\n"
@@ -229,16 +277,27 @@ static void version(const char *dir)
 /* qemu-backdoor's own options; the plugin's follow them, from the table. */
 enum {
     OPT_PLUGIN_OPT = 256,
+    OPT_EVENTS_TO_JSON,
     OPT_SYSTEM,
     OPT_KERNEL, OPT_ARCH,
+    OPT_LINUX, OPT_SMP, OPT_MEMORY, OPT_APPEND, OPT_CONSOLE, OPT_FILE, OPT_QEMU_ARG, OPT_TIMEOUT,
     OPT_FIRST_PLUGIN_OPTION, /* + index in plugin_options */
 };
 
 static const struct option own_options[] = {
     {"plugin-opt", required_argument, NULL, OPT_PLUGIN_OPT},
+    {"events-to-json", required_argument, NULL, OPT_EVENTS_TO_JSON},
     {"system", no_argument, NULL, OPT_SYSTEM},
     {"kernel", required_argument, NULL, OPT_KERNEL},
     {"arch", required_argument, NULL, OPT_ARCH},
+    {"linux", no_argument, NULL, OPT_LINUX},
+    {"smp", required_argument, NULL, OPT_SMP},
+    {"memory", required_argument, NULL, OPT_MEMORY},
+    {"append", required_argument, NULL, OPT_APPEND},
+    {"console", required_argument, NULL, OPT_CONSOLE},
+    {"file", required_argument, NULL, OPT_FILE},
+    {"qemu-arg", required_argument, NULL, OPT_QEMU_ARG},
+    {"timeout", required_argument, NULL, OPT_TIMEOUT},
     {"dry-run", no_argument, NULL, 'n'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -281,6 +340,17 @@ static _Noreturn void bad_option(char **argv)
         program_name);
 }
 
+static unsigned positive(const char *option, const char *text, unsigned long max)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(text, &end, 10);
+    if (errno != 0 || end == text || *end != '\0' || v == 0 || v > max || text[0] == '-') {
+        die("--%s=%s: expected a whole number from 1 to %lu", option, text, max);
+    }
+    return (unsigned)v;
+}
+
 int parse_command_line(struct request *rq, int argc, char **argv, const char *dir)
 {
     int c, index = 0;
@@ -304,6 +374,9 @@ int parse_command_line(struct request *rq, int argc, char **argv, const char *di
             free(key);
             break;
         }
+        case OPT_EVENTS_TO_JSON:
+            rq->events_to_json = optarg;
+            break;
         case OPT_SYSTEM:
             rq->system = true;
             break;
@@ -316,6 +389,42 @@ int parse_command_line(struct request *rq, int argc, char **argv, const char *di
             break;
         case OPT_ARCH:
             rq->arch = arch_by_name(optarg);
+            break;
+        case OPT_LINUX:
+            rq->linux_guest = true;
+            break;
+        case OPT_SMP:
+            rq->smp = positive("smp", optarg, 64);
+            break;
+        case OPT_TIMEOUT:
+            rq->timeout = positive("timeout", optarg, 86400 * 365);
+            break;
+        case OPT_MEMORY: {
+            size_t digits = strspn(optarg, "0123456789");
+            const char *unit = optarg + digits;
+            if (digits == 0 ||
+                (*unit != '\0' && (strchr("KMGTkmgt", *unit) == NULL || unit[1] != '\0'))) {
+                die("--memory=%s: expected a size such as 512M or 2G (QEMU's -m)", optarg);
+            }
+            rq->memory = optarg;
+            break;
+        }
+        case OPT_APPEND:
+            rq->append = optarg;
+            break;
+        case OPT_CONSOLE:
+            rq->console = is_one_of(optarg, (const char *const[]){"stderr", "none", NULL})
+                              ? optarg : absolute(optarg);
+            break;
+        case OPT_FILE:
+            list_add(&rq->files, absolute(optarg));
+            if (access(optarg, R_OK) != 0) {
+                die("--file=%s: %s; give a file or directory to copy into the guest", optarg,
+                    strerror(errno));
+            }
+            break;
+        case OPT_QEMU_ARG:
+            list_add(&rq->qemu_args, optarg);
             break;
         case 'n':
             rq->dry_run = true;
@@ -333,9 +442,22 @@ int parse_command_line(struct request *rq, int argc, char **argv, const char *di
             bad_option(argv);
         }
     }
-    if (!rq->system && (rq->kernel != NULL || rq->arch != NULL)) {
-        die("--kernel and --arch are for --system; in user mode the program's ELF "
-            "header picks the QEMU");
+    if (rq->system && rq->linux_guest) {
+        die("--system and --linux: choose one (--linux boots Linux and runs a program in "
+            "it; --system runs the machine the QEMU arguments after -- describe)");
+    }
+    if (rq->linux_guest && rq->arch != NULL) {
+        die("--arch is for --system; with --linux the program's ELF header picks the "
+            "architecture");
+    }
+    if (!rq->system && !rq->linux_guest && (rq->kernel != NULL || rq->arch != NULL)) {
+        die("--kernel and --arch are for --system (and --kernel for --linux); in user "
+            "mode the program's ELF header picks the QEMU");
+    }
+    if (!rq->linux_guest && (rq->smp || rq->memory || rq->append || rq->console ||
+                             rq->files.count)) {
+        die("--smp, --memory, --append, --console and --file are for --linux (with "
+            "--system, QEMU's own options go after --)");
     }
     return optind;
 }

@@ -5,12 +5,16 @@
  * wrote afterwards, and qemu-backdoor then ends exactly as QEMU did.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -113,10 +117,19 @@ static void forward_signal(int sig)
 
 /* Runs QEMU and waits. A terminal's ^C reaches QEMU through the process
  * group, so ours is ignored; a SIGTERM or SIGHUP sent to us alone is passed
- * on, so the plugin can finish its outputs either way. */
-int run(char **argv)
+ * on, so the plugin can finish its outputs either way. The wait is a poll
+ * on a pidfd (and the console pipe, if any), so that a time limit needs no
+ * signal of our own. */
+int run(char **argv, struct run_watch *watch)
 {
     static const int forwarded[] = {SIGTERM, SIGHUP}, ignored[] = {SIGINT, SIGQUIT};
+    int pipe_fds[2] = {-1, -1};
+    if (watch != NULL && watch->console) {
+        /* QEMU opens /proc/self/fd/3 (linux.c): the write end must be 3. */
+        if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
+            die("cannot make a pipe for the guest's console: %s", strerror(errno));
+        }
+    }
     sigset_t all, old;
     sigfillset(&all);
     sigprocmask(SIG_BLOCK, &all, &old);
@@ -126,6 +139,11 @@ int run(char **argv)
     }
     if (pid == 0) {
         sigprocmask(SIG_SETMASK, &old, NULL);
+        /* dup2 clears close-on-exec, except on a descriptor already at 3. */
+        if (pipe_fds[1] >= 0 && (pipe_fds[1] == 3 ? fcntl(3, F_SETFD, 0)
+                                                  : dup2(pipe_fds[1], 3) - 3) != 0) {
+            _exit(EXIT_CANNOT_RUN);
+        }
         execv(argv[0], argv);
         fprintf(stderr, "%s: cannot run %s: %s\n", program_name, argv[0], strerror(errno));
         _exit(EXIT_CANNOT_RUN);
@@ -142,11 +160,72 @@ int run(char **argv)
         sigaction(ignored[i], &sa, NULL);
     }
     sigprocmask(SIG_SETMASK, &old, NULL);
+    if (pipe_fds[1] >= 0) {
+        close(pipe_fds[1]);
+    }
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    unsigned timeout = watch != NULL ? watch->timeout : 0;
+    struct timespec began;
+    clock_gettime(CLOCK_MONOTONIC, &began);
+    bool exited = false, terminated = false, killed = false;
+    int console = pipe_fds[0];
+    while (console >= 0 || (!exited && pidfd >= 0 && (timeout > 0 || console >= 0))) {
+        struct pollfd p[2];
+        nfds_t n = 0;
+        if (console >= 0) {
+            p[n++] = (struct pollfd){console, POLLIN, 0};
+        }
+        if (!exited && pidfd >= 0) {
+            p[n++] = (struct pollfd){pidfd, POLLIN, 0};
+        }
+        int wait_ms = -1;
+        if (timeout > 0 && !killed) {
+            struct timespec now;
+            clock_gettime(CLOCK_MONOTONIC, &now);
+            double elapsed = (double)(now.tv_sec - began.tv_sec) +
+                             (double)(now.tv_nsec - began.tv_nsec) / 1e9;
+            double limit = terminated ? timeout + 10.0 : (double)timeout;
+            if (elapsed >= limit) {
+                kill(pid, terminated ? SIGKILL : SIGTERM);
+                killed = terminated;
+                terminated = true;
+                watch->timed_out = true;
+                continue;
+            }
+            wait_ms = (int)((limit - elapsed) * 1000) + 1;
+        }
+        if (poll(p, n, wait_ms) < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            die("waiting for QEMU: %s", strerror(errno));
+        }
+        for (nfds_t i = 0; i < n; i++) {
+            if (p[i].revents == 0) {
+                continue;
+            }
+            if (p[i].fd == pidfd) {
+                exited = true; /* the console still holds what QEMU wrote last */
+                continue;
+            }
+            unsigned char buf[65536];
+            ssize_t got = read(console, buf, sizeof buf);
+            if (got > 0) {
+                watch->consume(watch->data, buf, (size_t)got);
+            } else if (got == 0 || errno != EINTR) {
+                close(console);
+                console = -1;
+            }
+        }
+    }
     int status;
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR) {
             die("waiting for QEMU: %s", strerror(errno));
         }
+    }
+    if (pidfd >= 0) {
+        close(pidfd);
     }
     return status;
 }

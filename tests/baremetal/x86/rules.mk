@@ -17,7 +17,7 @@ BM_X86_RUNTIME_OBJS := $(BM_X86_RUNTIME:%=$(BM_X86_OUT)/runtime/%.o) \
 	$(BM_X86_OUT)/common/mem.o $(BM_X86_OUT)/common/console.o
 BM_X86_HEADERS := $(wildcard $(BM_X86_SRC)/runtime/*.h tests/baremetal/common/*.h) \
 	$(PUBLIC_HEADERS) \
-	tests/guest/test_commands.h
+	$(wildcard tests/guest/*.h)
 
 # No SSE or x87 (nothing sets CR4.OSFXSR or initialises the FPU), no stack
 # protector or unwind tables (no runtime for them), and no loops turned into
