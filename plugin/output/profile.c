@@ -263,7 +263,8 @@ void profile_write_part(struct profile_output *profile, unsigned part, const cha
 {
     char *path = g_strdup_printf("%s.%u", profile->path, part);
     char err[512];
-    struct out_file *file = out_file_open("profile", path, profile->limit, err, sizeof err);
+    struct out_file *file =
+        out_file_open("profile", path, profile->limit, OUT_RECORDS, NULL, err, sizeof err);
     if (file == NULL) {
         plugin_log("%s", err);
     } else {
