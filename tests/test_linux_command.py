@@ -206,3 +206,18 @@ def test_failed_start_is_not_blamed_on_tcg(t):
                "-plugin", plugin_arg(summary="none")], timeout=60)
     t.check(r.returncode != 0, "QEMU failed to start", r)
     t.check("translated no guest code" not in r.stderr, "no word about TCG", r)
+
+
+def test_script_fed_by_readfile(t):
+    """Issue 20: nothing hidden in --linux; a user's script comes in through
+    the readfile built-in, and a result goes out through writefile."""
+    script = t.path("script.sh")
+    with open(script, "w") as f:
+        f.write("echo fed from the host \"$(nproc)\"\necho result | backdoor writefile - r.txt\n"
+                "exit 6\n")
+    os.mkdir(t.path("out"))
+    r = boot(t, "x86_64", "--readfile=" + script, "--outdir=" + t.path("out"), "--",
+             "/bin/sh", "-c", "backdoor readfile | sh")
+    t.eq(r.returncode, 6, "the script's exit status", r)
+    t.eq(r.stdout, "fed from the host 1\n", "the script ran in the guest", r)
+    t.eq(open(t.path("out/r.txt")).read(), "result\n", "writefile's file", r)
