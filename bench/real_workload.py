@@ -5,9 +5,9 @@ bench/guest/zlib_region compresses generated text with Debian's zlib
 CALLGRIND_TOGGLE_COLLECT). Timed, interleaved: natively, under Callgrind
 (--collect-atstart=no, natively), under plain qemu-x86_64, and under
 qemu-x86_64 with libbackdoor.so valgrind=on,collect-atstart=off, without and
-with profile=. Then the accuracy: the plugin's collection region against
+with profile= (without and with its call graph). Then the accuracy: the plugin's collection region against
 Callgrind's Ir, and the top functions of callgrind_annotate of both
-profiles, with glibc's default string functions and with its rep movsb/stosb
+profiles, self and inclusive, with glibc's default string functions and with its rep movsb/stosb
 tunables set for both (docs/valgrind.md)."""
 import json
 import re
@@ -57,9 +57,11 @@ def callgrind_total(path):
     return int(m.group(1))
 
 
-def annotate(path):
-    """callgrind_annotate's function table, {function: Ir}, largest first."""
-    out = run(["callgrind_annotate", "--threshold=100", path]).out
+def annotate(path, inclusive=False):
+    """callgrind_annotate's function table, {function: Ir}, largest first;
+    inclusive: the costs of the calls included (the call graph)."""
+    out = run(["callgrind_annotate", "--threshold=100",
+               "--inclusive=" + ("yes" if inclusive else "no"), path]).out
     # "  9,542,717 ( 0.84%)  ???:memcpy [/path/of/the/object]", the object
     # only in Callgrind's; the plugin's unnamed code is "(no symbol)".
     line = re.compile(r"^\s*([\d,]+) \(\s*[\d.]+%\)\s+[^:\s]*:(.+?)(?: \[[^\]]*\])?\s*$", re.M)
@@ -121,7 +123,10 @@ def measure(s):
         ("z.native", "native, no tool", [ZLIB, str(n)]),
         ("z.qemu", "qemu-x86_64, no plugin", user_command("x86_64", ZLIB, [n])),
         ("z.vg", "libbackdoor.so valgrind=on,collect-atstart=off", plugin_cmd(s, n)),
-        ("z.profile", "libbackdoor.so valgrind=on,collect-atstart=off,profile=",
+        ("z.profile", "libbackdoor.so valgrind=on,collect-atstart=off,profile=,"
+         "call-graph=off", plugin_cmd(s, n, profile=s.path("zlib-plain-profile.out"),
+                                      call_graph="off")),
+        ("z.graph", "libbackdoor.so valgrind=on,collect-atstart=off,profile= (call graph)",
          plugin_cmd(s, n, profile=out["profile"], regions=out["regions"])),
         ("z.reps", "libbackdoor.so valgrind=on,collect-atstart=off,count-reps=off,"
          "cpu-identity=qemu", plugin_cmd(s, n, count_reps="off", cpu_identity="qemu")),
@@ -141,12 +146,15 @@ def measure(s):
         for key, variant, _ in variants:
             samples = s.samples[key + suffix]
             note = ""
-            if key in ("z.vg", "z.profile", "z.reps"):
+            if key in ("z.vg", "z.profile", "z.graph", "z.reps"):
                 note = "%.3fx plain QEMU" % paired_ratio(samples, s.samples["z.qemu" + suffix])
+            if key == "z.graph":
+                note += ", %.3fx the profile without call graph" % paired_ratio(
+                    samples, s.samples["z.profile" + suffix])
             target = label = ""
-            if key == "z.profile" and callgrind and not suffix:
+            if key == "z.graph" and callgrind and not suffix:
                 target = "<= 0.5"
-                label = "zlib region profile vs Callgrind (target: 2x faster)"
+                label = "zlib region profile with call graph vs Callgrind (target: 2x faster)"
             s.add("8", name, variant, samples, "s",
                   paired_ratio(samples, s.samples[base + suffix]), base_name, target,
                   note=note, label=label)
@@ -158,7 +166,7 @@ def accuracy(s, n, files, expected):
     """The collection region and the top functions against Callgrind, with
     and without the tunables. The default setting reuses the profiles of the
     last timed runs; the other runs once more, untimed."""
-    counts, functions = {}, {}
+    counts, functions, inclusive = {}, {}, {}
     for key, env, options, _ in SETTINGS:
         f = files[key]
         # Callgrind's run of the same environment is the reference.
@@ -180,6 +188,8 @@ def accuracy(s, n, files, expected):
                           % (callgrind_total(f["profile"]), ours))
         counts[key] = (ours, theirs, regions.get(1))
         functions[key] = annotate(f["profile"]), annotate(reference)
+        inclusive[key] = (annotate(f["profile"], inclusive=True),
+                          annotate(reference, inclusive=True))
 
     name = ("real workload: instructions in the zlib region, the plugin's collection region "
             "vs Callgrind's Ir")
@@ -204,6 +214,21 @@ def accuracy(s, n, files, expected):
                          "%s" % (key, "; ".join("%s %s vs %s" % (
                              fn, "-" if a is None else a, "-" if b is None else b)
                              for fn, a, b in differing(*functions[key])[:16]) or "none"))
+    name = ("real workload: top %d functions of Callgrind's profile by inclusive cost "
+            "(callgrind_annotate --inclusive=yes of both), largest relative difference" % TOP)
+    for key, _, _, variant in SETTINGS:
+        mine, theirs = inclusive[key]
+        # Valgrind names the start-up code "(below main)", QEMU by its symbols.
+        theirs = {fn: ir for fn, ir in theirs.items() if not fn.startswith("(below main)")}
+        rows = top_functions(mine, theirs)
+        worst = max(rows, key=lambda r: abs(r[3]))
+        within = sum(1 for r in rows if abs(r[3]) <= 0.005)
+        s.add("8", name, variant, [100.0 * abs(worst[3])], "%",
+              note="%s: %d vs %d, %+.4f %%; %d of %d within 0.5 %%" % (
+                  worst[0], worst[2], worst[1], 100.0 * worst[3], within, len(rows)))
+        s.details.append("row 8 top %d functions by inclusive cost, %s, plugin vs Callgrind: "
+                         "%s" % (TOP, key, "; ".join("%s %d vs %d (%+.4f %%)" % (
+                             fn, m, ir, 100.0 * d) for fn, ir, m, d in rows)))
     ours, _, region1 = counts["default"]
     s.details.append("row 8 backdoor region 1 around the two CALLGRIND_TOGGLE_COLLECT "
                      "requests: %s instructions, the collection region's %d%s" % (

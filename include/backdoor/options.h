@@ -113,8 +113,13 @@
       "then starts off unless `collect-atstart=on` is given")                               \
     X("profile", profile_path, OUTPUT, NULL, "PATH",                                        \
       "with `valgrind=on`: instructions per function and source line of the collected "     \
-      "part, in Callgrind's format (`callgrind_annotate PATH`, KCachegrind); functions "    \
-      "named from every ELF the program maps (docs/valgrind.md, \"Names\")")                 \
+      "part and its call graph, in Callgrind's format (`callgrind_annotate "                 \
+      "--inclusive=yes PATH`, KCachegrind); functions named from every ELF the program "     \
+      "maps (docs/valgrind.md, \"Names\"); each `CALLGRIND_DUMP_STATS` writes a part "    \
+      "`PATH.N`")                                                                           \
+    X("call-graph", call_graph, BOOL, "on", "on|off",                                       \
+      "with `profile=`: follow calls and returns for the profile's `calls=` lines and "     \
+      "inclusive costs (user mode; x86-64, i386, aarch64)")                                 \
     X("symbols", symbols_path, INPUT, NULL, "PATH",                                         \
       "system mode, with `profile=`: the kernel's ELF (`vmlinux`) or `System.map` naming "  \
       "its functions (without it: QEMU's `-kernel` when it is an ELF)")                     \

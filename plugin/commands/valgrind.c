@@ -18,9 +18,12 @@
 #include <string.h>
 
 #include "commands/builtins.h"
+#include "commands/callgraph.h"
+#include "commands/profile_parts.h"
 #include "commands/roi.h"
 #include "commands/valgrind_printf.h"
 #include "qemu/functions.h"
+#include "qemu/memory.h"
 #include "output/report.h"
 
 /* Request numbers: valgrind.h and callgrind.h, a stable ABI. */
@@ -44,6 +47,10 @@ struct valgrind_vcpu {
     uint64_t honoured, ignored, refused;
     uint64_t *start;     /* function counters when the collection opened */
     uint64_t *collected; /* per function, collections closed so far */
+    /* Callgrind's cost clock (the call graph): collected instructions of
+     * closed collections, and where the open one started in the vCPU's
+     * instruction counter. Never zeroed. */
+    uint64_t clock_closed, clock_open;
 };
 
 /* A whole sequence is five instructions; Valgrind counts it as one. */
@@ -115,6 +122,7 @@ static void update_collection(struct vcpu *vcpu, struct call_ctx *ctx,
         if (now && rq != NULL && rq->whole_sequence) {
             /* A request inside the collection: one instruction, not five. */
             roi_shift_start(vcpu, VALGRIND_REGION_ID, VALGRIND_SEQUENCE_EXTRA);
+            v->clock_open += VALGRIND_SEQUENCE_EXTRA;
             if (config.profile) {
                 v->start[rq->fn_slot] += VALGRIND_SEQUENCE_EXTRA;
             }
@@ -127,20 +135,23 @@ static void update_collection(struct vcpu *vcpu, struct call_ctx *ctx,
     if (now && block_uninstrumented) {
         /* Instrumentation switched on: Valgrind translated the request's
          * block without it, so nothing up to the marker counts. */
-        roi_open(vcpu, VALGRIND_REGION_ID, before + 1);
+        v->clock_open = before + 1;
+        roi_open(vcpu, VALGRIND_REGION_ID, v->clock_open);
         if (config.profile) {
             profile_start(v, vcpu->index, NULL);
             v->start[rq->fn_slot] -= rq->fn_tail;
         }
     } else if (now) {
-        roi_open(vcpu, VALGRIND_REGION_ID, rq != NULL ? before + 1 - block_counted(rq) : before);
+        v->clock_open = rq != NULL ? before + 1 - block_counted(rq) : before;
+        roi_open(vcpu, VALGRIND_REGION_ID, v->clock_open);
         if (config.profile) {
             profile_start(v, vcpu->index, rq);
         }
     } else {
         uint64_t region_insns, region_ns;
-        roi_close(vcpu, VALGRIND_REGION_ID, rq != NULL ? before - rq->since_request : before,
-                  &region_insns, &region_ns);
+        uint64_t end = rq != NULL ? before - rq->since_request : before;
+        v->clock_closed += end - v->clock_open;
+        roi_close(vcpu, VALGRIND_REGION_ID, end, &region_insns, &region_ns);
         if (config.profile) {
             profile_stop(v, vcpu->index, rq);
         }
@@ -162,6 +173,7 @@ void valgrind_toggle_collect(unsigned int vcpu_index, uint32_t fn_slot, uint32_t
     v->collecting = now;
     uint64_t at = vcpu_counters(vcpu_index)->insns - counted;
     if (now) {
+        v->clock_open = at;
         roi_open(vcpu, VALGRIND_REGION_ID, at);
         if (config.profile) {
             profile_start(v, vcpu_index, NULL);
@@ -169,6 +181,7 @@ void valgrind_toggle_collect(unsigned int vcpu_index, uint32_t fn_slot, uint32_t
         }
     } else {
         uint64_t region_insns, region_ns;
+        v->clock_closed += at - v->clock_open;
         roi_close(vcpu, VALGRIND_REGION_ID, at, &region_insns, &region_ns);
         if (config.profile) {
             profile_stop(v, vcpu_index, NULL);
@@ -273,8 +286,48 @@ void valgrind_unreadable(struct call_ctx *ctx)
     }
 }
 
+/*
+ * The cost clock where Callgrind stands at a dump or zeroing request: at
+ * the start of the request's block, which it counts after the request. The
+ * clock goes on counting the request's sequence as one instruction.
+ */
+static uint64_t request_clock(struct call_ctx *ctx, const struct valgrind_request *rq)
+{
+    struct valgrind_vcpu *v = ctx->vcpu->valgrind;
+    if (!v->collecting) {
+        return v->clock_closed;
+    }
+    uint64_t clock = v->clock_closed + (roi_insns_before_call(ctx) - rq->since_request -
+                                        v->clock_open);
+    if (rq->whole_sequence) {
+        v->clock_open += VALGRIND_SEQUENCE_EXTRA;
+    }
+    return clock;
+}
+
+/* DUMP_STATS_AT's text, Callgrind's trigger "Client Request: TEXT". */
+static char *dump_trigger(struct call_ctx *ctx, const struct valgrind_request *rq)
+{
+    if (rq->words[0] != CG_DUMP_STATS_AT) {
+        return g_strdup("Client Request");
+    }
+    char text[256];
+    size_t n = 0;
+    for (; n + 1 < sizeof text; n++) {
+        if (!guest_read(ctx->vcpu, rq->words[1] + n, &text[n], 1) || text[n] == '\0') {
+            break;
+        }
+        if (text[n] == '\n' || text[n] == '\r') {
+            text[n] = ' '; /* one line in the profile's header */
+        }
+    }
+    text[n] = '\0';
+    return g_strdup_printf("Client Request: %s", text);
+}
+
 /* Callgrind dumps and then zeroes its counters; the statistics dump and
- * reset of the built-ins do the same to every region. */
+ * reset of the built-ins do the same to every region. With profile=, the
+ * dump is a part of the profile of its own. */
 static void dump_stats(struct call_ctx *ctx, const struct valgrind_request *rq)
 {
     /* Callgrind adds a block's cost when the next block starts, after the
@@ -284,8 +337,16 @@ static void dump_stats(struct call_ctx *ctx, const struct valgrind_request *rq)
         roi_shift_start(ctx->vcpu, VALGRIND_REGION_ID, rq->since_request);
     }
     builtin_stats_dump(ctx);
+    if (config.profile) {
+        char *trigger = dump_trigger(ctx, rq);
+        profile_parts_dump(ctx->vcpu, rq, request_clock(ctx, rq), trigger);
+        g_free(trigger);
+    }
     builtin_stats_reset(ctx);
     restart_collection(ctx, rq);
+    if (config.profile) {
+        callgraph_restarted(ctx->vcpu);
+    }
 }
 
 bool valgrind_request(struct call_ctx *ctx, const struct valgrind_request *rq,
@@ -323,11 +384,16 @@ bool valgrind_request(struct call_ctx *ctx, const struct valgrind_request *rq,
         dump_stats(ctx, rq);
         v->honoured++;
         return false;
-    case CG_ZERO_STATS:
+    case CG_ZERO_STATS: {
+        uint64_t clock = request_clock(ctx, rq);
         builtin_stats_reset(ctx);
         restart_collection(ctx, rq);
+        if (config.profile) {
+            callgraph_zero(vcpu, clock);
+        }
         v->honoured++;
         return false;
+    }
     case CG_TOGGLE_COLLECT:
         v->collect = !v->collect;
         break;
@@ -338,7 +404,13 @@ bool valgrind_request(struct call_ctx *ctx, const struct valgrind_request *rq,
         return false;
     case CG_STOP_INSTRUMENTATION:
         v->instrument = false;
-        break;
+        v->honoured++;
+        update_collection(vcpu, ctx, rq, false);
+        if (config.profile) {
+            /* Callgrind forgets the call stacks when instrumentation stops. */
+            callgraph_unwind(vcpu, valgrind_clock(vcpu));
+        }
+        return false;
     default:
         count_ignored(v, request);
         update_collection(vcpu, ctx, rq, false);
@@ -353,6 +425,9 @@ struct totals {
     uint64_t honoured, ignored, refused;
     uint64_t *profile;
     uint32_t n_slots;
+    /* A dump: the vCPU at its request, whose block belongs to the next part. */
+    const struct vcpu *dumping;
+    const struct valgrind_request *rq;
 };
 
 static void add_vcpu(struct vcpu *vcpu, void *data)
@@ -371,6 +446,9 @@ static void add_vcpu(struct vcpu *vcpu, void *data)
     const uint64_t *now = function_counts(vcpu->index);
     for (uint32_t i = 0; i < t->n_slots; i++) {
         t->profile[i] += v->collected[i] + (v->collecting ? now[i] - v->start[i] : 0);
+    }
+    if (vcpu == t->dumping && v->collecting && t->rq->fn_slot < t->n_slots) {
+        t->profile[t->rq->fn_slot] -= t->rq->fn_tail + 1 + t->rq->since_request;
     }
 }
 
@@ -392,12 +470,40 @@ void valgrind_counts(uint64_t *honoured, uint64_t *ignored, uint64_t *refused,
     g_mutex_unlock(&ignored_lock);
 }
 
-uint64_t *valgrind_profile(uint32_t *n_slots)
+uint64_t *valgrind_profile(uint32_t *n_slots, const struct vcpu *dumping,
+                           const struct valgrind_request *rq)
 {
     struct totals t = {0};
+    t.dumping = dumping;
+    t.rq = rq;
     t.n_slots = function_slots_used();
     t.profile = g_new0(uint64_t, t.n_slots);
     vcpu_for_each(add_vcpu, &t);
     *n_slots = t.n_slots;
     return t.profile;
+}
+
+bool valgrind_collecting(const struct vcpu *vcpu)
+{
+    return vcpu->valgrind != NULL && vcpu->valgrind->collecting;
+}
+
+uint64_t valgrind_clock(struct vcpu *vcpu)
+{
+    const struct valgrind_vcpu *v = vcpu->valgrind;
+    if (v == NULL) {
+        return 0;
+    }
+    return v->clock_closed +
+           (v->collecting ? vcpu_counters(vcpu->index)->insns - v->clock_open : 0);
+}
+
+uint64_t valgrind_function_clock(struct vcpu *vcpu, uint32_t slot)
+{
+    const struct valgrind_vcpu *v = vcpu->valgrind;
+    if (v == NULL || v->collected == NULL) {
+        return 0;
+    }
+    return v->collected[slot] +
+           (v->collecting ? function_counts(vcpu->index)[slot] - v->start[slot] : 0);
 }

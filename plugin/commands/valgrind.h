@@ -81,7 +81,21 @@ void valgrind_counts(uint64_t *honoured, uint64_t *ignored, uint64_t *refused,
                      GHashTable *ignored_by_request);
 
 /* Instructions of the collected part of the run per function slot, summed
- * over vCPUs (open collections counted up to now); g_free the result. */
-uint64_t *valgrind_profile(uint32_t *n_slots);
+ * over vCPUs (open collections counted up to now); g_free the result. For
+ * a dump, dumping and rq name the vCPU at its request, whose block counts
+ * in the next part (else NULL). */
+uint64_t *valgrind_profile(uint32_t *n_slots, const struct vcpu *dumping,
+                           const struct valgrind_request *rq);
+
+/* The vCPU's collection is open (instrumentation and collection on). */
+bool valgrind_collecting(const struct vcpu *vcpu);
+
+/* Callgrind's cost clock of the vCPU: its collected instructions since it
+ * started, never zeroed, up to the block now starting. */
+uint64_t valgrind_clock(struct vcpu *vcpu);
+
+/* A function's collected instructions on the vCPU since the last zeroing
+ * or dump (profile=). */
+uint64_t valgrind_function_clock(struct vcpu *vcpu, uint32_t slot);
 
 #endif

@@ -19,9 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "commands/callgraph.h"
 #include "commands/commands.h"
 #include "commands/files.h"
 #include "commands/handler.h"
+#include "commands/profile_parts.h"
 #include "commands/services.h"
 #include "commands/threads.h"
 #include "commands/valgrind.h"
@@ -29,6 +31,7 @@
 #include "core/options.h"
 #include "core/signals.h"
 #include "translate/arch.h"
+#include "translate/call_sites.h"
 #include "translate/cpu_identity.h"
 #include "translate/repeats.h"
 #include "translate/toggle.h"
@@ -64,10 +67,13 @@ static void vcpu_init(unsigned int index)
         vcpu->output = report_vcpu_new(index);
         dispatch_vcpu_init(vcpu);
         commands_vcpu_init(vcpu);
-    } else if (!qemu_system_mode) {
+    } else {
         /* QEMU reuses the index of a guest thread that ended: this is
-         * another thread, whose names and regions are its own. */
-        commands_vcpu_new_thread(vcpu);
+         * another thread, whose names, regions and call stack are its own. */
+        if (!qemu_system_mode) {
+            commands_vcpu_new_thread(vcpu);
+        }
+        callgraph_vcpu_init(vcpu);
     }
     vcpu_publish(vcpu);
 }
@@ -195,6 +201,20 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         return -1;
     }
     bool reporting_calls = opts.events_path != NULL || opts.log_calls;
+    /* The call graph needs the architecture's branches and conditional
+     * callbacks, and user mode: in system mode a vCPU's stack pointer jumps
+     * between kernel and user stacks, which unwinding by stack pointer
+     * cannot tell from returns. Without it the profile has self costs. */
+    const char *no_call_graph =
+        system_mode ? "system mode: calls are followed in user mode only"
+        : arch->branch == NULL ? "this architecture's calls are not followed"
+        : !qemu_caps.conditional_callbacks
+            ? "this QEMU has no conditional callbacks (plugin API 2, QEMU 9.0)"
+            : NULL;
+    bool call_graph = opts.profile_path != NULL && opts.call_graph && no_call_graph == NULL;
+    if (opts.profile_path != NULL && opts.call_graph && !call_graph) {
+        plugin_log("profile=: no call graph (%s; call-graph=off silences this)", no_call_graph);
+    }
 
     vcpus_init();
     if (opts.profile_path != NULL) {
@@ -288,6 +308,11 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
     if (profile != NULL) {
         profile_start(profile);
         lifecycle_set_profile(profile);
+        profile_parts_init(profile, call_graph);
+    }
+    if (call_graph) {
+        callgraph_init(arch->stack_pointer_reg);
+        call_sites_init(arch, dispatch_on_branch);
     }
     describe_degradation(api, system_mode);
     if (opts.count_repeats) {
@@ -315,6 +340,7 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         .valgrind = opts.valgrind,
         .on_valgrind = dispatch_on_valgrind,
         .profile = opts.profile_path != NULL,
+        .call_graph = call_graph,
         .on_context_switch = threads_followed() ? threads_on_switch : NULL,
         .calls_read_registers = system_mode && (threads_followed() || reporting_calls),
         .count_kernel_apart = threads_followed(),

@@ -8,6 +8,7 @@
 
 #include "commands/files.h"
 #include "commands/handler.h"
+#include "commands/profile_parts.h"
 #include "commands/roi.h"
 #include "commands/threads.h"
 #include "commands/valgrind.h"
@@ -51,25 +52,6 @@ void lifecycle_set_cpu_identity(const char *name)
 void lifecycle_set_profile(struct profile_output *output)
 {
     profile = output;
-}
-
-/* The collected part of the run per function, largest first. */
-static void write_profile(const char *reason)
-{
-    uint32_t n;
-    uint64_t *insns = valgrind_profile(&n);
-    GArray *rows = g_array_new(FALSE, FALSE, sizeof(struct profile_row));
-    for (uint32_t i = 0; i < n; i++) {
-        if (insns[i] != 0) {
-            const struct code_place *place = function_place(i);
-            struct profile_row row = {place->function, insns[i],    place->object,
-                                      place->fn_file,  place->file, place->line};
-            g_array_append_val(rows, row);
-        }
-    }
-    profile_write(profile, reason, rows);
-    g_array_free(rows, TRUE);
-    g_free(insns);
 }
 
 void lifecycle_snapshot(struct run_snapshot *snap, bool at_exit)
@@ -134,7 +116,7 @@ void lifecycle_finish(const char *reason, int status)
         report_summary(reason, status, &snap);
         lifecycle_free_snapshot(&snap);
         if (profile != NULL) {
-            write_profile(reason);
+            profile_parts_final(reason);
         }
         report_close();
         handler_fini();

@@ -55,6 +55,7 @@ struct options {
     const char *outdir_path;
     /* Bit i: the i-th line of the table was given, not its fallback. */
     uint64_t given;
+    bool call_graph;
 };
 
 /* cpu-identity=, in the order of its syntax. */

@@ -44,6 +44,10 @@ void dispatch_exit(struct vcpu *vcpu);
  * valgrind_site (dispatch/valgrind.c). */
 void dispatch_on_valgrind(unsigned int vcpu, void *udata);
 
+/* QEMU's callback at a block reached by a marked call, return or jump
+ * (translate/call_sites.h); udata is its struct call_target. */
+void dispatch_on_branch(unsigned int vcpu, void *udata);
+
 /*
  * Stops dispatching: calls that start from now on are ignored, and this
  * returns once every call already running on another vCPU has finished,

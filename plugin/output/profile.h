@@ -2,7 +2,8 @@
 /*
  * profile=: the collected part of the run as a profile in Callgrind's
  * format (events: Ir; one fn= per function, its instructions as self
- * cost), which callgrind_annotate and KCachegrind read.
+ * cost, its calls with their inclusive costs), which callgrind_annotate
+ * and KCachegrind read; one file per statistics dump.
  */
 #ifndef BACKDOOR_PLUGIN_OUTPUT_PROFILE_H
 #define BACKDOOR_PLUGIN_OUTPUT_PROFILE_H
@@ -24,8 +25,15 @@ struct profile_output *profile_open(const char *path, uint64_t limit, const char
 void profile_start(struct profile_output *profile);
 void profile_abandon(struct profile_output *profile);
 
-/* Writes the profile (struct profile_row) and closes the file; trigger
- * says why (the end of the run). */
-void profile_write(struct profile_output *profile, const char *trigger, GArray *rows);
+/* Writes the last part of the profile (rows: struct profile_row, calls:
+ * struct profile_call; both are sorted here) at PATH and closes the file;
+ * trigger says why (the end of the run). */
+void profile_write(struct profile_output *profile, unsigned part, const char *trigger,
+                   GArray *rows, GArray *calls);
+
+/* A statistics dump: part number part as PATH.part, as Callgrind writes
+ * callgrind.out.PID.part; a file that cannot be written is said on stderr. */
+void profile_write_part(struct profile_output *profile, unsigned part, const char *trigger,
+                        GArray *rows, GArray *calls);
 
 #endif

@@ -157,4 +157,13 @@ struct profile_row {
     uint32_t line;       /* 0: no line information */
 };
 
+/* One call edge of the profile: calls made and their inclusive cost. */
+struct profile_call {
+    const char *caller, *caller_object, *caller_fn_file; /* as a row's */
+    const char *site_file; /* the call's source file, or NULL */
+    uint32_t site_line;    /* its line; 0: no line information */
+    const char *callee, *callee_object, *callee_fn_file;
+    uint64_t calls, inclusive;
+};
+
 #endif

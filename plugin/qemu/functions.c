@@ -14,6 +14,12 @@ static GMutex lock;
 static GHashTable *slot_by_place; /* struct code_place -> slot + 1 */
 static struct code_place places[FUNCTION_SLOTS];
 static uint32_t used;
+/* A function's places form a chain from its first one (its head), so the
+ * call graph keys functions, not lines: head per slot, next in the chain
+ * (0 ends it: slot 0 is never a line of another function), the chain's
+ * last per head. */
+static GHashTable *head_by_function; /* struct code_place -> head slot + 1 */
+static uint32_t heads[FUNCTION_SLOTS], next_lines[FUNCTION_SLOTS], last_lines[FUNCTION_SLOTS];
 
 static guint place_hash(gconstpointer p)
 {
@@ -29,14 +35,44 @@ static gboolean place_equal(gconstpointer pa, gconstpointer pb)
            a->line == b->line && a->fn_file == b->fn_file;
 }
 
+static guint function_hash(gconstpointer p)
+{
+    const struct code_place *c = p;
+    return g_direct_hash(c->function) ^ g_direct_hash(c->object) * 31u ^
+           g_direct_hash(c->fn_file) * 7u;
+}
+
+static gboolean function_equal(gconstpointer pa, gconstpointer pb)
+{
+    const struct code_place *a = pa, *b = pb;
+    return a->function == b->function && a->object == b->object && a->fn_file == b->fn_file;
+}
+
 void functions_init(void)
 {
     counts = qemu_plugin_scoreboard_new(FUNCTION_SLOTS * sizeof(uint64_t));
     plt_callers = qemu_plugin_scoreboard_new(sizeof(uint64_t));
     slot_by_place = g_hash_table_new(place_hash, place_equal);
+    head_by_function = g_hash_table_new(function_hash, function_equal);
+    heads[FUNCTION_SLOT_OVERFLOW] = FUNCTION_SLOT_OVERFLOW;
     places[FUNCTION_SLOT_UNKNOWN].function = "(no symbol)";
     places[FUNCTION_SLOT_OVERFLOW].function = "(functions past the profile's table)";
     used = 2;
+}
+
+/* Under the lock: a new slot joins its function's chain. */
+static void chain_line(uint32_t slot)
+{
+    uint32_t head = GPOINTER_TO_UINT(g_hash_table_lookup(head_by_function, &places[slot]));
+    if (head == 0) {
+        g_hash_table_insert(head_by_function, &places[slot], GUINT_TO_POINTER(slot + 1));
+        heads[slot] = last_lines[slot] = slot;
+        return;
+    }
+    head--;
+    heads[slot] = head;
+    __atomic_store_n(&next_lines[last_lines[head]], slot, __ATOMIC_RELEASE);
+    last_lines[head] = slot;
 }
 
 static uint32_t slot_of(const struct code_place *place)
@@ -49,6 +85,7 @@ static uint32_t slot_of(const struct code_place *place)
         slot = used;
         places[slot] = *place;
         g_hash_table_insert(slot_by_place, &places[slot], GUINT_TO_POINTER(slot + 1));
+        chain_line(slot);
         __atomic_store_n(&used, used + 1, __ATOMIC_RELEASE);
     } else {
         slot = FUNCTION_SLOT_OVERFLOW;
@@ -121,4 +158,14 @@ const char *function_name(uint32_t slot)
 const struct code_place *function_place(uint32_t slot)
 {
     return slot < function_slots_used() ? &places[slot] : NULL;
+}
+
+uint32_t function_of(uint32_t slot)
+{
+    return slot < function_slots_used() ? heads[slot] : FUNCTION_SLOT_UNKNOWN;
+}
+
+uint32_t function_next_line(uint32_t slot)
+{
+    return __atomic_load_n(&next_lines[slot], __ATOMIC_ACQUIRE);
 }

@@ -58,4 +58,12 @@ uint32_t function_slots_used(void);
 const char *function_name(uint32_t slot);
 const struct code_place *function_place(uint32_t slot);
 
+/* The slot that stands for a slot's function (the first of its places):
+ * what the call graph keys, since slots are lines. */
+uint32_t function_of(uint32_t slot);
+
+/* The function's next place after slot (in the order they were seen), 0
+ * after its last: from its head, every line of a function. */
+uint32_t function_next_line(uint32_t slot);
+
 #endif

@@ -43,11 +43,18 @@ struct vcpu_counters {
     uint64_t cpuid_question;
     uint64_t cpuid_sp;
     uint64_t cpuid_elsewhere;
+    /* profile= with the call graph: the block just left ended in a call, a
+     * return or a jump that may leave its function (translate/call_sites.c):
+     * the kind and the source's function slot packed (0: none), and for a
+     * call its return address. */
+    uint64_t branch_pending;
+    uint64_t branch_return_address;
 };
 
 struct dispatch_vcpu;
 struct roi_vcpu;
 struct valgrind_vcpu;
+struct callgraph_vcpu;
 struct output_vcpu;
 struct guest_thread;
 
@@ -59,6 +66,7 @@ struct vcpu {
     struct dispatch_vcpu *dispatch;
     struct roi_vcpu *roi;
     struct valgrind_vcpu *valgrind;
+    struct callgraph_vcpu *callgraph;
     struct output_vcpu *output;
     struct guest_thread *thread; /* running now, where threads are followed */
 };

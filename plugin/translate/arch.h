@@ -56,6 +56,13 @@ struct valgrind_flavor {
     const char *result_reg; /* holds the default; receives the result */
 };
 
+/*
+ * How an instruction transfers control, as far as a call graph cares: a
+ * call, a return, or an unconditional jump (which may be a tail call, a
+ * PLT stub's jump or a longjmp). Conditional branches are BRANCH_NONE.
+ */
+enum branch_kind { BRANCH_NONE, BRANCH_CALL, BRANCH_RETURN, BRANCH_JUMP };
+
 struct arch {
     const char *const *targets; /* QEMU target names, NULL-terminated */
     struct register_layout regs; /* names, privilege (qemu/registers.h) */
@@ -79,10 +86,13 @@ struct arch {
      * true. NULL where the architecture has none. */
     bool (*repeated_string)(const uint8_t *insn, size_t len, struct repeat_form *form);
     /* Whether insn returns from a function, and the stack pointer's name:
-     * toggle-collect= finds where a function is left (translate/toggle.h).
-     * NULL where not known. */
+     * toggle-collect= finds where a function is left (translate/toggle.h),
+     * the call graph unwinds by it. NULL where not known. */
     bool (*is_return)(const uint8_t *insn, size_t len);
     const char *stack_pointer_reg;
+    /* What insn at pc does to control flow; *target is set for a direct
+     * jump (else 0). NULL where no call graph is kept. */
+    enum branch_kind (*branch)(const uint8_t *insn, size_t len, uint64_t pc, uint64_t *target);
     /* Valgrind's sequences on this architecture (none: n_valgrind 0). */
     const struct valgrind_flavor *valgrind;
     unsigned n_valgrind;

@@ -62,6 +62,33 @@ static bool aarch64_context_switch(const uint8_t *insn, size_t len, struct switc
     return true;
 }
 
+/*
+ * BL and BLR call; RET (and RETAA/RETAB) returns; B and BR jump. The link
+ * register does not move the stack pointer, which the call graph takes
+ * into account when it matches returns.
+ */
+static enum branch_kind aarch64_branch(const uint8_t *insn, size_t len, uint64_t pc,
+                                       uint64_t *target)
+{
+    *target = 0;
+    if (len != 4) {
+        return BRANCH_NONE;
+    }
+    uint32_t w = arch_load_le32(insn);
+    if ((w & 0xfc000000u) == 0x94000000u || (w & 0xfffffc1fu) == 0xd63f0000u) {
+        return BRANCH_CALL;
+    }
+    if ((w & 0xfffffc1fu) == 0xd65f0000u || w == 0xd65f0bffu || w == 0xd65f0fffu) {
+        return BRANCH_RETURN;
+    }
+    if ((w & 0xfc000000u) == 0x14000000u) {
+        int64_t imm = (int64_t)((uint64_t)(w & 0x03ffffffu) << 38) >> 36;
+        *target = pc + (uint64_t)imm;
+        return BRANCH_JUMP;
+    }
+    return (w & 0xfffffc1fu) == 0xd61f0000u ? BRANCH_JUMP : BRANCH_NONE;
+}
+
 /* x0..x30; number 31 is xzr here, which reads as zero. */
 static const char *const aarch64_switch_regs[31] = {
     "x0",  "x1",  "x2",  "x3",  "x4",  "x5",  "x6",  "x7",  "x8",  "x9",  "x10",
@@ -100,6 +127,7 @@ static const char *const aarch64_targets[] = {"aarch64", NULL};
 const struct arch arch_aarch64 = {
     .targets = aarch64_targets,
     .walk_pages = mmu_aarch64_walk,
+    .branch = aarch64_branch,
     .regno = {1, 2, 3, 4, 5, 6, 0},
     .regno_abi32 = {1, 2, 3, 4, 5, 6, 0},
     .is_magic = aarch64_is_magic,

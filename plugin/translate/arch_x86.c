@@ -161,6 +161,55 @@ static bool x86_is_return(const uint8_t *insn, size_t len)
     return (len - i == 1 && insn[i] == 0xc3) || (len - i == 3 && insn[i] == 0xc2);
 }
 
+/*
+ * call rel (E8), call r/m (FF /2), ret and ret imm16 (C3, C2), jmp rel
+ * (E9, EB) and jmp r/m (FF /4), behind any prefixes (notrack 3E, bnd F2,
+ * rep F3, REX). Far forms are left alone: user code does not use them.
+ */
+static enum branch_kind x86_branch(const uint8_t *insn, size_t len, uint64_t pc,
+                                   uint64_t *target)
+{
+    size_t i = 0;
+    bool short_operand = false;
+    for (; i + 1 < len && (is_legacy_prefix(insn[i]) || is_rex_prefix(insn[i])); i++) {
+        short_operand |= insn[i] == 0x66;
+    }
+    *target = 0;
+    if (i >= len) {
+        return BRANCH_NONE;
+    }
+    uint8_t op = insn[i];
+    size_t rest = len - i - 1;
+    switch (op) {
+    case 0xe8:
+        return BRANCH_CALL;
+    case 0xc3:
+    case 0xc2:
+        return BRANCH_RETURN;
+    case 0xeb:
+        if (rest == 1) {
+            *target = pc + len + (uint64_t)(int64_t)(int8_t)insn[i + 1];
+        }
+        return BRANCH_JUMP;
+    case 0xe9:
+        if (rest == 4) {
+            *target = pc + len + (uint64_t)(int64_t)(int32_t)arch_load_le32(insn + i + 1);
+        } else if (rest == 2 && short_operand) {
+            *target = pc + len + (uint64_t)(int64_t)(int16_t)(insn[i + 1] | insn[i + 2] << 8);
+        }
+        return BRANCH_JUMP;
+    case 0xff: {
+        if (rest == 0) {
+            return BRANCH_NONE;
+        }
+        unsigned reg = (insn[i + 1] >> 3) & 7;
+        return reg == 2 ? BRANCH_CALL : reg == 4 ? BRANCH_JUMP : BRANCH_NONE;
+    }
+    default:
+        return BRANCH_NONE;
+    }
+}
+
 /* CR3: the PML4 (or PD) base; with CR4.PCIDE its low 12 bits are the
  * PCID, and bit 63 is only a flag of the write. */
 static uint64_t x86_address_space(uint64_t cr3)
@@ -209,6 +258,7 @@ static const char *const x86_switch_regs[] = {
 const struct arch arch_x86 = {
     .targets = x86_targets,
     .walk_pages = mmu_x86_walk,
+    .branch = x86_branch,
     .regno = {X86_EAX, X86_ECX, X86_EDX, X86_EBX, X86_EDI, X86_R8, X86_ESI},
     .regno_abi32 = {X86_EAX, X86_ECX, X86_EDX, X86_EBX, X86_EDI, X86_EBP,
                     X86_ESI},

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "translate/call_sites.h"
 #include "translate/cpu_identity.h"
 #include "translate/direct_branch.h"
 #include "translate/repeats.h"
@@ -237,10 +238,10 @@ static void charge_lazy_plt(struct qemu_plugin_tb *tb, size_t n, const uint32_t 
 /*
  * profile=: each run of instructions of one place (function and source
  * line, qemu/functions.h) adds its length to that place's counter when
- * the block starts, like the instruction counter. Returns every
- * instruction's slot (caller frees).
+ * the block starts, like the instruction counter. function_slots gives
+ * every instruction's slot (caller frees).
  */
-static uint32_t *count_functions(struct qemu_plugin_tb *tb, size_t n)
+static uint32_t *function_slots(struct qemu_plugin_tb *tb, size_t n)
 {
     uint32_t *slots = g_new(uint32_t, n);
     uint64_t block_start = qemu_plugin_tb_vaddr(tb);
@@ -259,6 +260,11 @@ static uint32_t *count_functions(struct qemu_plugin_tb *tb, size_t n)
             }
         }
     }
+    return slots;
+}
+
+static void count_functions(struct qemu_plugin_tb *tb, size_t n, const uint32_t *slots)
+{
     for (size_t start = 0, i = 1; i <= n; i++) {
         if (i == n || slots[i] != slots[start]) {
             qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
@@ -268,7 +274,6 @@ static uint32_t *count_functions(struct qemu_plugin_tb *tb, size_t n)
     }
     charge_plt_to_caller(tb, n, slots[n - 1]);
     charge_lazy_plt(tb, n, slots);
-    return slots;
 }
 
 static guint switch_hash(gconstpointer key)
@@ -313,6 +318,13 @@ void translate_block(struct qemu_plugin_tb *tb)
     __atomic_store_n(&translated_any, true, __ATOMIC_RELAXED);
     size_t n = qemu_plugin_tb_n_insns(tb);
     bool counting = __atomic_load_n(&counting_instructions, __ATOMIC_ACQUIRE);
+    uint32_t *slots = config.valgrind && config.profile && n > 0 ? function_slots(tb, n) : NULL;
+    bool call_graph = slots != NULL && config.call_graph;
+    if (call_graph) {
+        /* First, so that the callee's entry sees the counters before its
+         * own block is added. */
+        call_sites_block_start(tb, slots[0]);
+    }
     if (counting) {
         qemu_plugin_register_vcpu_tb_exec_inline_per_vcpu(
             tb, QEMU_PLUGIN_INLINE_ADD_U64, vcpu_counter(offsetof(struct vcpu_counters, insns)),
@@ -323,7 +335,9 @@ void translate_block(struct qemu_plugin_tb *tb)
                 vcpu_counter(offsetof(struct vcpu_counters, insns_kernel)), n);
         }
     }
-    uint32_t *slots = config.valgrind && config.profile && n > 0 ? count_functions(tb, n) : NULL;
+    if (slots != NULL) {
+        count_functions(tb, n, slots);
+    }
     if (config.valgrind && n > 0) {
         valgrind_scan_block(tb, n, config.arch, slots, config.on_valgrind);
     }
@@ -343,6 +357,9 @@ void translate_block(struct qemu_plugin_tb *tb)
         size_t len = qemu_insn_bytes(insn, bytes, sizeof bytes);
         if (len != 0 && config.on_context_switch != NULL) {
             follow_switch(insn, bytes, len, n, i);
+        }
+        if (len != 0 && call_graph) {
+            call_sites_insn(insn, bytes, len, slots[i]);
         }
         if (len != 0 && count_repeats) {
             repeats_insn(insn, i + 1 < n ? qemu_plugin_tb_get_insn(tb, i + 1) : NULL, bytes,

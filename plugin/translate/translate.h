@@ -46,6 +46,9 @@ struct translate_config {
     bool valgrind;
     qemu_plugin_vcpu_udata_cb_t on_valgrind;
     bool profile; /* profile=: per-function counters (qemu/functions.h) */
+    /* profile= with its call graph: calls and returns are followed
+     * (translate/call_sites.h, initialised by the caller). */
+    bool call_graph;
     /* count-reps=on: repetitions count (translate/repeats.h, initialised by
      * the caller). */
     bool count_repeats;

@@ -122,6 +122,7 @@ OPTIONS = {
     "cpu-identity": Option("cpu-identity", "CHOICE", 'auto', "auto|valgrind|qemu", False),
     "toggle-collect": Option("toggle-collect", "TEXT", None, "FUNC", False),
     "profile": Option("profile", "OUTPUT", None, "PATH", False),
+    "call-graph": Option("call-graph", "BOOL", 'on', "on|off", False),
     "symbols": Option("symbols", "INPUT", None, "PATH", False),
     "readfile": Option("readfile", "INPUT", None, "PATH", False),
     "outdir": Option("outdir", "OUTDIR", None, "DIR", False),

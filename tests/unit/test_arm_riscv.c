@@ -53,9 +53,32 @@ static void kernel_addresses(void)
     CHECK(!arch_riscv64.regs.kernel_address(0x0000000000010000ull));
 }
 
+static enum branch_kind branch(uint32_t word, uint64_t pc, uint64_t *target)
+{
+    uint8_t bytes[4] = {(uint8_t)word, (uint8_t)(word >> 8), (uint8_t)(word >> 16),
+                        (uint8_t)(word >> 24)};
+    return arch_aarch64.branch(bytes, sizeof bytes, pc, target);
+}
+
+/* BL, BLR, RET, B and BR; conditional branches are no calls. */
+static void aarch64_branches(void)
+{
+    uint64_t target;
+    CHECK(branch(0x94000010u, 0x1000, &target) == BRANCH_CALL);  /* bl .+64 */
+    CHECK(branch(0xd63f0020u, 0x1000, &target) == BRANCH_CALL);  /* blr x1 */
+    CHECK(branch(0xd65f03c0u, 0x1000, &target) == BRANCH_RETURN); /* ret */
+    CHECK(branch(0xd65f0bffu, 0x1000, &target) == BRANCH_RETURN); /* retaa */
+    CHECK(branch(0x17ffffffu, 0x1000, &target) == BRANCH_JUMP && target == 0xffc); /* b .-4 */
+    CHECK(branch(0x14000004u, 0x1000, &target) == BRANCH_JUMP && target == 0x1010);
+    CHECK(branch(0xd61f0200u, 0x1000, &target) == BRANCH_JUMP && target == 0); /* br x16 */
+    CHECK(branch(0x54000041u, 0x1000, &target) == BRANCH_NONE); /* b.ne */
+    CHECK(arch_riscv64.branch == NULL);
+}
+
 int main(void)
 {
     kernel_addresses();
+    aarch64_branches();
     aarch64_switches();
     riscv64_switches();
     return unit_report("test_arm_riscv");

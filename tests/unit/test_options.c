@@ -106,6 +106,8 @@ int main(int argc, char **argv)
     CHECK(strstr(err, "option 'toggle-collect=f' needs valgrind=on") != NULL);
     CHECK(!parse(&o, err, sizeof err, 1, "cpu-identity=host"));
     CHECK(strstr(err, "option 'cpu-identity=host': expected auto, valgrind or qemu") != NULL);
+    CHECK(parse(&o, err, sizeof err, 0) && o.call_graph);
+    CHECK(parse(&o, err, sizeof err, 1, "call-graph=off") && !o.call_graph);
     CHECK(parse(&o, err, sizeof err, 0));
     CHECK_EQ(o.max_buffer, 1u << 20);
     CHECK(o.handler_path == NULL && o.allow_from == ALLOW_FROM_ANY && !o.log_calls);

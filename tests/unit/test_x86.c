@@ -165,6 +165,36 @@ static void repeated_strings(void)
 }
 
 /* Callgrind's count, entry by entry: QEMU counted each entry once. */
+/* Calls, returns and jumps as GCC emits them (objdump of the test guests). */
+static void branches(void)
+{
+    uint64_t target;
+    const uint8_t call_rel[] = {0xe8, 0x10, 0x00, 0x00, 0x00};
+    const uint8_t call_reg[] = {0xff, 0xd0};              /* call *%rax */
+    const uint8_t call_mem[] = {0x41, 0xff, 0x14, 0x24};  /* call *(%r12) */
+    const uint8_t notrack_jmp[] = {0x3e, 0xff, 0xe2};     /* notrack jmp *%rdx */
+    const uint8_t ret[] = {0xc3}, rep_ret[] = {0xf3, 0xc3}, ret_imm[] = {0xc2, 0x08, 0x00};
+    const uint8_t jmp_rel[] = {0xe9, 0xfb, 0xff, 0xff, 0xff}; /* jmp .-0 */
+    const uint8_t jmp_short[] = {0xeb, 0x02};
+    const uint8_t push_mem[] = {0xff, 0x30};              /* push (%rax): FF /6 */
+    const uint8_t jne[] = {0x75, 0x02};
+    CHECK(arch_x86.branch(call_rel, sizeof call_rel, 0x1000, &target) == BRANCH_CALL);
+    CHECK(arch_x86.branch(call_reg, sizeof call_reg, 0x1000, &target) == BRANCH_CALL);
+    CHECK(arch_x86.branch(call_mem, sizeof call_mem, 0x1000, &target) == BRANCH_CALL);
+    CHECK(arch_x86.branch(notrack_jmp, sizeof notrack_jmp, 0x1000, &target) == BRANCH_JUMP &&
+          target == 0);
+    CHECK(arch_x86.branch(ret, sizeof ret, 0x1000, &target) == BRANCH_RETURN);
+    CHECK(arch_x86.branch(rep_ret, sizeof rep_ret, 0x1000, &target) == BRANCH_RETURN);
+    CHECK(arch_x86.branch(ret_imm, sizeof ret_imm, 0x1000, &target) == BRANCH_RETURN);
+    CHECK(arch_x86.branch(jmp_rel, sizeof jmp_rel, 0x1000, &target) == BRANCH_JUMP &&
+          target == 0x1000);
+    CHECK(arch_x86.branch(jmp_short, sizeof jmp_short, 0x1000, &target) == BRANCH_JUMP &&
+          target == 0x1004);
+    CHECK(arch_x86.branch(push_mem, sizeof push_mem, 0x1000, &target) == BRANCH_NONE);
+    CHECK(arch_x86.branch(jne, sizeof jne, 0x1000, &target) == BRANCH_NONE);
+    CHECK(arch_x86.branch(jmp_short, 1, 0x1000, &target) == BRANCH_JUMP && target == 0);
+}
+
 static void repetition_counts(void)
 {
     const struct repeat_form copy = {.element_size = 1};
@@ -261,6 +291,7 @@ int main(void)
 {
     kernel_addresses();
     valgrind_cpu();
+    branches();
     context_switches();
     repeated_strings();
     repetition_counts();
