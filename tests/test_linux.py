@@ -284,7 +284,8 @@ def test_region_ended_by_another_thread_is_unmatched(t):
 
 
 def ended_by_another(t, arch):
-    script = "backdoor roi begin 5\nbackdoor roi end 5\n"
+    # The op's own names: regions of the command's thread, not the machine's.
+    script = "backdoor roi_begin 5\nbackdoor roi_end 5\n"
     binaries = {"backdoor": CLI[arch]}
     events = t.path("thread.jsonl")
     b = boot_linux(t, script, binaries=binaries, events=events, summary="none", arch=arch)

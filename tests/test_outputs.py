@@ -103,7 +103,7 @@ def test_numbers_exact_for_every_reader(t):
     trace = [e for e in validate_trace(files["trace"]) if e.get("ph") == "i"]
     t.check(any(str(BIG + 2) in json.dumps(e.get("args", {})) for e in trace),
             "the mark's value in the trace, as a string", trace)
-    t.user("x86_64", CLI, ["roi", "begin", str(BIG)], check=0, **files)
+    t.user("x86_64", CLI, ["roi_begin", str(BIG)], check=0, **files)
     with open(files["regions"]) as f:
         t.eq([r["id"] for r in json.load(f)["region_totals"]], [str(BIG)], "a region id in "
              "regions=", files["regions"])

@@ -295,7 +295,8 @@ def test_handler_contract_broken(t):
          "each a handler error, BACKDOOR_EIO to the guest")
     final = last_summary(read_jsonl(events))
     t.eq(final["calls"]["statuses"]["handler_error"], 50, "counted in the summary record")
-    t.contains(open(summary).read(), "50 the handler returned neither HANDLED nor UNHANDLED",
+    t.contains(open(summary).read(), "50 the handler failed: BACKDOOR_FAILED (a Python "
+               "exception), or neither HANDLED nor UNHANDLED",
                "and in the summary's failed line")
     t.eq(r.stderr.count("handler returned 7 for command"), 10,
          "the first ten named on stderr, the rest only counted", r)

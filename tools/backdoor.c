@@ -465,7 +465,8 @@ int main(int argc, char **argv)
         return argc == 2 ? run_probe() : usage_error("%s", "'probe' takes no arguments");
     }
     /* "roi begin" and "stats dump" are roi_begin and stats_dump; a region
-     * from this short-lived command is the machine's. */
+     * opened as "roi begin" by this short-lived command is the machine's,
+     * while the op's own name (roi_begin) keeps the calling thread's. */
     char joined[64];
     int used = 2;
     snprintf(joined, sizeof joined, "%s", cmd);
@@ -475,8 +476,7 @@ int main(int argc, char **argv)
     }
     char op_name[80];
     snprintf(op_name, sizeof op_name, "%s%s", joined,
-             strcmp(joined, "roi_begin") == 0 || strcmp(joined, "roi_end") == 0 ? "_machine"
-                                                                                 : "");
+             used == 3 && strcmp(cmd, "roi") == 0 ? "_machine" : "");
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++) {
         if (strcmp(ops[i].name, op_name) == 0) {
             return run_op(&ops[i], joined, argc - used, argv + used);
