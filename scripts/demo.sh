@@ -8,7 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=${BUILD:-build}
 qemu=${QEMU_PREFIX:-$build/qemu}/bin
-out=$build/demo
+# DEMO_OUT: where its files go (the tests give each run its own).
+out=${DEMO_OUT:-$build/demo}
 mkdir -p "$out"
 
 # Bold headings on a terminal only: no escape codes in a redirected output.

@@ -24,7 +24,7 @@ backdoor print shell script done
 
 
 def main():
-    out = os.path.join(ROOT, os.environ.get("BUILD", "build"), "demo")
+    out = os.environ.get("DEMO_OUT") or os.path.join(ROOT, os.environ.get("BUILD", "build"), "demo")
     t = harness.Test("demo-linux")
     print("$ cat script.sh\n" + SCRIPT + "$ qemu-system-x86_64 -kernel vmlinux -initrd "
           "(busybox, backdoor, script.sh) -plugin libbackdoor.so,regions-by=vcpu,trace=linux-trace.json")

@@ -74,7 +74,8 @@ def test_real_workload_against_callgrind(t):
     r, rows, _ = quick_rows(t, "8")
     t.eq({row["row"] for row in rows}, {"8"}, "only row 8 in latest.csv", r)
     variants = [row["variant"] for row in rows if row["unit"] == "s"]
-    t.eq(len(variants), 12, "6 variants, in CPU and in wall time", rows)
+    t.eq(len(variants), 14, "7 variants (the profile with and without the call graph), in "
+         "CPU and in wall time", rows)
     t.check(any("callgrind" in v for v in variants) and any("profile=" in v for v in variants),
             "Callgrind and the plugin with profile= timed", variants)
     target = [row for row in rows if row["target"]]

@@ -7,7 +7,8 @@ from harness import ROOT, Skip, system_qemus
 
 
 def test_demo_script(t):
-    r = t.run([os.path.join(ROOT, "scripts", "demo.sh")], timeout=300)
+    r = t.run([os.path.join(ROOT, "scripts", "demo.sh")], timeout=300,
+              env={"DEMO_OUT": t.path("demo")})
     t.eq(r.returncode, 0, "demo exit status", r)
     for text in ("host:  BACKDOOR_i8_v32(3, 42)", "regions of interest:",
                  "Timeline: ", "the guest's copy is identical"):
@@ -21,7 +22,7 @@ def test_demo_with_debian_qemu_only(t):
     if debian.unavailable:
         raise Skip(debian.unavailable)
     r = t.run([os.path.join(ROOT, "scripts", "demo.sh")], timeout=300,
-              env={"QEMU_PREFIX": "/usr"})
+              env={"QEMU_PREFIX": "/usr", "DEMO_OUT": t.path("demo")})
     t.eq(r.returncode, 0, "demo exit status", r)
     out = r.stdout + r.stderr
     # QEMU 10.0 cannot check a user process's buffers: its print is refused.
