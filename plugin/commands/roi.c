@@ -202,6 +202,22 @@ static void name_track(struct output_vcpu *out, const struct roi_vcpu *roi, cons
     report_trace_track_name(out, trace_track(roi), text);
 }
 
+/* The regions of a thread (or, thread NULL, of the machine) made on first
+ * use; vCPUs racing to make them agree on one. */
+static struct roi_vcpu *install_container(struct roi_vcpu **slot, struct guest_thread *thread,
+                                          struct vcpu *vcpu)
+{
+    struct roi_vcpu *fresh = roi_new(), *roi = NULL;
+    fresh->thread = thread;
+    if (__atomic_compare_exchange_n(slot, &roi, fresh, false, __ATOMIC_ACQ_REL,
+                                    __ATOMIC_ACQUIRE)) {
+        name_track(vcpu->output, fresh, "");
+        return fresh;
+    }
+    g_free(fresh); /* another vCPU made it first */
+    return roi;
+}
+
 /* Where the calling code's regions live: its thread's, where threads are
  * followed (roi_insns_before_call has just named the thread), else its
  * vCPU's. */
@@ -216,15 +232,7 @@ static struct roi_vcpu *container(struct vcpu *vcpu)
         if (!threads_keep(t)) {
             return vcpu->roi; /* max-threads threads have regions already */
         }
-        struct roi_vcpu *fresh = roi_new();
-        fresh->thread = t;
-        if (__atomic_compare_exchange_n(&t->roi, &roi, fresh, false, __ATOMIC_ACQ_REL,
-                                        __ATOMIC_ACQUIRE)) {
-            roi = fresh;
-            name_track(vcpu->output, roi, "");
-        } else {
-            g_free(fresh); /* another vCPU made it first */
-        }
+        roi = install_container(&t->roi, t, vcpu);
     }
     return roi;
 }
@@ -413,14 +421,7 @@ static struct roi_vcpu *machine_container(struct vcpu *vcpu)
 {
     struct roi_vcpu *roi = __atomic_load_n(&machine_roi, __ATOMIC_ACQUIRE);
     if (roi == NULL) {
-        struct roi_vcpu *fresh = roi_new();
-        if (__atomic_compare_exchange_n(&machine_roi, &roi, fresh, false, __ATOMIC_ACQ_REL,
-                                        __ATOMIC_ACQUIRE)) {
-            roi = fresh;
-            name_track(vcpu->output, roi, "");
-        } else {
-            g_free(fresh); /* another vCPU made it first */
-        }
+        roi = install_container(&machine_roi, NULL, vcpu);
     }
     return roi;
 }

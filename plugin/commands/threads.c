@@ -217,6 +217,18 @@ static struct guest_thread *thread_for(struct shard *sh, uint64_t hash,
     return t;
 }
 
+/* vCPU's stint of thread `in` begins at pos; under in's shard lock. */
+static void stint_begin(struct stint *s, struct guest_thread *in, const struct vcpu *vcpu,
+                        struct insn_position pos)
+{
+    s->start = pos.all;
+    s->kernel_start = pos.kernel;
+    __atomic_store_n(&s->thread, in, __ATOMIC_RELEASE);
+    in->stints++;
+    in->vcpu = (int)vcpu->index;
+    in->last_vcpu = in->vcpu;
+}
+
 /* The vCPU runs (address space, thread pointer) from pos on. */
 static struct guest_thread *switch_to(struct vcpu *vcpu, uint64_t address_space,
                                       uint64_t thread_pointer, struct insn_position pos)
@@ -248,12 +260,7 @@ static struct guest_thread *switch_to(struct vcpu *vcpu, uint64_t address_space,
     if (in->idle) {
         idle_remove(sh, in);
     }
-    s->start = pos.all;
-    s->kernel_start = pos.kernel;
-    __atomic_store_n(&s->thread, in, __ATOMIC_RELEASE);
-    in->stints++;
-    in->vcpu = (int)vcpu->index;
-    in->last_vcpu = in->vcpu;
+    stint_begin(s, in, vcpu, pos);
     forget_oldest(sh);
     g_mutex_unlock(&sh->lock);
     vcpu->thread = in;
@@ -381,12 +388,7 @@ struct guest_thread *threads_succeed(struct vcpu *vcpu, struct guest_thread *old
             old->vcpu = -1;
         }
     }
-    s->start = pos.all;
-    s->kernel_start = pos.kernel;
-    __atomic_store_n(&s->thread, in, __ATOMIC_RELEASE);
-    in->stints++;
-    in->vcpu = (int)vcpu->index;
-    in->last_vcpu = in->vcpu;
+    stint_begin(s, in, vcpu, pos);
     g_mutex_unlock(&sh->lock);
     vcpu->thread = in;
     return in;
