@@ -7,13 +7,10 @@ records."""
 import json
 import os
 import random
-import signal
-import subprocess
-import time
 
 import events_bin
-from harness import BUILD, Failure, guest, handler, read_jsonl
-from qemu import plugin_arg, user_command
+from harness import BUILD, guest, handler, kill_record_flood, read_jsonl
+
 
 COMMAND = os.path.join(BUILD, "qemu-backdoor")
 VARYING = ("ts_ns", "wall_ns")
@@ -70,19 +67,8 @@ def test_sigkill_leaves_whole_records(t):
     total = 0
     for run in range(12):
         binary = t.path("flood-%d.bin" % run)
-        p = subprocess.Popen(user_command("x86_64", guest("x86_64", "record_flood"), [],
-                                          plugin_arg(events=binary, print="/dev/null",
-                                                     summary="none")),
-                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            if p.stdout.readline() != b"ready\n":
-                raise Failure("the guest did not start: " + p.stderr.read().decode())
-            time.sleep(chance.uniform(0.0, 0.15))
-            p.send_signal(signal.SIGKILL)
-            p.wait(timeout=30)
-        finally:
-            if p.poll() is None:
-                p.kill()
+        kill_record_flood(chance.uniform(0.0, 0.15), events=binary, print="/dev/null",
+                          summary="none")
         records = events_bin.read(binary)
         converted, r = to_json(t, binary)
         with open(converted) as f:

@@ -13,9 +13,9 @@ import random
 import shlex
 import signal
 import subprocess
-import time
 
-from harness import (Failure, Skip, guest, handler, last_summary, plugin_arg, qemu_bin,
+from harness import (Failure, Skip, guest, handler, kill_record_flood, last_summary, plugin_arg,
+                     qemu_bin,
                      read_jsonl)
 from qemu import user_command
 
@@ -253,22 +253,11 @@ def test_sigkill_leaves_whole_records(t):
     (no record straddles a page of the file, where the kernel may cut a
     write that a fatal signal interrupts)."""
     chance = random.Random(21)
-    program = guest("x86_64", "record_flood")
     lines = 0
     for run in range(40):
         events, trace = t.path("events-%d.jsonl" % run), t.path("trace-%d.json" % run)
-        p = subprocess.Popen(user_command("x86_64", program, [], plugin_arg(
-            events=events, trace=trace, print="/dev/null", summary="none")),
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-        try:
-            if p.stdout.readline() != b"ready\n":
-                raise Failure("the guest did not start: " + p.stderr.read().decode())
-            time.sleep(chance.uniform(0.0, 0.2))
-            p.send_signal(signal.SIGKILL)
-            p.wait(timeout=30)
-        finally:
-            if p.poll() is None:
-                p.kill()
+        kill_record_flood(chance.uniform(0.0, 0.2), events=events, trace=trace,
+                          print="/dev/null", summary="none")
         data = open(events, "rb").read()
         t.check(data == b"" or data.endswith(b"\n"), "run %d: the event log ends at a "
                 "line's end" % run, data[-300:])

@@ -421,3 +421,24 @@ def run_counts(events):
         raise Failure("the summary record's calls do not add up, or lack a type or status "
                       "(abi.py): %r" % (calls,))
     return counts
+
+
+def kill_record_flood(delay, **plugin_options):
+    """Runs tests/guest/record_flood (x86-64 user mode) with these plugin
+    options and SIGKILLs QEMU delay seconds after the guest says it is ready:
+    what a crash or an OOM kill leaves of the outputs."""
+    import signal
+    import time
+    from qemu import plugin_arg, user_command
+    p = subprocess.Popen(user_command("x86_64", guest("x86_64", "record_flood"), [],
+                                      plugin_arg(**plugin_options)),
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    try:
+        if p.stdout.readline() != b"ready\n":
+            raise Failure("the guest did not start: " + p.stderr.read().decode())
+        time.sleep(delay)
+        p.send_signal(signal.SIGKILL)
+        p.wait(timeout=30)
+    finally:
+        if p.poll() is None:
+            p.kill()
