@@ -530,6 +530,28 @@ BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_writefile(const char *name, const 
 }
 
 /*
+ * Checkpoints, as gem5's m5 checkpoint (docs/checkpoints.md): the host saves
+ * the whole machine as NAME (a plain file name) and this returns 0 in the
+ * run that saved it and 1 in every run restored from it, as fork() tells
+ * parent from child; or BACKDOOR_EINVAL for a name that is no plain file
+ * name, BACKDOOR_ENOSYS where there are no checkpoints (user mode, no
+ * checkpoint-dir=, no host), BACKDOOR_ENOSPC or BACKDOOR_EIO when the host
+ * could not save it (the machine then goes on, the previous NAME kept). It
+ * calls again while the host saves: QEMU stops the machine only between
+ * instructions, so the call cannot wait inside.
+ */
+static inline backdoor_word_t backdoor_checkpoint(const char *name)
+{
+    backdoor_word_t len = 0, r;
+    while (name[len] != '\0')
+        len++;
+    do
+        r = backdoor_send(BACKDOOR_OP_CHECKPOINT, name, len, BACKDOOR_ENOSYS);
+    while (r == (backdoor_word_t)BACKDOOR_EAGAIN);
+    return r;
+}
+
+/*
  * printf without a C library: %d %i %u %x %X %o %c %s %p %%, the length
  * modifiers l, ll, z, and a field width with optional 0 flag. Output longer
  * than BACKDOOR_PRINTF_MAX bytes is cut there.

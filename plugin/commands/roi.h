@@ -50,6 +50,18 @@ void roi_counting_started(void);
 GArray *roi_snapshot(bool at_exit);
 GArray *roi_marks_snapshot(void);
 
+/*
+ * Checkpoints (commands/checkpoint.c): the regions, marks and names of
+ * every vCPU, thread and the machine as text lines, open regions counted up
+ * to now; taken while the machine is stopped. roi_state_restore reads them
+ * back at install, before any vCPU runs, so that a region open at the
+ * checkpoint counts on from there; it returns false with a message on a
+ * line it cannot read, and sets *open_regions when one is open (counting
+ * must then start at once).
+ */
+void roi_state_save(GString *out);
+bool roi_state_restore(const char *text, bool *open_regions, char *err, size_t err_size);
+
 /* Region and mark ids not tracked because a vCPU reached its limit. */
 uint64_t roi_dropped_ids(void);
 

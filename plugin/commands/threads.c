@@ -418,6 +418,25 @@ bool threads_keep(struct guest_thread *thread)
     return ok;
 }
 
+struct guest_thread *threads_adopt(uint64_t address_space, uint64_t thread_pointer)
+{
+    uint64_t hash = keyed_hash2(address_space, thread_pointer);
+    struct shard *sh = &shards[hash % SHARDS];
+    g_mutex_lock(&kept_lock);
+    g_mutex_lock(&sh->lock);
+    struct guest_thread *t = thread_for(sh, hash, address_space, thread_pointer);
+    if (t->idle) {
+        idle_remove(sh, t);
+    }
+    if (!t->kept && kept->len < max_threads) {
+        t->kept = true;
+        g_ptr_array_add(kept, t);
+    }
+    g_mutex_unlock(&sh->lock);
+    g_mutex_unlock(&kept_lock);
+    return t->kept ? t : NULL;
+}
+
 void threads_for_each(void (*visit)(struct guest_thread *thread, void *data), void *data)
 {
     g_mutex_lock(&kept_lock);

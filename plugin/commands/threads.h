@@ -81,6 +81,11 @@ bool threads_keep(struct guest_thread *thread);
 struct guest_thread *threads_succeed(struct vcpu *vcpu, struct guest_thread *old,
                                      struct insn_position pos);
 
+/* The thread of a key, made if new and kept for its regions: a checkpoint's
+ * thread being restored (commands/roi.c), before any vCPU runs. NULL when
+ * max-threads threads are kept already. */
+struct guest_thread *threads_adopt(uint64_t address_space, uint64_t thread_pointer);
+
 /* Visits every thread kept for its regions, in the order they got them. */
 void threads_for_each(void (*visit)(struct guest_thread *thread, void *data), void *data);
 

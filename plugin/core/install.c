@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "commands/callgraph.h"
+#include "commands/checkpoint.h"
 #include "commands/commands.h"
 #include "commands/files.h"
 #include "commands/handler.h"
@@ -260,6 +261,19 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         .max_buffer = opts.max_buffer,
         .reporting_calls = reporting_calls,
     });
+    /* A checkpoint to restore is checked before any output is emptied. */
+    bool restored_regions_open = false;
+    if (!checkpoint_init(&(struct checkpoint_config){
+                             .system_mode = system_mode,
+                             .target = target,
+                             .dir = opts.checkpoint_dir,
+                             .qmp_path = opts.qmp_path,
+                             .restore_path = opts.restore_path,
+                         },
+                         &restored_regions_open, err, sizeof err)) {
+        plugin_log("%s", err);
+        return -1;
+    }
     struct report_options outputs = {
         .events_path = opts.events_path,
         .trace_path = opts.trace_path,
@@ -348,12 +362,13 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         .valgrind_cpu = valgrind_cpu,
         .toggle_collect = opts.toggle_collect.count > 0,
     });
-    if (opts.valgrind || opts.count_repeats) {
+    if (opts.valgrind || opts.count_repeats || restored_regions_open) {
         /* Callgrind collects from the start by default: count from the
          * first block rather than retranslate at the first request. And a
          * block translated before counting began has no callback on its
          * repeated instruction, whose repetitions would then be lost for
-         * the region that the block's own roi_begin opens. */
+         * the region that the block's own roi_begin opens. A region open
+         * in a restored checkpoint counts from the first block too. */
         translate_count_instructions();
     }
     register_callbacks();

@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * A program that checkpoints (tests/test_checkpoint.py), as a gem5 user's
+ * benchmark does: warm up, open region 5, checkpoint NAME, then read its
+ * input from the host (readfile=) and work as much as it says, close the
+ * region. Usage:
+ *   checkpoint NAME [WARM]   prints "checkpoint NAME: R" (R the call's
+ *                            result); exits 10 in the run that saved, and
+ *                            in a restored run with the number its input
+ *                            begins with (or 20 without input)
+ *   checkpoint-bad NAME      prints the result of checkpoint NAME; exits 0
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <backdoor/guest.h>
+
+static volatile unsigned long sink;
+
+static void work(unsigned long rounds)
+{
+    for (unsigned long i = 0; i < rounds; i++) {
+        sink += i ^ (sink >> 3);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 2 && strcmp(argv[1], "bad") == 0) {
+        printf("checkpoint %s: %ld\n", argv[2], (long)backdoor_checkpoint(argv[2]));
+        return 0;
+    }
+    const char *name = argc > 1 ? argv[1] : "warm";
+    work(argc > 2 ? strtoul(argv[2], NULL, 0) : 1000000);
+    backdoor_roi_begin(5);
+    work(100000);
+    backdoor_word_t r = backdoor_checkpoint(name);
+    printf("checkpoint %s: %ld\n", name, (long)r);
+    fflush(stdout);
+    if (r != 1) {
+        backdoor_roi_end(5);
+        return r == 0 ? 10 : 2;
+    }
+    char input[64] = "";
+    backdoor_word_t n = backdoor_readfile(input, sizeof input - 1, 0);
+    int status = 20;
+    if (!BACKDOOR_IS_ERROR(n) && n > 0) {
+        input[n] = '\0';
+        status = atoi(input);
+    }
+    work((unsigned long)status * 10000);
+    backdoor_roi_end(5);
+    printf("input %d\n", status);
+    return status;
+}
