@@ -53,6 +53,9 @@ static char pending_name[NAME_MAX_BYTES + 1];
 static enum backdoor_status outcome;
 static uint64_t outcome_result;
 static struct qmp *qmp;
+static struct checkpoint_stats stats; /* under lock */
+/* Where the waiting caller's last call was, for roi_exclude_since. */
+static struct insn_position wait_mark;
 
 static void sleep_ms(int ms)
 {
@@ -266,8 +269,10 @@ static enum backdoor_status save_stopped(const char *name, char *err, size_t err
         snprintf(err, err_size, "renaming %s to %s: %s", tmp, final, strerror(errno));
     } else {
         status = BACKDOOR_STATUS_OK;
-        plugin_log("checkpoint %s saved: %.1f MiB on disk", final,
-                   (double)st.st_blocks * 512 / (1 << 20));
+        pthread_mutex_lock(&lock);
+        snprintf(stats.last_saved, sizeof stats.last_saved, "%s (%.1f MiB on disk)", final,
+                 (double)st.st_blocks * 512 / (1 << 20));
+        pthread_mutex_unlock(&lock);
     }
     if (fd >= 0) {
         close(fd);
@@ -294,6 +299,14 @@ static enum backdoor_status save(const char *name)
             plugin_log("checkpoint %s: QEMU did not let the machine go on: %s", name, cont_err);
         }
     }
+    pthread_mutex_lock(&lock);
+    if (status != BACKDOOR_STATUS_OK) {
+        stats.failed++;
+        snprintf(stats.last_error, sizeof stats.last_error, "%.*s", (int)sizeof stats.last_error - 1, err);
+    } else {
+        stats.saved++;
+    }
+    pthread_mutex_unlock(&lock);
     if (status != BACKDOOR_STATUS_OK) {
         plugin_log("checkpoint %s not saved: %s", name, err);
     }
@@ -364,6 +377,7 @@ static bool restore_pending(const char *plugin_state, char *err, size_t err_size
         pending_name[n++] = (char)byte;
     }
     pending_name[n] = '\0';
+    wait_mark = (struct insn_position){0, 0}; /* this run's counting starts here */
     state = DONE;
     outcome = BACKDOOR_STATUS_OK;
     outcome_result = 1;
@@ -408,6 +422,8 @@ bool checkpoint_init(const struct checkpoint_config *c, bool *count_now, char *e
         }
     }
     enabled = c->dir != NULL;
+    stats.dir = c->dir;
+    stats.restored_from = c->restore_path;
     if (wanted) {
         pthread_t thread;
         int e = pthread_create(&thread, NULL, worker, h);
@@ -442,6 +458,11 @@ void builtin_checkpoint(struct call_ctx *ctx)
     pthread_mutex_lock(&lock);
     bool same = strlen(pending_name) == call->data_len &&
                 memcmp(pending_name, call->data, call->data_len) == 0;
+    if (state != IDLE && same) {
+        /* Open regions count neither the wait nor where in it QEMU
+         * stopped the machine: the same in every run. */
+        wait_mark = roi_exclude_since(ctx, wait_mark);
+    }
     if (state == DONE && same) {
         /* A restored run answers here even without checkpoint-dir=. */
         state = IDLE;
@@ -452,6 +473,7 @@ void builtin_checkpoint(struct call_ctx *ctx)
     } else if (state == IDLE) {
         memcpy(pending_name, call->data, call->data_len);
         pending_name[call->data_len] = '\0';
+        wait_mark = roi_position_before_call(ctx);
         state = SAVING;
         pthread_cond_signal(&wake);
         ctx->status = BACKDOOR_STATUS_PENDING;
@@ -462,4 +484,11 @@ void builtin_checkpoint(struct call_ctx *ctx)
     if (ctx->status == BACKDOOR_STATUS_PENDING) {
         sleep_ms(1);
     }
+}
+
+void checkpoint_stats(struct checkpoint_stats *out)
+{
+    pthread_mutex_lock(&lock);
+    *out = stats;
+    pthread_mutex_unlock(&lock);
 }

@@ -15,6 +15,7 @@
 #include <stddef.h>
 
 #include "commands/call.h"
+#include "output/records.h"
 
 struct checkpoint_config {
     bool system_mode;
@@ -34,5 +35,8 @@ bool checkpoint_init(const struct checkpoint_config *config, bool *count_now, ch
                      size_t err_size);
 
 void builtin_checkpoint(struct call_ctx *ctx);
+
+/* What the summary says of them. */
+void checkpoint_stats(struct checkpoint_stats *stats);
 
 #endif

@@ -282,6 +282,11 @@ uint64_t roi_insns_before_call(const struct call_ctx *ctx)
     return counts_before_call(ctx).all;
 }
 
+struct insn_position roi_position_before_call(const struct call_ctx *ctx)
+{
+    return counts_before_call(ctx);
+}
+
 static uint64_t kernel_now(struct roi_vcpu *roi, const struct call_ctx *caller);
 
 static struct region *region_get(struct roi_vcpu *roi, struct vcpu *vcpu, uint64_t id,
@@ -370,6 +375,25 @@ void roi_shift_start(struct vcpu *vcpu, uint64_t id, int64_t delta)
         r->start_insns += (uint64_t)delta;
     }
     pthread_mutex_unlock(&roi->lock);
+}
+
+struct insn_position roi_exclude_since(const struct call_ctx *ctx, struct insn_position since)
+{
+    struct insn_position now = counts_before_call(ctx);
+    struct roi_vcpu *roi = container(ctx->vcpu);
+    pthread_mutex_lock(&roi->lock);
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, roi->regions);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        struct region *r = value;
+        if (r->depth > 0) {
+            r->start_insns += now.all - since.all;
+            r->start_kernel += now.kernel - since.kernel;
+        }
+    }
+    pthread_mutex_unlock(&roi->lock);
+    return now;
 }
 
 void builtin_roi_begin(struct call_ctx *ctx)

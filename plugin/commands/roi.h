@@ -10,6 +10,7 @@
 #include <glib.h>
 
 #include "commands/call.h"
+#include "commands/threads.h"
 #include "qemu/vcpu.h"
 #include "output/records.h"
 
@@ -23,6 +24,9 @@ void roi_vcpu_new_thread(struct vcpu *vcpu);
 /* Guest instructions this vCPU executed before the current call's magic
  * instruction (inline counting plus the position in its block). */
 uint64_t roi_insns_before_call(const struct call_ctx *ctx);
+/* The same, and of kernel code, for the calling code's regions (its
+ * thread's counts, where threads are followed). */
+struct insn_position roi_position_before_call(const struct call_ctx *ctx);
 
 /* Opens region id on vcpu (or deepens it), its count starting at insns
  * (the vCPU's instruction counter); returns the depth after, 0 when the id
@@ -39,6 +43,12 @@ enum roi_close_result roi_close(struct vcpu *vcpu, uint64_t id, uint64_t insns,
 /* Moves the start of open region id by delta instructions (a later start
  * counts fewer). */
 void roi_shift_start(struct vcpu *vcpu, uint64_t id, int64_t delta);
+
+/* The calling code's open regions leave out what it ran since position
+ * since (an earlier return of this function, or {0, 0} at the start of a
+ * restored run): a checkpoint's wait, which differs from run to run.
+ * Returns the position now. */
+struct insn_position roi_exclude_since(const struct call_ctx *ctx, struct insn_position since);
 
 /* Translation counts instructions from the start (valgrind=on): the first
  * region needs no retranslation. */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * A program that checkpoints (tests/test_checkpoint.py), as a gem5 user's
- * benchmark does: warm up, open region 5, checkpoint NAME, then read its
- * input from the host (readfile=) and work as much as it says, close the
- * region. Usage:
+ * benchmark does: warm up, open region 5, checkpoint NAME, open region 6,
+ * then read its input from the host (readfile=) and work as much as it
+ * says, close both regions. Region 5 less region 6 is what came before the
+ * checkpoint, in the saving run and in every restored one. Usage:
  *   checkpoint NAME [WARM]   prints "checkpoint NAME: R" (R the call's
  *                            result); exits 10 in the run that saved, and
  *                            in a restored run with the number its input
@@ -36,9 +37,11 @@ int main(int argc, char **argv)
     backdoor_roi_begin(5);
     work(100000);
     backdoor_word_t r = backdoor_checkpoint(name);
+    backdoor_roi_begin(6);
     printf("checkpoint %s: %ld\n", name, (long)r);
     fflush(stdout);
     if (r != 1) {
+        backdoor_roi_end(6);
         backdoor_roi_end(5);
         return r == 0 ? 10 : 2;
     }
@@ -50,6 +53,7 @@ int main(int argc, char **argv)
         status = atoi(input);
     }
     work((unsigned long)status * 10000);
+    backdoor_roi_end(6);
     backdoor_roi_end(5);
     printf("input %d\n", status);
     return status;
