@@ -158,3 +158,15 @@ def test_thread_churn_row(t):
     t.check(all(float(row["median"]) > 0 for row in rows), "every run measured", rows)
     t.eq(len([row for row in rows if row["target"]]), 2, "both ratios have a target", rows)
     verdicts_follow_the_figures(t, rows)
+
+
+def test_checkpoint_row(t):
+    """Row 13 in quick form: a boot and a restore of the 512 MiB Linux guest
+    to the program, each measured, the restore judged against 0.5 s."""
+    r, rows, _ = quick_rows(t, "13")
+    t.eq(r.returncode, 0, "bench/run.py --only 13", r)
+    t.eq([row["variant"] for row in rows], ["boot (--linux)", "restore (--restore)"],
+         "both ways to the program", rows)
+    t.check(all(float(row["median"]) > 0 for row in rows), "each measured", rows)
+    verdicts_follow_the_figures(t, rows)
+    t.check(float(rows[1]["median"]) < float(rows[0]["median"]), "a restore beats a boot", rows)
