@@ -18,7 +18,7 @@ import subprocess
 
 import linux
 from abi import ERRORS
-from harness import BUILD, guest
+from harness import BUILD, ROOT, guest
 
 COMMAND = os.path.join(BUILD, "qemu-backdoor")
 BARE_KERNEL = os.path.join(BUILD, "baremetal", "x86", "checkpoint.elf")
@@ -268,3 +268,24 @@ def test_second_save_replaces_only_when_whole(t):
     t.eq(second.returncode, SAVED_STATUS, "a second save of the name", second)
     t.check(os.stat(ckpt).st_ino != inode, "a new file took the name")
     t.check(not [n for n in os.listdir(ckdir) if n.startswith(".")], "no temporary file left")
+
+
+def test_handler_state_saved_and_restored(t):
+    """A Python handler's save() goes into the checkpoint and restore(data)
+    gets it back: its count goes on from where the checkpoint left it. A
+    restore without the handler is refused, saying so."""
+    linux.ensure_kernel("x86_64")
+    ckdir = t.path("checkpoints")
+    os.mkdir(ckdir)
+    handler = os.path.join(ROOT, "tests", "handlers", "counter.py")
+    program = guest("x86_64", "checkpoint")
+    r = qb(t, "--linux", "--checkpoint-dir=" + ckdir, "--handler=" + handler, "--summary=none",
+           "--", program, "handler", "h")
+    t.contains(r.stdout, "before 0\ncheckpoint h: 0\nafter 1\n", "the saving run counts", r)
+    ckpt = os.path.join(ckdir, "h.ckpt")
+    r = qb(t, "--restore=" + ckpt, "--handler=" + handler, "--summary=none")
+    t.contains(r.stdout, "checkpoint h: 1\nafter 1\n",
+               "restored: the count goes on from the checkpoint's (a fresh one would say 0)", r)
+    r = qb(t, "--restore=" + ckpt, "--summary=none")
+    t.eq(r.returncode, SETUP_ERROR, "no handler to take its state: refused", r)
+    t.contains(r.stderr, "give the handler= that saved it", "saying what to do", r)

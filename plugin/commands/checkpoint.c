@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "commands/handler.h"
 #include "commands/roi.h"
 #include "output/checkpoint_file.h"
 #include "output/log.h"
@@ -54,6 +55,8 @@ static enum backdoor_status outcome;
 static uint64_t outcome_result;
 static struct qmp *qmp;
 static struct checkpoint_stats stats; /* under lock */
+/* A restored handler's state, until the handler is loaded. */
+static GByteArray *restored_handler_state;
 /* Where the waiting caller's last call was, for roi_exclude_since. */
 static struct insn_position wait_mark;
 
@@ -213,6 +216,16 @@ static GString *take_state(struct checkpoint_header *h, const char *name, char *
     GString *plugin_state = g_string_new("checkpoint ");
     put_hex(plugin_state, name);
     g_string_append_c(plugin_state, '\n');
+    size_t len;
+    unsigned char *handler_state = handler_save(&len);
+    if (handler_state != NULL) {
+        g_string_append(plugin_state, "handler ");
+        for (size_t i = 0; i < len; i++) {
+            g_string_append_printf(plugin_state, "%02x", handler_state[i]);
+        }
+        g_string_append_c(plugin_state, '\n');
+        free(handler_state);
+    }
     roi_state_save(plugin_state);
     return plugin_state;
 }
@@ -379,6 +392,20 @@ static bool restore_pending(const char *plugin_state, char *err, size_t err_size
     pending_name[n] = '\0';
     wait_mark = (struct insn_position){0, 0}; /* this run's counting starts here */
     state = DONE;
+    const char *handler_line = strstr(plugin_state, "\nhandler ");
+    if (handler_line != NULL) {
+        restored_handler_state = g_byte_array_new();
+        for (const char *c = handler_line + sizeof "\nhandler " - 1; c[0] && c[0] != '\n';
+             c += 2) {
+            unsigned byte;
+            if (sscanf(c, "%2x", &byte) != 1) {
+                snprintf(err, err_size, "its handler state is damaged");
+                return false;
+            }
+            guint8 b = (guint8)byte;
+            g_byte_array_append(restored_handler_state, &b, 1);
+        }
+    }
     outcome = BACKDOOR_STATUS_OK;
     outcome_result = 1;
     return true;
@@ -491,4 +518,16 @@ void checkpoint_stats(struct checkpoint_stats *out)
     pthread_mutex_lock(&lock);
     *out = stats;
     pthread_mutex_unlock(&lock);
+}
+
+bool checkpoint_restore_handler(char *err, size_t err_size)
+{
+    if (restored_handler_state == NULL) {
+        return true;
+    }
+    bool ok = handler_restore(restored_handler_state->data, restored_handler_state->len, err,
+                              err_size);
+    g_byte_array_free(restored_handler_state, TRUE);
+    restored_handler_state = NULL;
+    return ok;
 }

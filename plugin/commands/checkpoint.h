@@ -36,6 +36,10 @@ bool checkpoint_init(const struct checkpoint_config *config, bool *count_now, ch
 
 void builtin_checkpoint(struct call_ctx *ctx);
 
+/* After the handler is loaded: gives it its state from the checkpoint, if
+ * the checkpoint holds one (false with a message when it cannot take it). */
+bool checkpoint_restore_handler(char *err, size_t err_size);
+
 /* What the summary says of them. */
 void checkpoint_stats(struct checkpoint_stats *stats);
 

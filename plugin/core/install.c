@@ -310,6 +310,7 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         (opts.handler_path != NULL &&
          !handler_load(opts.handler_path, opts.handler_argv.count, opts.handler_argv.items,
                        &services_host, err, sizeof err)) ||
+        !checkpoint_restore_handler(err, sizeof err) ||
         (!system_mode && !signals_install(err, sizeof err))) {
         plugin_log("%s", err);
         report_abandon();

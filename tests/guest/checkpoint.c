@@ -10,6 +10,9 @@
  *                            in a restored run with the number its input
  *                            begins with (or 20 without input)
  *   checkpoint bad NAME      prints the result of checkpoint NAME; exits 0
+ *   checkpoint handler NAME  calls command 0x900 (a counting handler) and
+ *                            prints its answer, checkpoints NAME, and
+ *                            calls and prints again; exits 0
  *   checkpoint time NAME     checkpoints NAME, then prints the host's
  *                            CLOCK_REALTIME ns (make bench row 13: how
  *                            long a restore takes to reach the program)
@@ -35,6 +38,13 @@ int main(int argc, char **argv)
         backdoor_word_t r = backdoor_checkpoint(argv[2]);
         printf("%llu\n", (unsigned long long)backdoor_host_time_ns());
         return r == 1 ? 0 : 10;
+    }
+    if (argc > 2 && strcmp(argv[1], "handler") == 0) {
+        printf("before %ld\n", (long)backdoor_call0(0x900, BACKDOOR_ENOSYS));
+        backdoor_word_t r = backdoor_checkpoint(argv[2]);
+        printf("checkpoint %s: %ld\nafter %ld\n", argv[2], (long)r,
+               (long)backdoor_call0(0x900, BACKDOOR_ENOSYS));
+        return 0;
     }
     if (argc > 2 && strcmp(argv[1], "bad") == 0) {
         printf("checkpoint %s: %ld\n", argv[2], (long)backdoor_checkpoint(argv[2]));
