@@ -18,7 +18,7 @@ import subprocess
 
 import linux
 from abi import ERRORS
-from harness import BUILD, ROOT, guest
+from harness import BUILD, ROOT, guest, read_jsonl
 
 COMMAND = os.path.join(BUILD, "qemu-backdoor")
 BARE_KERNEL = os.path.join(BUILD, "baremetal", "x86", "checkpoint.elf")
@@ -102,7 +102,8 @@ def test_bare_metal_x86_save_and_restore(t):
     ckdir = t.path("checkpoints")
     os.mkdir(ckdir)
     saving = bare_run(t, "--system", "--kernel", BARE_KERNEL, "--checkpoint-dir=" + ckdir,
-                      "--regions=" + t.path("r0.csv"), summary=t.path("s0.txt"))
+                      "--regions=" + t.path("r0.csv"), "--events=" + t.path("e0.jsonl"),
+                      summary=t.path("s0.txt"))
     t.eq(saving.returncode, 2 * 5 + 1, "the kernel's own status (isa-debug-exit)", saving)
     t.contains(saving.stdout, "checkpoint bare: 0\n", "backdoor_checkpoint gave 0", saving)
     pre = before_checkpoint(t, t.path("r0.csv"), "saving run")
@@ -112,7 +113,13 @@ def test_bare_metal_x86_save_and_restore(t):
     t.check("failed:" not in open(t.path("s0.txt")).read(),
             "asking again while it is saved is no failure", open(t.path("s0.txt")).read())
     r = qb(t, "--restore=" + ckpt, "--readfile=" + write_input(t, "in", 7),
-           "--regions=" + t.path("r1.csv"), "--summary=" + t.path("s1.txt"))
+           "--regions=" + t.path("r1.csv"), "--summary=" + t.path("s1.txt"),
+           "--events=" + t.path("e1.jsonl"))
+    first_ask = next(e for e in read_jsonl(t.path("e0.jsonl"))
+                     if e.get("op") == "checkpoint")
+    answer = next(e for e in read_jsonl(t.path("e1.jsonl")) if e.get("op") == "checkpoint")
+    t.check(answer["ts_ns"] > first_ask["ts_ns"] and answer["result"] == 1,
+            "the restored run's clock goes on from the checkpoint's", (first_ask, answer))
     t.contains(open(t.path("s1.txt")).read(), "restored from checkpoint %s\n" % ckpt,
                "the restored run's summary says so")
     t.eq(r.returncode, 2 * 7 + 1, "restored: the status from the input", r)

@@ -55,6 +55,18 @@ static enum backdoor_status outcome;
 static uint64_t outcome_result;
 static struct qmp *qmp;
 static struct checkpoint_stats stats; /* under lock */
+/* The file being saved (its path written only by the worker while no
+ * save is marked), removed if the run ends before it is complete. */
+static char unfinished_path[PATH_MAX];
+static int unfinished;
+
+static void remove_unfinished(void)
+{
+    if (__atomic_exchange_n(&unfinished, 0, __ATOMIC_ACQ_REL)) {
+        unlink(unfinished_path);
+    }
+}
+
 /* A restored handler's state, until the handler is loaded. */
 static GByteArray *restored_handler_state;
 /* Where the waiting caller's last call was, for roi_exclude_since. */
@@ -215,7 +227,7 @@ static GString *take_state(struct checkpoint_header *h, const char *name, char *
     }
     GString *plugin_state = g_string_new("checkpoint ");
     put_hex(plugin_state, name);
-    g_string_append_c(plugin_state, '\n');
+    g_string_append_printf(plugin_state, "\nclock %" PRIu64 "\n", now_ns());
     size_t len;
     unsigned char *handler_state = handler_save(&len);
     if (handler_state != NULL) {
@@ -263,6 +275,10 @@ static enum backdoor_status save_stopped(const char *name, char *err, size_t err
     enum backdoor_status status = BACKDOOR_STATUS_CHECKPOINT_FAILED;
     struct stat st;
     int fd = mkstemp(tmp);
+    if (fd >= 0 && strlen(tmp) < sizeof unfinished_path) {
+        strcpy(unfinished_path, tmp);
+        __atomic_store_n(&unfinished, 1, __ATOMIC_RELEASE);
+    }
     if (fd < 0) {
         snprintf(err, err_size, "cannot make a file in checkpoint-dir=%s: %s", config.dir,
                  strerror(errno));
@@ -289,8 +305,10 @@ static enum backdoor_status save_stopped(const char *name, char *err, size_t err
     }
     if (fd >= 0) {
         close(fd);
-        if (status != BACKDOOR_STATUS_OK) {
-            unlink(tmp);
+        if (status == BACKDOOR_STATUS_OK) {
+            __atomic_store_n(&unfinished, 0, __ATOMIC_RELEASE);
+        } else {
+            remove_unfinished();
         }
     }
     g_free(tmp);
@@ -392,6 +410,14 @@ static bool restore_pending(const char *plugin_state, char *err, size_t err_size
     pending_name[n] = '\0';
     wait_mark = (struct insn_position){0, 0}; /* this run's counting starts here */
     state = DONE;
+    /* Timestamps and regions' wall times go on from the checkpoint's. */
+    const char *clock = strstr(plugin_state, "\nclock ");
+    uint64_t saved_ns;
+    if (clock == NULL || sscanf(clock, "\nclock %" SCNu64, &saved_ns) != 1) {
+        snprintf(err, err_size, "its state has no clock");
+        return false;
+    }
+    clock_continue_from(saved_ns);
     const char *handler_line = strstr(plugin_state, "\nhandler ");
     if (handler_line != NULL) {
         restored_handler_state = g_byte_array_new();
@@ -452,6 +478,7 @@ bool checkpoint_init(const struct checkpoint_config *c, bool *count_now, char *e
     stats.dir = c->dir;
     stats.restored_from = c->restore_path;
     if (wanted) {
+        atexit(remove_unfinished);
         pthread_t thread;
         int e = pthread_create(&thread, NULL, worker, h);
         if (e != 0) {
