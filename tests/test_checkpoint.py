@@ -296,3 +296,30 @@ def test_handler_state_saved_and_restored(t):
     r = qb(t, "--restore=" + ckpt, "--summary=none")
     t.eq(r.returncode, SETUP_ERROR, "no handler to take its state: refused", r)
     t.contains(r.stderr, "give the handler= that saved it", "saying what to do", r)
+
+
+def test_plain_plugin_options_as_documented(t):
+    """docs/checkpoints.md's plain -plugin command lines, without
+    qemu-backdoor: qemu-system-x86_64 with its own -qmp socket saves, and the
+    same machine with -incoming defer restores."""
+    from harness import FIRMWARE, PLUGIN, qemu_bin
+    ckdir = t.path("checkpoints")
+    os.mkdir(ckdir)
+    socket = t.path("q.sock")
+    machine = [qemu_bin("qemu-system-x86_64")] + FIRMWARE + [
+        "-M", "pc", "-display", "none", "-nodefaults", "-no-reboot",
+        "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-debugcon", "stdio",
+        "-kernel", BARE_KERNEL, "-qmp", "unix:%s,server=on,wait=off" % socket]
+    r = t.run(machine + ["-plugin", "%s,checkpoint-dir=%s,qmp=%s,summary=none"
+                         % (PLUGIN, ckdir, socket)], timeout=120)
+    t.eq(r.returncode, 2 * 5 + 1, "saved with plain QEMU options", r)
+    ckpt = os.path.join(ckdir, "bare.ckpt")
+    r = t.run(machine + ["-incoming", "defer", "-plugin", "%s,restore=%s,qmp=%s,readfile=%s,"
+                         "summary=none" % (PLUGIN, ckpt, socket, write_input(t, "in", 3))],
+              timeout=120)
+    t.eq(r.returncode, 2 * 3 + 1, "restored with plain QEMU options", r)
+    t.contains(r.stdout, "checkpoint bare: 1\ninput 3\n", "the guest was told 1", r)
+    r = t.run(machine + ["-plugin", "%s,checkpoint-dir=%s,summary=none" % (PLUGIN, ckdir)],
+              timeout=120)
+    t.check(r.returncode != 0, "checkpoint-dir= without qmp= is refused", r)
+    t.contains(r.stderr, "needs qmp=PATH", "saying what it needs", r)
