@@ -464,7 +464,7 @@ bool checkpoint_init(const struct checkpoint_config *c, bool *count_now, char *e
             ok = false;
         } else if (ok && (!restore_pending(plugin_state, why, sizeof why) ||
                           !roi_state_restore(plugin_state, count_now, why, sizeof why))) {
-            snprintf(err, err_size, "restore=%s: damaged: %s", c->restore_path, why);
+            snprintf(err, err_size, "restore=%s: %s", c->restore_path, why);
             ok = false;
         }
         free(plugin_state);

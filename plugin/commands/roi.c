@@ -939,6 +939,11 @@ bool roi_state_restore(const char *text, bool *open_regions, char *err, size_t e
                 g_hash_table_insert(roi->marks, g_memdup2(&id, sizeof id),
                                     g_memdup2(&m, sizeof m));
             }
+        } else if (strcmp(kind, "thread") == 0 && !threads_followed()) {
+            snprintf(err, err_size, "it holds regions of guest threads, and this run keeps "
+                     "regions by vCPU: restore it without regions-by=vcpu");
+            ok = false;
+            break;
         } else if (strcmp(kind, "vcpu") == 0 || strcmp(kind, "thread") == 0 ||
                    strcmp(kind, "machine") == 0) {
             ok = (roi = restored_container(kind, rest)) != NULL;
