@@ -327,3 +327,20 @@ def test_plain_plugin_options_as_documented(t):
               timeout=120)
     t.check(r.returncode != 0, "checkpoint-dir= without qmp= is refused", r)
     t.contains(r.stderr, "needs qmp=PATH", "saying what it needs", r)
+
+
+def test_untouched_buffers_are_mapped_first(t):
+    """Linux maps a page at its first use: a name constant and a .bss
+    receive buffer the program never touched reach the host all the same
+    (guest.h's wrappers touch them first; before, readfile answered
+    BACKDOOR_EFAULT into a fresh .bss page)."""
+    linux.ensure_kernel("x86_64")
+    ckdir = t.path("checkpoints")
+    os.mkdir(ckdir)
+    program = guest("x86_64", "checkpoint")
+    r = qb(t, "--linux", "--checkpoint-dir=" + ckdir, "--summary=none", "--", program, "fresh")
+    t.contains(r.stdout, "checkpoint fresh: 0\n", "an untouched name is read", r)
+    r = qb(t, "--restore=" + os.path.join(ckdir, "fresh.ckpt"),
+           "--readfile=" + write_input(t, "in", 42), "--summary=none")
+    t.contains(r.stdout, "checkpoint fresh: 1\nread 3: 42\n",
+               "readfile fills an untouched .bss page", r)

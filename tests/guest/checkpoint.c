@@ -13,6 +13,12 @@
  *   checkpoint handler NAME  calls command 0x900 (a counting handler) and
  *                            prints its answer, checkpoints NAME, and
  *                            calls and prints again; exits 0
+ *   checkpoint fresh         checkpoints "fresh", a name in a page of its
+ *                            own that nothing read before, and a restored
+ *                            run reads its input into a .bss page nothing
+ *                            touched before: a program built with -O2
+ *                            passes both to the host untouched; prints the
+ *                            result and the input, exits 0
  *   checkpoint time NAME     checkpoints NAME, then prints the host's
  *                            CLOCK_REALTIME ns (make bench row 13: how
  *                            long a restore takes to reach the program)
@@ -24,6 +30,17 @@
 #include <backdoor/guest.h>
 
 static volatile unsigned long sink;
+
+/* Pages of their own, so that nothing else maps them first: the name in the
+ * middle of 192 KiB, out of reach of Linux's fault-around (which maps the
+ * 64 KiB around a faulting file page). */
+#define PAGE 4096
+#define AROUND 65536
+static const char fresh_block[3 * AROUND] __attribute__((aligned(AROUND))) = {
+    [AROUND] = 'f', [AROUND + 1] = 'r', [AROUND + 2] = 'e', [AROUND + 3] = 's',
+    [AROUND + 4] = 'h'};
+#define fresh_name (fresh_block + AROUND)
+static char fresh_input[3 * PAGE] __attribute__((aligned(PAGE)));
 
 static void work(unsigned long rounds)
 {
@@ -38,6 +55,16 @@ int main(int argc, char **argv)
         backdoor_word_t r = backdoor_checkpoint(argv[2]);
         printf("%llu\n", (unsigned long long)backdoor_host_time_ns());
         return r == 1 ? 0 : 10;
+    }
+    if (argc > 1 && strcmp(argv[1], "fresh") == 0) {
+        backdoor_word_t r = backdoor_checkpoint(fresh_name);
+        printf("checkpoint fresh: %ld\n", (long)r);
+        if (r == 1) {
+            backdoor_word_t n = backdoor_readfile(fresh_input + PAGE, 16, 0);
+            printf("read %ld: %.*s", (long)n, BACKDOOR_IS_ERROR(n) ? 0 : (int)n,
+                   fresh_input + PAGE);
+        }
+        return 0;
     }
     if (argc > 2 && strcmp(argv[1], "handler") == 0) {
         printf("before %ld\n", (long)backdoor_call0(0x900, BACKDOOR_ENOSYS));
