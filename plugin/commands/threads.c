@@ -27,13 +27,26 @@
 /* A power of two; more shards than vCPUs usually run threads at once. */
 #define SHARDS 16u
 
+/*
+ * A shard's table chains its threads through their own `chain` field:
+ * nothing is allocated per lookup or per insertion, and a thread leaves
+ * its chain without the tombstones an open-addressing table keeps (GLib's
+ * table, used before, walked ever longer runs of them while a guest made
+ * and forgot threads by the million).
+ */
 struct shard {
     GMutex lock;
-    GHashTable *table; /* key -> thread (a thread is its own key) */
+    struct guest_thread **buckets; /* by the keyed hash's high bits */
+    unsigned int mask;             /* buckets - 1, a power of two minus one */
     struct guest_thread *newest, *oldest; /* idle threads */
     unsigned int count;
     struct guest_thread *spare; /* the last one forgotten, for the next new one */
 };
+
+/* Buckets a shard starts with; it doubles them when its threads fill half
+ * of them: a new key walks its whole chain, and every link is a cache miss
+ * once the table outgrows the cache. */
+#define FIRST_BUCKETS 64u
 
 static bool followed;
 static unsigned int max_threads;
@@ -65,16 +78,64 @@ static unsigned int stint_limit; /* one past the highest vCPU with a stint */
 static GMutex chunk_lock;
 
 /* The keyed hash, computed once per switch (commands/keyed_hash.h): the
- * low bits pick the shard, the high ones the table's bucket. */
-static guint key_hash(gconstpointer key)
+ * low bits pick the shard, the high ones the bucket. Caller holds the
+ * shard's lock (as for every table function below). */
+static struct guest_thread **bucket_of(const struct shard *sh, uint64_t hash)
 {
-    return (guint)(((const struct guest_thread *)key)->key_hash >> 32);
+    return &sh->buckets[(hash >> 32) & sh->mask];
 }
 
-static gboolean key_equal(gconstpointer a, gconstpointer b)
+static struct guest_thread *table_find(const struct shard *sh, uint64_t hash,
+                                       uint64_t address_space, uint64_t thread_pointer)
 {
-    const struct guest_thread *x = a, *y = b;
-    return x->address_space == y->address_space && x->thread_pointer == y->thread_pointer;
+    for (struct guest_thread *t = *bucket_of(sh, hash); t != NULL; t = t->chain) {
+        if (t->key_hash == hash && t->address_space == address_space &&
+            t->thread_pointer == thread_pointer) {
+            return t;
+        }
+    }
+    return NULL;
+}
+
+static void table_grow(struct shard *sh)
+{
+    unsigned int n = (sh->mask + 1) * 2;
+    struct guest_thread **buckets = g_new0(struct guest_thread *, n);
+    for (unsigned int i = 0; i <= sh->mask; i++) {
+        for (struct guest_thread *t = sh->buckets[i], *next; t != NULL; t = next) {
+            next = t->chain;
+            struct guest_thread **b = &buckets[(t->key_hash >> 32) & (n - 1)];
+            t->chain = *b;
+            *b = t;
+        }
+    }
+    g_free(sh->buckets);
+    sh->buckets = buckets;
+    sh->mask = n - 1;
+}
+
+static void table_add(struct shard *sh, struct guest_thread *t)
+{
+    if (++sh->count > (sh->mask + 1) / 2) {
+        table_grow(sh);
+    }
+    struct guest_thread **b = bucket_of(sh, t->key_hash);
+    t->chain = *b;
+    *b = t;
+}
+
+/* Whether t was in the table (a successor's predecessor may have left). */
+static bool table_remove(struct shard *sh, struct guest_thread *t)
+{
+    for (struct guest_thread **p = bucket_of(sh, t->key_hash); *p != NULL; p = &(*p)->chain) {
+        if (*p == t) {
+            *p = t->chain;
+            t->chain = NULL;
+            sh->count--;
+            return true;
+        }
+    }
+    return false;
 }
 
 void threads_init(bool follow, unsigned int max)
@@ -85,7 +146,8 @@ void threads_init(bool follow, unsigned int max)
     keyed_hash_init();
     for (unsigned int i = 0; i < SHARDS; i++) {
         g_mutex_init(&shards[i].lock);
-        shards[i].table = g_hash_table_new(key_hash, key_equal);
+        shards[i].buckets = g_new0(struct guest_thread *, FIRST_BUCKETS);
+        shards[i].mask = FIRST_BUCKETS - 1;
     }
     kept = g_ptr_array_new();
 }
@@ -185,8 +247,7 @@ static void forget_oldest(struct shard *sh)
     while (sh->count > shard_limit && sh->oldest != NULL) {
         struct guest_thread *t = sh->oldest;
         idle_remove(sh, t);
-        g_hash_table_remove(sh->table, t);
-        sh->count--;
+        table_remove(sh, t);
         /* A guest churning threads forgets one for each it makes. */
         g_free(sh->spare);
         sh->spare = t;
@@ -198,9 +259,7 @@ static void forget_oldest(struct shard *sh)
 static struct guest_thread *thread_for(struct shard *sh, uint64_t hash,
                                        uint64_t address_space, uint64_t thread_pointer)
 {
-    struct guest_thread probe = {.address_space = address_space,
-                                 .thread_pointer = thread_pointer, .key_hash = hash};
-    struct guest_thread *t = g_hash_table_lookup(sh->table, &probe);
+    struct guest_thread *t = table_find(sh, hash, address_space, thread_pointer);
     if (t == NULL) {
         t = sh->spare != NULL ? sh->spare : g_new(struct guest_thread, 1);
         sh->spare = NULL;
@@ -211,8 +270,7 @@ static struct guest_thread *thread_for(struct shard *sh, uint64_t hash,
         t->vcpu = -1;
         t->key_hash = hash;
         t->shard = (unsigned int)(hash % SHARDS);
-        g_hash_table_add(sh->table, t);
-        sh->count++;
+        table_add(sh, t);
     }
     return t;
 }
@@ -375,10 +433,7 @@ struct guest_thread *threads_succeed(struct vcpu *vcpu, struct guest_thread *old
     struct stint *s = stint_of(vcpu->index);
     struct shard *sh = &shards[old->shard];
     g_mutex_lock(&sh->lock);
-    if (g_hash_table_lookup(sh->table, old) == old) {
-        g_hash_table_remove(sh->table, old);
-        sh->count--;
-    }
+    table_remove(sh, old);
     struct guest_thread *in = thread_for(sh, old->key_hash, old->address_space,
                                          old->thread_pointer);
     if (s->thread == old) {

@@ -39,6 +39,7 @@ struct guest_thread {
     unsigned int shard;
     bool kept;               /* holds regions: never forgotten */
     bool over_cap;           /* was refused regions of its own, counted once */
+    struct guest_thread *chain;         /* next in its shard's bucket */
     struct guest_thread *newer, *older; /* in its shard's idle list */
     bool idle;               /* in that list: not running, not kept */
 };
