@@ -124,6 +124,26 @@ def test_linux_process_threads_bounded(t):
     linux_churn(t, "x86_64")
 
 
+def silent_churn(t, arch):
+    """A Linux boot whose programs never call: the plugin follows no
+    switch, so the same 300,000 thread pointers make no thread at all (the
+    switches' callbacks are planted at the first call that asks which
+    thread runs: make bench row 9 measures what a boot then costs)."""
+    n = 300000
+    events = t.path("%s-silent.jsonl" % arch)
+    b = boot_linux(t, "tp_churn %d silent\n" % n, binaries={"tp_churn": guest(arch, "tp_churn")},
+                   events=events, summary="none", timeout=300, arch=arch)
+    t.eq(b.status, 0, "%s: tp_churn ran to its end" % arch, b)
+    t.contains(b.output, "tp_churn: %d" % n, "%s: every write made" % arch, b)
+    counts = summary_threads(t, events)["threads"]
+    t.eq((counts["seen"], counts["forgotten"]), (0, 0),
+         "%s: no call, no thread followed" % arch, counts)
+
+
+def test_linux_silent_boot_makes_no_threads(t):
+    silent_churn(t, "x86_64")
+
+
 def test_regions_json_carries_the_counts(t):
     """regions=FILE (JSON) has the same thread counts as the summary."""
     path = t.path("regions.json")

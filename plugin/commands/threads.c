@@ -49,6 +49,10 @@ struct shard {
 #define FIRST_BUCKETS 64u
 
 static bool followed;
+/* Switches are followed from the first call that asks which thread runs
+ * (threads_current): before it no thread has a name, a region or a use. */
+static void (*start_following)(void);
+static int following;
 static unsigned int max_threads;
 static unsigned int shard_limit; /* idle threads a shard keeps */
 static struct shard shards[SHARDS];
@@ -138,9 +142,10 @@ static bool table_remove(struct shard *sh, struct guest_thread *t)
     return false;
 }
 
-void threads_init(bool follow, unsigned int max)
+void threads_init(bool follow, unsigned int max, void (*follow_switches)(void))
 {
     followed = follow;
+    start_following = follow_switches;
     max_threads = max;
     shard_limit = (max + SHARDS - 1) / SHARDS;
     keyed_hash_init();
@@ -396,6 +401,10 @@ void threads_on_switch(unsigned int vcpu_index, void *userdata)
 
 struct guest_thread *threads_current(struct vcpu *vcpu, struct insn_position pos)
 {
+    if (!__atomic_load_n(&following, __ATOMIC_ACQUIRE) &&
+        !__atomic_exchange_n(&following, 1, __ATOMIC_ACQ_REL)) {
+        start_following();
+    }
     return switch_to(vcpu, current_address_space(vcpu), guest_thread_pointer(vcpu), pos);
 }
 

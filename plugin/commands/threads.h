@@ -45,9 +45,11 @@ struct guest_thread {
 };
 
 /* At install: whether threads are followed (system mode on an
- * architecture whose switches the decode layer finds), and how many idle
- * threads, and how many with regions, are kept at most. */
-void threads_init(bool follow, unsigned int max_threads);
+ * architecture whose switches the decode layer finds), how many idle
+ * threads, and how many with regions, are kept at most, and how switches
+ * come to be followed (a retranslation, asked for at the first
+ * threads_current: a guest that never calls makes no threads). */
+void threads_init(bool follow, unsigned int max_threads, void (*follow_switches)(void));
 bool threads_followed(void);
 
 /* A vCPU's counters at one instruction: all of them and the kernel's. */
