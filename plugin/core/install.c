@@ -84,17 +84,56 @@ static void plugin_exit(void)
     lifecycle_finish("end of emulation", -1);
 }
 
-/* Once QEMU has dropped every translated block: from now on blocks count
- * their instructions, and the callbacks are registered again. */
-static void counting_reset_done(void)
+/*
+ * What translation adds from the first call that needs it on: instruction
+ * counts (the first region) and the callbacks of thread switches (the
+ * first call that asks which thread runs). Each takes QEMU dropping every
+ * translated block, a reset; QEMU ignores a reset asked for while one is
+ * under way, so both go through one: a request during a reset is applied
+ * when it ends. The reset's end runs with every vCPU stopped, so no
+ * request slips in between it and QEMU's own bookkeeping.
+ */
+enum retranslation { COUNT_INSTRUCTIONS = 1, FOLLOW_SWITCHES = 2 };
+static GMutex retranslation_lock;
+static int retranslation_wanted, retranslation_applied;
+static bool resetting;
+
+static void reset_done(void)
 {
-    translate_count_instructions();
+    g_mutex_lock(&retranslation_lock);
+    int wanted = retranslation_wanted;
+    retranslation_applied = wanted;
+    resetting = false;
+    g_mutex_unlock(&retranslation_lock);
+    if (wanted & COUNT_INSTRUCTIONS) {
+        translate_count_instructions();
+    }
+    if (wanted & FOLLOW_SWITCHES) {
+        translate_follow_switches();
+    }
     register_callbacks();
+}
+
+static void retranslate(int what)
+{
+    g_mutex_lock(&retranslation_lock);
+    retranslation_wanted |= what;
+    bool start = !resetting && (retranslation_wanted & ~retranslation_applied) != 0;
+    resetting |= start;
+    g_mutex_unlock(&retranslation_lock);
+    if (start) {
+        qemu_reset(plugin_id, reset_done);
+    }
 }
 
 static void count_instructions(void)
 {
-    qemu_reset(plugin_id, counting_reset_done);
+    retranslate(COUNT_INSTRUCTIONS);
+}
+
+static void follow_switches(void)
+{
+    retranslate(FOLLOW_SWITCHES);
 }
 
 static void register_callbacks(void)
@@ -238,7 +277,7 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
     /* Regions follow guest threads in system mode, where the architecture's
      * switches are known (docs/outputs.md). */
     threads_init(system_mode && arch->context_switch != NULL && !opts.regions_by_vcpu,
-                 (unsigned int)opts.max_threads);
+                 (unsigned int)opts.max_threads, follow_switches);
     commands_init(&(struct commands_config){
         .features = features(&opts, system_mode),
         .api = api,
