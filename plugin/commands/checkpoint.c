@@ -70,7 +70,7 @@ static void remove_unfinished(void)
 /* A restored handler's state, until the handler is loaded. */
 static GByteArray *restored_handler_state;
 /* Where the waiting caller's last call was, for roi_exclude_since. */
-static struct insn_position wait_mark;
+static struct roi_mark wait_mark;
 
 static void sleep_ms(int ms)
 {
@@ -238,7 +238,10 @@ static GString *take_state(struct checkpoint_header *h, const char *name, char *
         g_string_append_c(plugin_state, '\n');
         free(handler_state);
     }
-    roi_state_save(plugin_state);
+    pthread_mutex_lock(&lock);
+    struct roi_mark waiting = wait_mark;
+    pthread_mutex_unlock(&lock);
+    roi_state_save(plugin_state, &waiting);
     return plugin_state;
 }
 
@@ -408,7 +411,6 @@ static bool restore_pending(const char *plugin_state, char *err, size_t err_size
         pending_name[n++] = (char)byte;
     }
     pending_name[n] = '\0';
-    wait_mark = (struct insn_position){0, 0}; /* this run's counting starts here */
     state = DONE;
     /* Timestamps and regions' wall times go on from the checkpoint's. */
     const char *clock = strstr(plugin_state, "\nclock ");
@@ -418,6 +420,8 @@ static bool restore_pending(const char *plugin_state, char *err, size_t err_size
         return false;
     }
     clock_continue_from(saved_ns);
+    /* This run's counting starts here, where the restored regions do. */
+    wait_mark = (struct roi_mark){{0, 0}, saved_ns, NULL};
     const char *handler_line = strstr(plugin_state, "\nhandler ");
     if (handler_line != NULL) {
         restored_handler_state = g_byte_array_new();
@@ -527,7 +531,7 @@ void builtin_checkpoint(struct call_ctx *ctx)
     } else if (state == IDLE) {
         memcpy(pending_name, call->data, call->data_len);
         pending_name[call->data_len] = '\0';
-        wait_mark = roi_position_before_call(ctx);
+        wait_mark = roi_mark_now(ctx);
         state = SAVING;
         pthread_cond_signal(&wake);
         ctx->status = BACKDOOR_STATUS_PENDING;

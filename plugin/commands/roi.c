@@ -314,9 +314,10 @@ uint64_t roi_insns_before_call(const struct call_ctx *ctx)
     return counts_before_call(ctx).all;
 }
 
-struct insn_position roi_position_before_call(const struct call_ctx *ctx)
+struct roi_mark roi_mark_now(const struct call_ctx *ctx)
 {
-    return counts_before_call(ctx);
+    struct insn_position pos = counts_before_call(ctx);
+    return (struct roi_mark){pos, now_ns(), container(ctx->vcpu)};
 }
 
 static uint64_t kernel_now(struct roi_vcpu *roi, const struct call_ctx *caller);
@@ -409,9 +410,9 @@ void roi_shift_start(struct vcpu *vcpu, uint64_t id, int64_t delta)
     pthread_mutex_unlock(&roi->lock);
 }
 
-struct insn_position roi_exclude_since(const struct call_ctx *ctx, struct insn_position since)
+struct roi_mark roi_exclude_since(const struct call_ctx *ctx, struct roi_mark since)
 {
-    struct insn_position now = counts_before_call(ctx);
+    struct roi_mark now = roi_mark_now(ctx);
     struct roi_vcpu *roi = container(ctx->vcpu);
     pthread_mutex_lock(&roi->lock);
     GHashTableIter it;
@@ -420,8 +421,9 @@ struct insn_position roi_exclude_since(const struct call_ctx *ctx, struct insn_p
     while (g_hash_table_iter_next(&it, NULL, &value)) {
         struct region *r = value;
         if (r->depth > 0) {
-            r->start_insns += now.all - since.all;
-            r->start_kernel += now.kernel - since.kernel;
+            r->start_insns += now.pos.all - since.pos.all;
+            r->start_kernel += now.pos.kernel - since.pos.kernel;
+            r->start_ns += now.ns - since.ns;
         }
     }
     pthread_mutex_unlock(&roi->lock);
@@ -830,9 +832,15 @@ static void put_name(GString *out, const char *name)
     }
 }
 
+struct save {
+    GString *out;
+    const struct roi_mark *waiting;
+};
+
 static void save_one(struct roi_vcpu *roi, void *data)
 {
-    GString *out = data;
+    const struct save *save = data;
+    GString *out = save->out;
     if (roi->ended) {
         return; /* a user-mode thread that ended; checkpoints are system mode */
     }
@@ -847,19 +855,25 @@ static void save_one(struct roi_vcpu *roi, void *data)
     }
     put_name(out, roi->name);
     g_string_append_c(out, '\n');
-    uint64_t ts = now_ns();
-    struct insn_position now = counts_now(roi, NULL);
+    const struct roi_mark *w = save->waiting;
+    bool held = w != NULL && w->regions == roi;
+    uint64_t ts = held ? w->ns : now_ns();
+    struct insn_position now = held ? w->pos : counts_now(roi, NULL);
     GHashTableIter it;
     gpointer value;
     g_hash_table_iter_init(&it, roi->regions);
     while (g_hash_table_iter_next(&it, NULL, &value)) {
         const struct region *r = value;
         bool open = r->depth > 0;
+        /* The open entry's part apart: its roi_end in the restored run
+         * reports the whole entry. */
         g_string_append_printf(out, "region %" PRIu64 " %u %" PRIu64 " %" PRIu64 " %" PRIu64
-                               " %" PRIu64 " %" PRIu64 "\n", r->id, r->depth, r->entries,
-                               r->insns + (open ? now.all - r->start_insns : 0),
-                               r->kernel + (open ? now.kernel - r->start_kernel : 0),
-                               r->wall_ns + (open ? ts - r->start_ns : 0), r->unmatched_ends);
+                               " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+                               "\n", r->id, r->depth, r->entries, r->insns, r->kernel,
+                               r->wall_ns, r->unmatched_ends,
+                               open ? now.all - r->start_insns : 0,
+                               open ? now.kernel - r->start_kernel : 0,
+                               open ? ts - r->start_ns : 0);
     }
     gpointer key;
     g_hash_table_iter_init(&it, roi->marks);
@@ -870,9 +884,10 @@ static void save_one(struct roi_vcpu *roi, void *data)
     }
 }
 
-void roi_state_save(GString *out)
+void roi_state_save(GString *out, const struct roi_mark *waiting)
 {
-    visit_all(save_one, out);
+    struct save save = {out, waiting};
+    visit_all(save_one, &save);
 }
 
 static bool read_name(const char *hex, char *name, size_t size)
@@ -949,16 +964,21 @@ bool roi_state_restore(const char *text, bool *open_regions, char *err, size_t e
         const char *rest = *l + used;
         struct region r = {0};
         struct mark m = {0};
-        uint64_t id;
+        uint64_t id, open_insns, open_kernel, open_ns;
         if (strcmp(kind, "region") == 0) {
             ok = roi != NULL &&
                  sscanf(rest, "%" SCNu64 " %u %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
-                        " %" SCNu64, &r.id, &r.depth, &r.entries, &r.insns, &r.kernel,
-                        &r.wall_ns, &r.unmatched_ends) == 7 &&
+                        " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64, &r.id, &r.depth,
+                        &r.entries, &r.insns, &r.kernel, &r.wall_ns, &r.unmatched_ends,
+                        &open_insns, &open_kernel, &open_ns) == 10 &&
                  g_hash_table_size(roi->regions) < MAX_IDS_PER_VCPU;
             if (ok) {
-                /* Counters start at 0 in this run, as do the thread's. */
-                r.start_ns = now_ns();
+                /* Counters start at 0 in this run, as do the thread's: an
+                 * open entry began that far before them (unsigned, so
+                 * the difference at its end is right). */
+                r.start_insns = 0 - open_insns;
+                r.start_kernel = 0 - open_kernel;
+                r.start_ns = now_ns() - open_ns;
                 *open_regions |= r.depth > 0;
                 struct region *copy = g_memdup2(&r, sizeof r);
                 g_hash_table_insert(own_regions(roi), &copy->id, copy);

@@ -526,6 +526,11 @@ void threads_on_switch(unsigned int vcpu_index, void *userdata)
     switch_to(vcpu, address_space, thread_pointer, pos);
 }
 
+bool threads_following(void)
+{
+    return __atomic_load_n(&following, __ATOMIC_ACQUIRE) != 0;
+}
+
 struct guest_thread *threads_current(struct vcpu *vcpu, struct insn_position pos)
 {
     if (!__atomic_load_n(&following, __ATOMIC_ACQUIRE) &&
@@ -625,6 +630,7 @@ struct guest_thread *threads_adopt(uint64_t address_space, uint64_t thread_point
     g_mutex_lock(&sh->lock);
     struct guest_thread *t = thread_for(sh, hash, address_space, thread_pointer);
     filter_add(address_space, thread_pointer); /* switches to the key find it */
+    __atomic_store_n(&following, 1, __ATOMIC_RELEASE); /* install plants the switches */
     if (t->idle) {
         idle_remove(sh, t);
     }

@@ -93,6 +93,10 @@ struct guest_thread *threads_succeed(struct vcpu *vcpu, struct guest_thread *old
  * max-threads threads are kept already. */
 struct guest_thread *threads_adopt(uint64_t address_space, uint64_t thread_pointer);
 
+/* Whether switches are followed already (a thread was adopted at install:
+ * the installer then has them followed from the first block). */
+bool threads_following(void);
+
 /* Visits every thread kept for its regions, in the order they got them. */
 void threads_for_each(void (*visit)(struct guest_thread *thread, void *data), void *data);
 

@@ -14,7 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CHECKPOINT_FORMAT 1
+/* Raised whenever what a file holds changes: an older file is refused. */
+#define CHECKPOINT_FORMAT 2
 #define CHECKPOINT_SUFFIX ".ckpt"
 
 struct checkpoint_header {
