@@ -181,6 +181,12 @@ def test_bad_names_and_no_checkpoint_dir(t):
     r = qb(t, "--checkpoint-dir=" + ckdir, "--", program, "bad", "fine")
     t.eq(r.returncode, SETUP_ERROR, "--checkpoint-dir for a user-mode run is refused", r)
     t.contains(r.stderr, "give --linux or --system", "saying what it needs", r)
+    t.eq(os.listdir(ckdir), [], "no checkpoint made: no initramfs kept either")
+    with open(t.path("some.ckpt"), "w") as f:
+        f.write("whatever\n")
+    r = qb(t, "--restore=" + t.path("some.ckpt"), "--memory=1G")
+    t.eq(r.returncode, SETUP_ERROR, "--restore with machine options is refused", r)
+    t.contains(r.stderr, "starts the machine the checkpoint recorded", "saying why", r)
 
 
 def rewrite_header(src, dst, changes):
@@ -360,3 +366,18 @@ def test_untouched_buffers_are_mapped_first(t):
            "--readfile=" + write_input(t, "in", 42), "--summary=none")
     t.contains(r.stdout, "checkpoint fresh: 1\nread 3: 42\n",
                "readfile fills an untouched .bss page", r)
+
+
+def test_output_before_the_checkpoint_is_not_repeated(t):
+    """What the program printed and flushed just before its checkpoint left
+    the machine in the saving run, and a restored run does not print it
+    again."""
+    linux.ensure_kernel("x86_64")
+    ckdir = t.path("checkpoints")
+    os.mkdir(ckdir)
+    program = guest("x86_64", "checkpoint")
+    r = qb(t, "--linux", "--checkpoint-dir=" + ckdir, "--summary=none", "--", program, "print",
+           "p")
+    t.eq(r.stdout, "before\ncheckpoint p: 0\n", "the saving run prints both lines", r)
+    r = qb(t, "--restore=" + os.path.join(ckdir, "p.ckpt"), "--summary=none")
+    t.eq(r.stdout, "checkpoint p: 1\n", "a restore prints only what came after", r)

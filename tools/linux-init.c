@@ -65,6 +65,10 @@ static void frame(int kind, const void *data, size_t len)
         buf[3] = (unsigned char)(n >> 8);
         memcpy(buf + 4, data, n);
         write_all(console, buf, 4 + n);
+        /* Out of the machine before the program runs on: a checkpoint it
+         * takes next must not hold these bytes (they would be written
+         * again by every restore). */
+        tcdrain(console);
         data = (const char *)data + n;
         len -= n;
         if (kind == FRAME_STATUS) {

@@ -164,7 +164,7 @@ enum backdoor_error { BACKDOOR_ERRORS(BACKDOOR_ERROR_DEFINE_) };
     X(FAULT, fault, BACKDOOR_EFAULT, "bad buffer address")                     \
     X(TOO_BIG, too_big, BACKDOOR_E2BIG, "buffer over max-buffer")              \
     X(NO_WRITE, no_write, BACKDOOR_ENOSYS, "receive without guest memory writes (plugin API < 5)") \
-    X(INVALID, invalid, BACKDOOR_EINVAL, "a built-in issued with the wrong request type or argument count") \
+    X(INVALID, invalid, BACKDOOR_EINVAL, "a built-in issued with the wrong request type or argument count, or a name that is no plain file name (writefile, checkpoint)") \
     X(NO_READ, no_read, BACKDOOR_ENOSYS, "send without guest memory reads (plugin API < 4)") \
     X(HANDLER_ERROR, handler_error, BACKDOOR_EIO, "the handler failed: BACKDOOR_FAILED (a Python exception), or neither HANDLED nor UNHANDLED") \
     X(FILE_ERROR, file_error, BACKDOOR_EIO, "readfile/writefile: the host's read or write failed") \

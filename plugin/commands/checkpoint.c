@@ -40,6 +40,11 @@
 /* QEMU makes its QMP socket after loading the plugin, and may be slow to
  * start on a loaded host. */
 #define CONNECT_TIMEOUT_MS 30000
+/* How long the machine runs on (the caller polling) before it is stopped:
+ * what the caller wrote just before its call is then out of the machine
+ * (an operating system's pipes and consoles relay it when the caller
+ * waits), rather than saved in it and written again by every restore. */
+#define SETTLE_MS 50
 /* How often the worker asks QEMU whether the machine is saved. */
 #define POLL_INTERVAL_MS 2
 
@@ -326,6 +331,7 @@ static enum backdoor_status save(const char *name)
 {
     char err[1024], reply[256], cont_err[512];
     enum backdoor_status status = BACKDOOR_STATUS_CHECKPOINT_FAILED;
+    sleep_ms(SETTLE_MS);
     if (execute("{\"execute\": \"stop\"}", reply, sizeof reply, err, sizeof err)) {
         status = save_stopped(name, err, sizeof err);
         if (!execute("{\"execute\": \"cont\"}", reply, sizeof reply, cont_err,

@@ -19,6 +19,9 @@
  *                            touched before: a program built with -O2
  *                            passes both to the host untouched; prints the
  *                            result and the input, exits 0
+ *   checkpoint print NAME    prints "before", flushes, checkpoints NAME at
+ *                            once and prints the result: a restored run
+ *                            must not print "before" again
  *   checkpoint time NAME     checkpoints NAME, then prints the host's
  *                            CLOCK_REALTIME ns (make bench row 13: how
  *                            long a restore takes to reach the program)
@@ -64,6 +67,12 @@ int main(int argc, char **argv)
             printf("read %ld: %.*s", (long)n, BACKDOOR_IS_ERROR(n) ? 0 : (int)n,
                    fresh_input + PAGE);
         }
+        return 0;
+    }
+    if (argc > 2 && strcmp(argv[1], "print") == 0) {
+        printf("before\n");
+        fflush(stdout);
+        printf("checkpoint %s: %ld\n", argv[2], (long)backdoor_checkpoint(argv[2]));
         return 0;
     }
     if (argc > 2 && strcmp(argv[1], "handler") == 0) {

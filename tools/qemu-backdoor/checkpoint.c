@@ -5,6 +5,7 @@
  * --restore starts the machine a checkpoint file recorded, from it. The
  * user names files, never QEMU's migration options.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,6 +71,41 @@ void remove_qmp_socket(char *dir)
     }
 }
 
+void keep_qmp_socket(char *dir)
+{
+    if (dir != NULL) {
+        printf("# QMP socket directory kept for the command above: %s\n", dir);
+        free(dir);
+    }
+}
+
+bool initrd_in_checkpoints(const char *dir, const char *initrd)
+{
+    DIR *d = opendir(dir);
+    bool found = false;
+    for (struct dirent *e; d != NULL && !found && (e = readdir(d)) != NULL;) {
+        size_t len = strlen(e->d_name);
+        if (len <= strlen(CHECKPOINT_SUFFIX) ||
+            strcmp(e->d_name + len - strlen(CHECKPOINT_SUFFIX), CHECKPOINT_SUFFIX) != 0) {
+            continue;
+        }
+        char *path = format("%s/%s", dir, e->d_name), *state, err[256];
+        struct checkpoint_header h;
+        if (checkpoint_file_read(path, &h, &state, err, sizeof err)) {
+            for (char **a = h.argv; *a != NULL && !found; a++) {
+                found = strcmp(*a, initrd) == 0;
+            }
+            free(state);
+            checkpoint_header_free(&h);
+        }
+        free(path);
+    }
+    if (d != NULL) {
+        closedir(d);
+    }
+    return found;
+}
+
 /* Options of QEMU that take a value, which a restore replaces. */
 static bool replaced(const char *option)
 {
@@ -104,10 +140,6 @@ _Noreturn void run_restore(struct request *rq, char **rest, const char *plugin)
         die("--restore=%s takes no program or QEMU arguments (%s): the checkpoint holds the "
             "machine and what ran in it", path, *rest);
     }
-    if (rq->linux_guest || rq->system || rq->kernel != NULL || rq->arch != NULL) {
-        die("--restore=%s starts the machine the checkpoint recorded: drop --linux, "
-            "--system, --kernel and --arch", path);
-    }
     struct checkpoint_header h;
     char *state, err[1024];
     if (!checkpoint_file_read(path, &h, &state, err, sizeof err)) {
@@ -140,7 +172,7 @@ _Noreturn void run_restore(struct request *rq, char **rest, const char *plugin)
     char *socket_dir = add_machine_plugin(&cmd, rq, plugin);
     if (rq->dry_run) {
         print_command(cmd.items);
-        remove_qmp_socket(socket_dir);
+        keep_qmp_socket(socket_dir);
         exit(0);
     }
     if (linux_console) {

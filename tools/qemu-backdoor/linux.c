@@ -274,14 +274,14 @@ _Noreturn void run_linux(struct request *rq, char **rest, const char *dir, const
     if (rq->dry_run) {
         print_command(cmd.items);
         printf("# initramfs kept: %s\n", initrd);
-        remove_qmp_socket(socket_dir);
+        keep_qmp_socket(socket_dir);
         exit(0);
     }
 
     int status = run_linux_machine(rq, cmd.items);
     remove_qmp_socket(socket_dir);
-    if (checkpoint_dir == NULL) {
-        unlink(initrd);
+    if (checkpoint_dir == NULL || !initrd_in_checkpoints(checkpoint_dir, initrd)) {
+        unlink(initrd); /* no checkpoint of this run needs it */
     }
     rmdir(tmp);
     exit(status);

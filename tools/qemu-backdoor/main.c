@@ -102,7 +102,7 @@ int main(int argc, char **argv)
 
     if (rq.dry_run) {
         print_command(cmd.items);
-        remove_qmp_socket(socket_dir);
+        keep_qmp_socket(socket_dir);
         return 0;
     }
     time_t start = time(NULL);

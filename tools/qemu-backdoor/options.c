@@ -445,6 +445,14 @@ int parse_command_line(struct request *rq, int argc, char **argv, const char *di
             bad_option(argv);
         }
     }
+    const char *restore = request_option(rq, "restore");
+    if (restore != NULL && (rq->system || rq->linux_guest || rq->kernel != NULL ||
+                            rq->arch != NULL || rq->smp || rq->memory || rq->append ||
+                            rq->files.count)) {
+        die("--restore=%s starts the machine the checkpoint recorded, its kernel, memory and "
+            "vCPUs with it: drop --linux, --system, --kernel, --arch, --smp, --memory, "
+            "--append and --file", restore);
+    }
     if (rq->system && rq->linux_guest) {
         die("--system and --linux: choose one (--linux boots Linux and runs a program in "
             "it; --system runs the machine the QEMU arguments after -- describe)");

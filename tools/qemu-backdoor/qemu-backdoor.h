@@ -169,6 +169,10 @@ const char *request_option(const struct request *rq, const char *key);
  * own, returned for remove_qmp_socket (else NULL). */
 char *add_machine_plugin(struct list *cmd, struct request *rq, const char *plugin);
 void remove_qmp_socket(char *dir);
+/* --dry-run: the printed command names the socket, so its directory stays. */
+void keep_qmp_socket(char *dir);
+/* Whether a checkpoint in dir was made from a machine booted with initrd. */
+bool initrd_in_checkpoints(const char *dir, const char *initrd);
 _Noreturn void run_restore(struct request *rq, char **rest, const char *plugin);
 
 #endif /* QEMU_BACKDOOR_H */
