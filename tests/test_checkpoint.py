@@ -239,6 +239,16 @@ def test_damaged_and_foreign_files_refused(t):
     with open(other, "wb") as f:
         f.write(b"\x7fELF" + b"\0" * 4096)
     refused(other, "not a backdoor checkpoint", "an ELF file")
+    stream = t.path("stream.ckpt")
+    offset = int(re.search(rb"(?m)^machine-offset (\d+)$", data).group(1))
+    with open(stream, "wb") as f:
+        f.write(data[:offset + 4] + b"\xff" * 4 + data[offset + 8:])
+    r = qb(t, "--restore=" + stream, "--summary=none")
+    # A bare machine's status is its own (isa-debug-exit): QEMU's failure
+    # shows in its message (a --linux restore adds a line of ours).
+    t.check(r.returncode != 0 and "checkpoint bare: 1" not in r.stdout,
+            "a damaged machine stream: QEMU refuses it, nothing runs", r)
+    t.contains(r.stderr, "load of migration failed", "QEMU says why", r)
     newer = t.path("newer.ckpt")
     version = re.search(rb"(?m)^backdoor-version (.*)$", data).group(1).decode()
     fake = ("9" * len(version))[:len(version)]

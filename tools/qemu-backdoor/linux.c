@@ -305,6 +305,12 @@ int run_linux_machine(const struct request *rq, char **cmd)
         status = EXIT_TIMEOUT;
     } else if (out.status >= 0) {
         status = out.status;
+    } else if (request_option(rq, "restore") != NULL && WIFEXITED(qemu_status) &&
+               WEXITSTATUS(qemu_status) != 0) {
+        fprintf(stderr, "%s: QEMU could not restore the machine from %s (its message is "
+                "above); exit status %d\n", program_name, request_option(rq, "restore"),
+                EXIT_SETUP);
+        status = EXIT_SETUP;
     } else {
         fprintf(stderr, "%s: the machine ended before the program did (QEMU: %s): a kernel "
                 "panic, or a reset; exit status %d\n", program_name,
