@@ -14,7 +14,8 @@ from harness import BUILD, guest, last_summary, on_qemus, read_jsonl, run_counts
 
 REQUESTS = 100000
 MAX_BUFFER = 16384
-FAILURES = ("denied", "unhandled", "fault", "too_big", "no_write", "invalid", "no_read")
+FAILURES = ("denied", "unhandled", "fault", "too_big", "no_write", "invalid", "no_read",
+            "no_checkpoint")
 # SeaBIOS scans the hypervisor range once per boot (docs/abi.md).
 SEABIOS_PROBES = 16
 

@@ -189,21 +189,31 @@ def test_every_plugin_option_has_a_long_option(t):
     files made absolute, deny's commas as colons."""
     handler_lib = handler("record")
     samples = {"INPUT": handler_lib, "OUTPUT": "out-%s", "OUTDIR": "dir-%s", "TEXT": "x",
-               "SIZE": "4K", "NUMBER": "1", "COMMANDS": "exit,print"}
+               "SIZE": "4K", "NUMBER": "1", "COMMANDS": "exit,print", "SOCKET": "q.sock"}
+    # A checkpoint to restore: the bare-metal one of tests/test_checkpoint.py.
+    os.makedirs(t.path("saved"))
+    qb(t, "--system", "--kernel=" + os.path.join(BUILD, "baremetal", "x86", "checkpoint.elf"),
+       "--checkpoint-dir=" + t.path("saved"), "--summary=none", "--", *DEBUG_EXIT, timeout=120)
+    samples_by_key = {"restore": os.path.join(t.path("saved"), "bare.ckpt")}
+    # Whole-machine options, and how a dry run of each reads.
+    runs = {"checkpoint-dir": ["--system", "--kernel=" + KERNEL, "--", "-M", "pc"],
+            "restore": []}
     for key, option in abi.OPTIONS.items():
         if option.flag:
             given, want = "--" + key, key + "=on"
         else:
             value = (option.syntax.split("|")[-1] if option.kind in ("CHOICE", "BOOL")
-                     else samples[option.kind].replace("%s", key))
+                     else samples_by_key.get(key) or samples[option.kind].replace("%s", key))
             given = "--%s=%s" % (key, value)
             if option.kind == "OUTDIR":
                 os.makedirs(t.path(value), exist_ok=True)
             # t.run runs commands in the test's own directory.
             want = key + "=" + {"OUTPUT": os.path.join(t.dir, value),
                                 "OUTDIR": os.path.join(t.dir, value),
+                                "SOCKET": os.path.join(t.dir, value),
                                 "COMMANDS": value.replace(",", ":")}.get(option.kind, value)
-        r = t.run([COMMAND, "--dry-run", given, "--", CLI["x86_64"], "present"])
+        r = t.run([COMMAND, "--dry-run", given] +
+                  runs.get(key, ["--", CLI["x86_64"], "present"]))
         plugin = r.stdout.split()[r.stdout.split().index("-plugin") + 1]
         t.contains(plugin.split(",") + [""], want, "qemu-backdoor %s gives the plugin" % given, r)
 

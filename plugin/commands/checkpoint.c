@@ -515,6 +515,11 @@ void builtin_checkpoint(struct call_ctx *ctx)
     struct backdoor_call *call = &ctx->call;
     ctx->text = (const char *)call->data;
     ctx->text_len = call->data_len > NAME_MAX_BYTES ? NAME_MAX_BYTES : call->data_len;
+    if (!enabled && __atomic_load_n(&state, __ATOMIC_ACQUIRE) != DONE) {
+        /* As readfile without readfile=: nobody answers, whatever the name. */
+        ctx->status = BACKDOOR_STATUS_NO_CHECKPOINT;
+        return;
+    }
     if (!plain_name(call->data, call->data_len)) {
         ctx->status = BACKDOOR_STATUS_INVALID;
         return;

@@ -252,6 +252,12 @@ static struct fuzz_expect fuzz_classify(uint32_t leaf, uint32_t selector,
         e.result = (backdoor_word_t)BACKDOOR_ENOSYS;
         return e;
     }
+    /* Nor checkpoint-dir=: no checkpoint, whatever the name. */
+    if (e.command == BACKDOOR_OP_CHECKPOINT) {
+        e.status = BACKDOOR_STATUS_NO_CHECKPOINT;
+        e.result = (backdoor_word_t)BACKDOOR_ENOSYS;
+        return e;
+    }
     e.status = BACKDOOR_STATUS_OK;
     e.writes_result = fuzz_builtins[e.command].result;
     switch (e.command) {
