@@ -109,6 +109,19 @@ void clock_start(void)
     rate = 0;
 }
 
+void clock_continue_from(uint64_t ns)
+{
+    uint64_t tsc, clock;
+    read_pair(&tsc, &clock);
+    start_ns = clock - ns;
+    /* The TSC's rate holds; its base and the calling thread's anchor are
+     * of the old start, and that anchor's last value must not hold the
+     * clock back. */
+    base_tsc = tsc;
+    base_ns = ns;
+    this_thread = (struct anchor){0};
+}
+
 bool clock_uses_tsc(void)
 {
     return use_tsc;

@@ -16,6 +16,10 @@
 /* Starts the clock: at install, before any now_ns. */
 void clock_start(void);
 
+/* A restored checkpoint's run goes on from the time it was saved at: the
+ * clock reads ns now. At install, before any vCPU reads the clock. */
+void clock_continue_from(uint64_t ns);
+
 /* Nanoseconds since clock_start. */
 uint64_t now_ns(void);
 

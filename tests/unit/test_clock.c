@@ -5,7 +5,8 @@
  * (CLOCK_MONOTONIC itself), the calibration and some 300 anchors each, every
  * value lies between CLOCK_MONOTONIC read just before and just after it
  * (give or take the extrapolation: 5 us allowed, some 30 ns seen), and no
- * thread's values ever decrease.
+ * thread's values ever decrease. Then clock_continue_from, as a restored
+ * checkpoint calls it, sets the clock back.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -83,5 +84,14 @@ int main(void)
         CHECK_EQ(r->late, 0);
     }
     printf("the clock reads %s\n", clock_uses_tsc() ? "the TSC" : "CLOCK_MONOTONIC");
+    /* A restored checkpoint's clock goes on from its saved time, here
+     * earlier than this run's: from there on, in this thread too. */
+    clock_continue_from(1000000);
+    uint64_t before = monotonic(), restored = now_ns();
+    CHECK(restored >= 1000000 && restored < 1000000 + SLACK_NS);
+    struct timespec pause = {0, 5000000};
+    nanosleep(&pause, NULL);
+    uint64_t later = now_ns(), after = monotonic();
+    CHECK(later >= restored + 5000000 && later - restored <= after - before + SLACK_NS);
     return unit_report("test_clock");
 }
