@@ -80,7 +80,7 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/unit/%)
 UNIT_STUBS := tests/unit/mmu_stubs.c
 UNIT_PLUGIN_OBJS := translate/decode core/options translate/arch translate/arch_x86 translate/repeat_rule \
 	translate/arch_aarch64 translate/arch_riscv64 translate/site qemu/qemu_version \
-	translate/valgrind_cpu
+	translate/valgrind_cpu output/clock output/json output/text output/call_json output/trace_json
 
 # The demo (examples/print).
 EXAMPLE_BINS := $(BUILD)/examples/print-guest $(BUILD)/examples/libprint-handler.so \
@@ -143,7 +143,8 @@ $(BUILD)/handlers/lib%.so: tests/handlers/%.c $(PUBLIC_HEADERS)
 $(BUILD)/unit/%: tests/unit/%.c $(UNIT_PLUGIN_OBJS:%=plugin/%.c) $(UNIT_STUBS) $(PLUGIN_HDRS) $(PUBLIC_HEADERS)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	$(Q)$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -Iinclude -Iplugin $< $(UNIT_PLUGIN_OBJS:%=plugin/%.c) $(UNIT_STUBS) -o $@
+	$(Q)$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -Iinclude -Iplugin $(GLIB_CFLAGS) $< \
+	  $(UNIT_PLUGIN_OBJS:%=plugin/%.c) $(UNIT_STUBS) -o $@ $(GLIB_LIBS) -lpthread
 
 $(BUILD)/examples/print-guest: examples/print/guest.c $(PUBLIC_HEADERS)
 	@mkdir -p $(dir $@)

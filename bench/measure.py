@@ -61,6 +61,8 @@ def run(cmd, timeout=300, expect=0, poll_hwm=False, env=None):
         r = Result(cmd, code, out.read().decode(errors="replace"),
                    err.read().decode(errors="replace"),
                    usage.ru_utime + usage.ru_stime, wall, hwm_kb)
+        # Apart, for what a program does and what the kernel does for it.
+        r.user, r.sys = usage.ru_utime, usage.ru_stime
     if expect is not None and r.code != expect:
         raise Failure("unexpected exit status\n" + r.describe())
     return r

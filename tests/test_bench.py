@@ -161,6 +161,28 @@ def test_thread_churn_row(t):
     verdicts_follow_the_figures(t, rows)
 
 
+def test_outputs_row(t):
+    """Row 6 in quick form: every output in user mode (each file checked to
+    hold one record per call) with its ns per record and records per second
+    judged against 120 ns and 5 M/s, peak memory against 1.1x, and system
+    mode at -smp 1, 2 and 4, its scaling judged where the cores allow."""
+    r, rows, _ = quick_rows(t, "6")
+    t.eq(r.returncode, 0, "bench/run.py --only 6", r)
+    user = [row for row in rows if "user mode" in row["name"]]
+    for kind in ("events= file", "events.bin= file", "trace= file", "events= and trace="):
+        judged = [row for row in user if row["variant"].startswith(kind) and row["target"]]
+        t.eq(len(judged), 3, "%s: ns per record twice, records/s once, each judged" % kind,
+             user)
+    t.eq(len([row for row in user if row["unit"] == "MiB" and row["target"] == "<= 1.1"]), 2,
+         "peak RSS of events= and trace=", user)
+    system = [row for row in rows if "system mode" in row["name"]]
+    t.eq(len([row for row in system if "-smp 4" in row["variant"]]), 8,
+         "-smp 4 of every output, in time and in CPU time", system)
+    t.check(len([row for row in system if row["target"]]) >= 6, "scaling judged", system)
+    t.check(all(float(row["median"]) > 0 for row in rows), "every run measured", rows)
+    verdicts_follow_the_figures(t, rows)
+
+
 def test_checkpoint_row(t):
     """Row 13 in quick form: a boot and a restore of the 512 MiB Linux guest
     to the program, each measured, the restore judged against 0.5 s."""

@@ -109,3 +109,52 @@ def test_numbers_exact_for_every_reader(t):
              "regions=", files["regions"])
     t.user("x86_64", CLI, ["seed", "7"], check=0, **files)
     t.contains(open(files["summary"]).read(), "  i8      0x07 ", "a seed command in hex", files)
+
+
+def runs_of_marks(t, what, n, marks):
+    """marks: {vCPU: [(value, time)]} in file order. QEMU gives a thread that
+    starts after another ended that one's vCPU, so a vCPU may carry several
+    threads' marks one after the other: each must be a whole 0..n-1, with
+    times that never decrease, and there must be four of them."""
+    runs = 0
+    for vcpu, seen in sorted(marks.items()):
+        values = [value for value, _ in seen]
+        t.eq(values, list(range(n)) * (len(values) // n),
+             "%s, %d marks: vCPU %d's, whole and in order" % (what, n, vcpu))
+        times = [ts for _, ts in seen]
+        t.eq(times, sorted(times), "%s: vCPU %d's times never decrease" % (what, vcpu))
+        runs += len(values) // n
+    t.eq(runs, 4, "%s, %d marks: every thread's" % (what, n))
+
+
+def test_every_vcpu_drained(t):
+    """Four guest threads (vCPUs) each mark 0..N-1: a few hundred, which
+    stay in the vCPUs' buffers until the end of the run, and 40,000 (some
+    6 MB a log), which fill them many times as they grow from 64 KiB to
+    1 MiB. Every log holds every mark of every thread, in order and with
+    times that never decrease: the end of the run drained each buffer,
+    whole."""
+    import events_bin
+    calls = os.path.join(BUILD, "bench", "calls")
+    if not os.path.exists(calls):
+        raise Skip("build/bench/calls is missing: run 'make all'")
+    for n in (300, 40000):
+        files = {"events": t.path("events-%d.jsonl" % n), "trace": t.path("trace-%d.json" % n)}
+        binary = t.path("events-%d.bin" % n)
+        r = t.user("x86_64", calls, args=["mark", n, 0, 4], summary="none", check=0, **files)
+        t.contains(r.stdout, "calls=%d " % (4 * n), "every thread's calls", r)
+        t.user("x86_64", calls, args=["mark", n, 0, 4], summary="none", events=binary, check=0)
+        logs = {"events": read_jsonl(files["events"]), "events.bin": events_bin.read(binary)}
+        for name, records in logs.items():
+            marks = {}
+            for rec in records:
+                if rec["event"] == "call" and rec["op"] == "mark":
+                    marks.setdefault(rec["vcpu"], []).append((int(rec["args"][1]),
+                                                              rec["ts_ns"]))
+            runs_of_marks(t, name, n, marks)
+            t.eq(records[-1]["event"], "summary", "%s: the summary record last" % name)
+        marks = {}
+        for e in validate_trace(files["trace"]):
+            if e.get("name") == "mark 1":
+                marks.setdefault(e["pid"], []).append((e["args"]["value"], e["ts"]))
+        runs_of_marks(t, "trace", n, marks)

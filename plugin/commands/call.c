@@ -21,6 +21,14 @@ void call_set_current(struct call_ctx *ctx)
     this_thread_call = ctx;
 }
 
+uint64_t call_now(struct call_ctx *ctx)
+{
+    if (ctx->ts_ns == 0) {
+        ctx->ts_ns = now_ns();
+    }
+    return ctx->ts_ns;
+}
+
 void call_report(struct call_ctx *ctx)
 {
     if (ctx->reported) {
@@ -28,7 +36,7 @@ void call_report(struct call_ctx *ctx)
     }
     ctx->reported = true;
     struct call_record record = {
-        .ts_ns = now_ns(),
+        .ts_ns = call_now(ctx),
         .vcpu = ctx->vcpu_index,
         .pc = ctx->call.pc,
         .type = (enum backdoor_type)ctx->call.type,

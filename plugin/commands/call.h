@@ -30,6 +30,7 @@ struct call_ctx {
     bool result_delivered; /* written to the guest (plugin API >= 5) */
     const char *op_name;   /* built-in name, "handler" or "seed" */
     bool reported;         /* call_report done */
+    uint64_t ts_ns;        /* the call's time (call_now), 0 until read */
     /* Extra fields for the event record, set by built-ins. */
     const char *text;
     size_t text_len;
@@ -52,6 +53,10 @@ static inline void call_add_extra(struct call_ctx *ctx, const char *key, uint64_
 /* The call running a built-in or the handler on this thread, or NULL. */
 struct call_ctx *call_current(void);
 void call_set_current(struct call_ctx *ctx);
+
+/* The call's time: read once, so that a built-in's trace record and the
+ * call's event record cost one clock read and show one time. */
+uint64_t call_now(struct call_ctx *ctx);
 
 /* Hands the call's record to the outputs; a second call is a no-op. */
 void call_report(struct call_ctx *ctx);

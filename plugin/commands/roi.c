@@ -530,7 +530,8 @@ void builtin_mark(struct call_ctx *ctx)
         m->last_value = value;
     }
     pthread_mutex_unlock(&roi->lock);
-    report_trace(ctx->vcpu->output, trace_track(roi), 'i', "mark", id, now_ns(), "value", value);
+    report_trace(ctx->vcpu->output, trace_track(roi), 'i', "mark", id, call_now(ctx), "value",
+                 value);
 }
 
 /*

@@ -361,6 +361,7 @@ void dispatch_on_magic(unsigned int vcpu_index, void *udata)
     d.ctx.text_len = 0;
     d.ctx.n_extra = 0;
     d.ctx.reported = false;
+    d.ctx.ts_ns = 0;
     d.site = udata;
     if (read_request(&d)) {
         dispatch(&d);

@@ -49,22 +49,26 @@ char *event_json_start(char *p, uint64_t ts, unsigned int vcpu, const char *even
 }
 
 /* The fixed part of a call record, its numbers and names at their
- * longest. */
+ * longest. An op name is a built-in's or one of a few words, or read from
+ * a binary log behind a byte of length: a bound, not a strlen per record. */
+#define CALL_OP_MAX 255
 #define CALL_RECORD_MAX 320
 /* Each extra field: a key (built-in names, under 32 bytes) and a number. */
 #define CALL_EXTRA_MAX (32 + 4 + JSON_INTEGER_MAX)
 
 size_t call_json_max(const struct call_record *call)
 {
-    return CALL_RECORD_MAX + strlen(call->op) + call->nargs * (JSON_INTEGER_MAX + 1) +
+    return CALL_RECORD_MAX + CALL_OP_MAX + call->nargs * (JSON_INTEGER_MAX + 1) +
            call->n_extra * CALL_EXTRA_MAX +
            (call->text != NULL ? 8 + JSON_STRING_MAX(call->text_len) : 0);
 }
 
-char *call_json(char *p, const struct call_record *call)
+/* From ts_ns's end to the arguments' opening bracket. */
+static char *call_site_part(char *p, const struct call_record *call)
 {
-    p = event_json_start(p, call->ts_ns, call->vcpu, "call", 4);
-    p = json_put_lit(p, ",\"pc\":");
+    p = json_put_lit(p, ",\"vcpu\":");
+    p = json_put_u64(p, call->vcpu);
+    p = json_put_lit(p, ",\"event\":\"call\",\"pc\":");
     p = json_put_hex(p, call->pc);
     p = json_put_lit(p, ",\"type\":\"");
     const struct name *type = (unsigned)call->type < BACKDOOR_TYPE_COUNT
@@ -73,19 +77,38 @@ char *call_json(char *p, const struct call_record *call)
     p = json_put_lit(p, "\",\"cmd\":");
     p = json_put_hex(p, call->command);
     p = json_put_lit(p, ",\"op\":\"");
-    p = json_put(p, call->op, strlen(call->op));
-    p = json_put_lit(p, "\",\"args\":[");
+    p = json_put(p, call->op, strnlen(call->op, CALL_OP_MAX));
+    return json_put_lit(p, "\",\"args\":[");
+}
+
+/* "],"status":"NAME"" for each status, in slots of one size: copied
+ * whole, the copy is a few vector moves instead of a call. */
+#define STATUS_PART_MAX 32
+static const struct {
+    char text[STATUS_PART_MAX];
+    size_t len;
+} status_parts[BACKDOOR_STATUS_COUNT] = {
+#define STATUS_PART(NAME_, name, error, doc)                                          \
+    [BACKDOOR_STATUS_##NAME_] = {"],\"status\":\"" #name "\"",                          \
+                                 sizeof("],\"status\":\"" #name "\"") - 1},
+    BACKDOOR_STATUSES(STATUS_PART)
+#undef STATUS_PART
+};
+
+/* From the arguments to the line's end. */
+static char *call_rest(char *p, const struct call_record *call)
+{
     for (unsigned i = 0; i < call->nargs; i++) {
         p = json_put_u64(p, call->args[i]);
         *p++ = ',';
     }
     p -= call->nargs > 0; /* the last comma */
-    p = json_put_lit(p, "],\"status\":\"");
-    const struct name *status = (unsigned)call->status < BACKDOOR_STATUS_COUNT
-                                    ? &status_names[call->status]
-                                    : &(const struct name)NAME("?");
-    p = json_put(p, status->text, status->len);
-    *p++ = '"';
+    if ((unsigned)call->status < BACKDOOR_STATUS_COUNT) {
+        memcpy(p, status_parts[call->status].text, STATUS_PART_MAX);
+        p += status_parts[call->status].len;
+    } else {
+        p = json_put_lit(p, "],\"status\":\"?\"");
+    }
     if (call->has_result) {
         p = json_put_lit(p, ",\"result\":");
         p = json_put_i64(p, call->result);
@@ -109,3 +132,37 @@ char *call_json(char *p, const struct call_record *call)
     return json_put_lit(p, "}\n");
 }
 
+char *call_json(char *p, const struct call_record *call)
+{
+    p = json_put_lit(p, "{\"ts_ns\":");
+    p = json_put_u64(p, call->ts_ns);
+    return call_rest(call_site_part(p, call), call);
+}
+
+char *call_json_memo(char *p, const struct call_record *call, struct call_json_memo *memo)
+{
+    p = json_put_lit(p, "{\"ts_ns\":");
+    p = json_put_u64(p, call->ts_ns);
+    if (memo->len == 0 || memo->pc != call->pc || memo->op != call->op ||
+        memo->command != call->command || memo->type != call->type ||
+        memo->vcpu != call->vcpu) {
+        /* Written in place (call_json_max leaves room for it), then kept if
+         * it fits: an op name from a handler library may be long. */
+        char *end = call_site_part(p, call);
+        size_t len = (size_t)(end - p);
+        memo->len = 0;
+        if (len <= CALL_JSON_MEMO_MAX) {
+            memcpy(memo->text, p, len);
+            memo->pc = call->pc;
+            memo->op = call->op;
+            memo->command = call->command;
+            memo->type = call->type;
+            memo->vcpu = call->vcpu;
+            memo->len = (unsigned)len;
+        }
+        return call_rest(end, call);
+    }
+    /* The whole array: room for it is reserved (CALL_RECORD_MAX). */
+    memcpy(p, memo->text, CALL_JSON_MEMO_MAX);
+    return call_rest(p + memo->len, call);
+}

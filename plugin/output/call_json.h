@@ -24,6 +24,23 @@ size_t call_json_max(const struct call_record *call);
 /* The record, ending in a newline; returns its end. */
 char *call_json(char *p, const struct call_record *call);
 
+/* What a line holds between its ts_ns and its arguments (vcpu, event, pc,
+ * type, cmd, op) changes only with the call site: one vCPU's last such
+ * part, kept so that a loop of calls copies it instead of writing it anew. */
+#define CALL_JSON_MEMO_MAX 160
+struct call_json_memo {
+    uint64_t pc;
+    const char *op;
+    uint32_t command;
+    enum backdoor_type type;
+    unsigned int vcpu;
+    unsigned int len; /* 0: empty */
+    char text[CALL_JSON_MEMO_MAX];
+};
+
+/* call_json's line, through memo. */
+char *call_json_memo(char *p, const struct call_record *call, struct call_json_memo *memo);
+
 const char *call_json_type_name(enum backdoor_type type);
 const char *call_json_status_name(enum backdoor_status status);
 

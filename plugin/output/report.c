@@ -22,10 +22,13 @@
 #include "output/regions.h"
 #include "output/sink.h"
 #include "output/summary.h"
+#include "output/trace_json.h"
 
 struct output_vcpu {
     struct event_buffer *events;
     struct event_buffer *trace;
+    struct call_json_memo call_memo; /* events= */
+    struct trace_json_memo trace_memo;
 };
 
 static struct report_options opts;
@@ -46,11 +49,6 @@ static const char trace_header[] = "{\"displayTimeUnit\":\"ns\",\"traceEvents\":
 /* Ends the array with an element, so every record can end in a comma. */
 static const char trace_footer[] =
     "{\"name\":\"trace_end\",\"ph\":\"M\",\"pid\":0,\"tid\":0,\"args\":{}}\n]}\n";
-
-static uint64_t trace_tid(const char *kind, uint64_t id)
-{
-    return strcmp(kind, "roi") == 0 ? id + 1 : 0;
-}
 
 /* Guest threads' processes come after every possible vCPU's (65536). */
 #define TRACE_THREAD_TRACKS 100000u
@@ -255,7 +253,7 @@ void report_call(struct output_vcpu *vs, const struct call_record *call)
     }
     char *p = event_reserve(vs->events, call_json_max(call));
     if (p != NULL) {
-        event_commit(vs->events, call_json(p, call));
+        event_commit(vs->events, call_json_memo(p, call, &vs->call_memo));
     }
 }
 
@@ -308,50 +306,20 @@ void report_trace_region_name(struct output_vcpu *vs, uint64_t track, uint64_t i
         text_init(&out, 256);
         char name[32];
         snprintf(name, sizeof name, "roi %" PRIu64, id);
-        trace_name(&out, "thread_name", track, trace_tid("roi", id), name);
+        trace_name(&out, "thread_name", track, trace_json_tid("roi", id), name);
         emit(vs->trace, &out);
         text_free(&out);
     }
 }
 
-/* The fixed part of a trace record with kind and key names under 32 bytes. */
-#define TRACE_RECORD_MAX 400
-
 void report_trace(struct output_vcpu *vs, uint64_t track, char phase, const char *kind,
                   uint64_t id, uint64_t ts_ns, const char *arg_key, uint64_t arg_value)
 {
-    char *p = event_reserve(vs->trace, TRACE_RECORD_MAX);
-    if (p == NULL) {
-        return;
+    char *p = event_reserve(vs->trace, TRACE_JSON_MAX);
+    if (p != NULL) {
+        struct trace_record r = {track, phase, kind, id, ts_ns, arg_key, arg_value};
+        event_commit(vs->trace, trace_json_memo(p, &r, &vs->trace_memo));
     }
-    size_t kind_len = strnlen(kind, 32);
-    p = json_put_lit(p, "{\"name\":\"");
-    p = json_put(p, kind, kind_len);
-    *p++ = ' ';
-    p = json_put_digits(p, id);
-    p = json_put_lit(p, "\",\"cat\":\"");
-    p = json_put(p, kind, kind_len);
-    p = json_put_lit(p, "\",\"ph\":\"");
-    *p++ = phase;
-    if (phase == 'i') {
-        p = json_put_lit(p, "\",\"s\":\"t");
-    }
-    p = json_put_lit(p, "\",\"pid\":");
-    p = json_put_u64(p, track);
-    p = json_put_lit(p, ",\"tid\":");
-    p = json_put_u64(p, trace_tid(kind, id));
-    p = json_put_lit(p, ",\"ts\":");
-    p = json_put_us(p, ts_ns);
-    p = json_put_lit(p, ",\"args\":{\"id\":");
-    p = json_put_u64(p, id);
-    if (arg_key != NULL) {
-        p = json_put_lit(p, ",\"");
-        p = json_put(p, arg_key, strnlen(arg_key, 32));
-        p = json_put_lit(p, "\":");
-        p = json_put_u64(p, arg_value);
-    }
-    p = json_put_lit(p, "}},\n");
-    event_commit(vs->trace, p);
 }
 
 static void write_summary_text(const GString *text)

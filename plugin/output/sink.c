@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Buffered multi-writer output files (output/sink.h). A vCPU takes no lock
- * to write a record; the file's lock is taken once per 64 KiB.
+ * to write a record; the file's lock is taken once per buffer.
  */
 #include "output/sink.h"
 
@@ -122,6 +122,7 @@ struct event_buffer *event_buffer_new(struct sink *sink)
     buf->sink = sink;
     buf->aligned = sink->aligned;
     buf->binary = sink->binary;
+    buf->flush_at = SINK_FLUSH_MIN;
     return buf;
 }
 
@@ -138,11 +139,14 @@ void event_buffer_register(struct event_buffer *buf)
 /* Room for a full buffer, a page of padding and the largest ordinary
  * record: allocated at a vCPU's first record, so vCPUs that never call
  * cost nothing. */
-#define BUFFER_CAPACITY (SINK_FLUSH_BYTES + 2 * SINK_PAGE)
+static size_t capacity(const struct event_buffer *buf)
+{
+    return buf->flush_at + 2 * SINK_PAGE;
+}
 
 void event_buffer_grow(struct event_buffer *buf, size_t max)
 {
-    size_t cap = buf->cap > 0 ? buf->cap : BUFFER_CAPACITY;
+    size_t cap = buf->cap > 0 ? buf->cap : capacity(buf);
     /* A record may be moved past a page boundary (event_buffer_straddle). */
     while (cap < buf->len + max + SINK_PAGE) {
         cap *= 2;
@@ -175,8 +179,13 @@ void event_buffer_flush(struct event_buffer *buf)
         write_out(buf->sink, buf->data, buf->len);
     }
     buf->len = 0;
-    if (buf->cap > 4 * BUFFER_CAPACITY) {
-        /* A record of a long guest text grew it: memory stays bounded. */
+    if (buf->flush_at < SINK_FLUSH_MAX) {
+        buf->flush_at *= 2;
+    }
+    if (buf->cap < capacity(buf) || buf->cap > 4 * capacity(buf)) {
+        /* Empty: allocated anew at the next record, at the new size (or
+         * back to it after a long guest text grew it, so that memory stays
+         * bounded). */
         g_free(buf->data);
         buf->data = NULL;
         buf->cap = 0;

@@ -4,9 +4,13 @@
  * JSON). Each vCPU formats its records straight into a buffer of its own,
  * with no lock: only its own thread writes there, and the end of the run
  * drains the buffers once dispatching has stopped (dispatch_stop), when no
- * call is running. A full buffer (64 KiB) goes to the file in one write,
- * under the file's lock, so vCPUs meet once per buffer, not per record, and
- * memory stays bounded however long the guest runs.
+ * call is running. A full buffer goes to the file in one write, under the
+ * file's lock, so vCPUs meet once per buffer, not per record, and memory
+ * stays bounded however long the guest runs. A buffer holds 64 KiB at
+ * first and twice as much after each write, up to 1 MiB: a vCPU that
+ * writes many records writes them in large batches (a write's fixed cost,
+ * some microseconds, is then a few nanoseconds a record), while the many
+ * vCPUs of a program of many threads that each write little keep 64 KiB.
  *
  * In a regular file of ours, no record shorter than a page straddles a 4 KiB
  * boundary of the file (the record before it is padded with spaces inside
@@ -29,14 +33,17 @@ struct event_buffer {
     char *data;
     size_t len; /* whole records */
     size_t cap;
+    size_t flush_at; /* written out once len reaches it */
     bool aligned; /* records kept inside 4 KiB pages */
     bool binary;  /* padding is zero bytes (output/event_bin.h), not spaces */
     struct sink *sink;
 };
 
 #define SINK_PAGE 4096u
-/* A buffer goes to the file once it holds this much. */
-#define SINK_FLUSH_BYTES (64u * 1024u)
+/* A buffer goes to the file once it holds flush_at bytes: this much at
+ * first, then twice as much after each write, up to SINK_FLUSH_MAX. */
+#define SINK_FLUSH_MIN (64u * 1024u)
+#define SINK_FLUSH_MAX (1024u * 1024u)
 
 /* Opens path for writing (output/file.h: nothing is truncated before
  * sink_start); header (header_len bytes) and footer frame the file. binary:
@@ -91,7 +98,7 @@ static inline void event_commit(struct event_buffer *buf, char *end)
     } else {
         buf->len = stop;
     }
-    if (buf->len >= SINK_FLUSH_BYTES) {
+    if (buf->len >= buf->flush_at) {
         event_buffer_flush(buf);
     }
 }
