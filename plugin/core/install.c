@@ -105,7 +105,7 @@ static void register_callbacks(void)
 
 static void describe_degradation(int api, bool system_mode)
 {
-    if (system_mode && api < 5) {
+    if (system_mode && !qemu_caps.physical_memory) {
         plugin_log("QEMU plugin API %d cannot read the guest's page tables: buffers passed "
                    "by user-level code are refused (needs API 5, QEMU >= 10.1; docs/abi.md, "
                    "security model)", api);

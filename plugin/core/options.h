@@ -36,6 +36,7 @@ struct options {
     const char *regions_path;
     const char *trace_path;
     const char *print_path;
+    uint64_t qemu_api; /* read by the constructor (qemu/qemu_compat.c) */
     uint64_t max_buffer;
     uint64_t max_output; /* 0: no limit */
     uint64_t max_threads; /* guest threads kept (commands/threads.h) */

@@ -259,7 +259,7 @@ _Noreturn void run_linux(struct request *rq, char **rest, const char *dir, const
         list_add(&cmd, cached_file(dir, m, m->bios, "OpenSBI firmware (fw_dynamic.bin)"));
     }
     list_add(&cmd, "-plugin");
-    list_add(&cmd, plugin_argument(plugin, &rq->plugin_options));
+    list_add(&cmd, plugin_argument(plugin, &rq->plugin_options, qemu));
     for (size_t i = 0; i < rq->qemu_args.count; i++) {
         list_add(&cmd, rq->qemu_args.items[i]);
     }

@@ -72,7 +72,7 @@ int main(int argc, char **argv)
             list_add(&cmd, rq.kernel);
         }
         list_add(&cmd, "-plugin");
-        list_add(&cmd, plugin_argument(plugin, &rq.plugin_options));
+        list_add(&cmd, plugin_argument(plugin, &rq.plugin_options, qemu));
         for (size_t i = 0; i < rq.qemu_args.count; i++) {
             list_add(&cmd, rq.qemu_args.items[i]);
         }
@@ -83,13 +83,14 @@ int main(int argc, char **argv)
         }
         char *program = find_program(rest[0]);
         const struct arch *arch = elf_arch(program, "program", true);
-        list_add(&cmd, need(find_qemu(dir, format("qemu-%s", arch->name), &looked), &looked));
+        char *qemu = need(find_qemu(dir, format("qemu-%s", arch->name), &looked), &looked);
+        list_add(&cmd, qemu);
         add_library_prefix(&cmd, program, arch, rq.qemu_args.items);
         for (size_t i = 0; i < rq.qemu_args.count; i++) {
             list_add(&cmd, rq.qemu_args.items[i]);
         }
         list_add(&cmd, "-plugin");
-        list_add(&cmd, plugin_argument(plugin, &rq.plugin_options));
+        list_add(&cmd, plugin_argument(plugin, &rq.plugin_options, qemu));
         list_add(&cmd, program);
         rest++;
     }
