@@ -13,6 +13,7 @@
 #include "backdoor/ops.h"
 #include "backdoor/options.h"
 #include "dispatch/policy.h"
+#include "output/outputs.h"
 
 #define OPTIONS_MAX_TEXTS 32
 #define OPTIONS_BUILTIN_LIMIT BACKDOOR_USER_COMMAND_FIRST
@@ -74,6 +75,10 @@ bool options_parse(struct options *opts, int argc, char **argv, char *err,
 
 /* Number of bytes with an optional K, M or G suffix (powers of 1024). */
 bool parse_size(const char *text, uint64_t *bytes);
+
+/* The OUTPUT lines of the table with their values in opts, in the
+ * table's order; returns how many (at most max). */
+size_t options_output_paths(const struct options *opts, struct output_path *paths, size_t max);
 
 /* The keys, for messages: "handler, handler-arg, ...". */
 const char *options_known_keys(void);
