@@ -261,7 +261,7 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         .reporting_calls = reporting_calls,
     });
     /* Every output the option table names, opened in one loop. */
-    struct output_path paths[16];
+    struct output_path paths[OPTIONS_COUNT];
     size_t n_paths = options_output_paths(&opts, paths, sizeof paths / sizeof paths[0]);
     if (!outputs_open(&(struct output_settings){
                           .paths = paths,

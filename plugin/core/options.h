@@ -76,6 +76,11 @@ bool options_parse(struct options *opts, int argc, char **argv, char *err,
 /* Number of bytes with an optional K, M or G suffix (powers of 1024). */
 bool parse_size(const char *text, uint64_t *bytes);
 
+/* The number of lines of the table: room enough for its OUTPUT lines. */
+#define OPTIONS_LINE(...) +1
+enum { OPTIONS_COUNT = 0 BACKDOOR_PLUGIN_OPTIONS(OPTIONS_LINE) };
+#undef OPTIONS_LINE
+
 /* The OUTPUT lines of the table with their values in opts, in the
  * table's order; returns how many (at most max). */
 size_t options_output_paths(const struct options *opts, struct output_path *paths, size_t max);
