@@ -37,12 +37,15 @@ typedef const void *(*insn_data_v2_fn)(const struct qemu_plugin_insn *);
 typedef size_t (*insn_data_v3_fn)(const struct qemu_plugin_insn *, void *, size_t);
 
 /* The executable's readable segments, one of which holds QEMU's version
- * text: read-only data first, where compilers put it, then the others. */
+ * text: read-only data first, where compilers put it, then the others;
+ * the last first, as linkers put read-only data after the code and the
+ * symbol tables before it (a distribution's QEMU: 4 MB of .rodata after
+ * 5 MB of symbols and relocations). */
 static int scan_executable(struct dl_phdr_info *info, size_t size, void *found)
 {
     (void)size;
     for (unsigned pass = 0; pass < 2 && !*(bool *)found; pass++) {
-        for (int i = 0; i < info->dlpi_phnum; i++) {
+        for (int i = info->dlpi_phnum - 1; i >= 0; i--) {
             const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
             if (ph->p_type == PT_LOAD && (ph->p_flags & PF_R) &&
                 ((ph->p_flags & (PF_W | PF_X)) != 0) == pass &&

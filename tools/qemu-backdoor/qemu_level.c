@@ -49,7 +49,8 @@ static GHashTable *dynamic_symbols(Elf *e)
 }
 
 /* QEMU's version text, in one of the file's readable loaded segments:
- * read-only data first, where compilers put it, then the others. */
+ * read-only data first, where compilers put it, then the others; the last
+ * first, as the plugin's constructor looks (plugin/qemu/qemu_compat.c). */
 static void find_release(Elf *e, struct qemu_release *release)
 {
     size_t size = 0, n = 0;
@@ -58,7 +59,7 @@ static void find_release(Elf *e, struct qemu_release *release)
         return;
     }
     for (unsigned pass = 0; pass < 2; pass++) {
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = n; i-- > 0;) {
             GElf_Phdr ph;
             if (gelf_getphdr(e, (int)i, &ph) != NULL && ph.p_type == PT_LOAD &&
                 (ph.p_flags & PF_R) && ((ph.p_flags & (PF_W | PF_X)) != 0) == pass &&
