@@ -72,7 +72,7 @@ struct qemu_release {
     int major, minor, micro; /* all 0: not found */
 };
 
-/* Finds QEMU's version text in len bytes of its read-only data. */
+/* Finds QEMU's version text in len bytes of its executable's data. */
 bool qemu_release_find(const char *data, size_t len, struct qemu_release *out);
 
 /* Whether the running QEMU must be asked for its release: the functions
