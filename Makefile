@@ -29,7 +29,7 @@ GLIB_CFLAGS  = $(shell pkg-config --cflags glib-2.0)
 GLIB_LIBS    = $(shell pkg-config --libs glib-2.0)
 # profile='s symbols and source lines (plugin/qemu/symbols.c) come from
 # elfutils, which the plugin dlopens with profile= only (plugin/qemu/elfutils.h):
-# linked, it would cost every QEMU start about 1 ms of CPU (bench row 13).
+# linked, it would cost every QEMU start about 1 ms of CPU (bench row 14).
 # Its headers are needed to build.
 
 # The plugin.

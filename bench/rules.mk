@@ -5,7 +5,7 @@
 #   make -f Makefile -f bench/rules.mk bench-build
 # Outputs, in $(BUILD)/bench/:
 #   calls, workload   static x86-64 guests (bench/guest/calls.c, workload.c)
-#   exit_now          a static x86-64 guest that exits at once (row 13)
+#   exit_now          a static x86-64 guest that exits at once (row 14)
 #   zlib_region       static x86-64 guest linking Debian's libz.a (zlib1g-dev)
 #                     and using Debian's callgrind.h (bench/guest/zlib_region.c)
 #   zlib_dynamic      the same program linked as users link it, against

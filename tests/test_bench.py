@@ -164,12 +164,12 @@ def test_thread_churn_row(t):
 
 
 def test_startup_row(t):
-    """Row 13 in quick form: a guest that exits at once without a plugin,
+    """Row 14 in quick form: a guest that exits at once without a plugin,
     with libempty.so and with the plugin; the plugin's row is judged by its
     difference to libempty.so in milliseconds (the median of the paired
     differences), not by a ratio."""
-    r, rows, _ = quick_rows(t, "13")
-    t.eq(r.returncode, 0, "bench/run.py --only 13", r)
+    r, rows, _ = quick_rows(t, "14")
+    t.eq(r.returncode, 0, "bench/run.py --only 14", r)
     t.eq(len(rows), 3, "three variants", rows)
     t.check(all(float(row["median"]) > 0 for row in rows), "every run measured", rows)
     judged = [row for row in rows if row["target"]]

@@ -2,7 +2,7 @@
 /*
  * elfutils (libdw, libelf), loaded when profile= first needs it. Linking
  * them would load five libraries (libdw, libelf and their compressors)
- * into every QEMU run, about 1 ms of CPU at each start (bench row 13),
+ * into every QEMU run, about 1 ms of CPU at each start (bench row 14),
  * for the one option that reads ELF files. Each function the plugin uses
  * is called as elfutils.NAME, with the type its header declares.
  */
