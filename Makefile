@@ -38,7 +38,10 @@ GLIB_LIBS    = $(shell pkg-config --libs glib-2.0)
 PLUGIN_SRCS := $(wildcard plugin/*/*.c)
 PLUGIN_HDRS := $(wildcard plugin/*/*.h)
 PLUGIN_OBJS := $(PLUGIN_SRCS:plugin/%.c=$(BUILD)/plugin/%.o)
+# One version for the plugin (checkpoints record it) and the tools.
+BACKDOOR_VERSION := $(shell sed -n 's/^Version: *//p' scripts/backdoor.pc.in)
 PLUGIN_CFLAGS = $(CFLAGS_C11) -D_GNU_SOURCE -fPIC -fvisibility=hidden \
+	-DBACKDOOR_VERSION='"$(BACKDOOR_VERSION)"' \
 	-Iinclude -Iplugin $(GLIB_CFLAGS)
 PUBLIC_HEADERS := $(wildcard include/backdoor/*.h)
 

@@ -3,9 +3,10 @@
 from (issue 13). Debian's kernel (the tests' boot, tests/lib/linux.py) boots,
 runs an empty /init script and powers off, under qemu-system-x86_64 and
 under qemu-system-aarch64 -M virt: no plugin, QEMU's libempty.so,
-libbackdoor.so as it is by default (threads followed: a callback per switch
-instruction executed), and with regions-by=vcpu (no switch callbacks); CPU
-time of the whole run."""
+libbackdoor.so as it is by default (threads followed, which plants switch
+callbacks only from the first call that asks which thread runs: none here),
+and with regions-by=vcpu (never any switch callback); CPU time of the whole
+run."""
 import os
 
 import linux

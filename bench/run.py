@@ -38,6 +38,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "lib"))
 
+import checkpoint  # noqa: E402
 import dynamic_profile  # noqa: E402
 import guest_text  # noqa: E402
 import linux_boot  # noqa: E402
@@ -61,7 +62,7 @@ from stats import NOISE, med  # noqa: E402
 
 MEASUREMENTS = (overhead, per_call, guest_text, mttcg, outputs, regions, real_workload,
                 dynamic_profile, peers, linux_boot, linux_command, python_handler, thread_churn,
-                startup)
+                checkpoint, startup)
 RESULTS = os.path.join(ROOT, "bench", "results")
 
 
@@ -121,7 +122,7 @@ def main():
     ap.add_argument("--smp", default="1,2,4", help="vCPU counts of row 5 (at most 16)")
     ap.add_argument("--calls", type=int, default=10_000_000, help="N of rows 2 and 3")
     ap.add_argument("--quick", action="store_true", help="one repetition, small counts")
-    ap.add_argument("--only", default="1,2,3,4,5,6,7,8,8d,8e,9,10,11,14", help="rows to run, e.g. 2,3")
+    ap.add_argument("--only", default="1,2,3,4,5,6,7,8,8d,8e,9,10,11,12,13,14", help="rows to run, e.g. 2,3")
     ap.add_argument("--output-dir", help="where row 6 writes its files "
                     "(default /dev/shm, so that the disk is not what is measured)")
     ap.add_argument("--results", default=RESULTS, help="directory of latest.{csv,svg,txt}")

@@ -208,3 +208,68 @@ void backdoor_handler_fini(void)
 {
     interpreter_stop();
 }
+
+/* A function the script defines at its top level, or NULL. */
+static PyObject *script_function(const char *name)
+{
+    PyObject *main_module = PyImport_AddModule("__main__");
+    PyObject *f = main_module != NULL ? PyObject_GetAttrString(main_module, name) : NULL;
+    if (f == NULL) {
+        PyErr_Clear();
+    } else if (!PyCallable_Check(f)) {
+        Py_DECREF(f);
+        f = NULL;
+    }
+    return f;
+}
+
+/* save() returns bytes (or None): the script's state in a checkpoint. */
+void *backdoor_handler_save(size_t *len)
+{
+    *len = 0;
+    struct python_thread *thread = interpreter_enter();
+    PyObject *save = script_function("save");
+    PyObject *state = save != NULL ? PyObject_CallNoArgs(save) : NULL;
+    void *copy = NULL;
+    if (save != NULL && state == NULL) {
+        failure_refuse("save()");
+    } else if (state != NULL && state != Py_None) {
+        char *bytes;
+        Py_ssize_t n;
+        if (PyBytes_AsStringAndSize(state, &bytes, &n) != 0) {
+            failure_refuse("save() must return bytes or None");
+        } else if ((copy = malloc(n > 0 ? (size_t)n : 1)) != NULL) {
+            memcpy(copy, bytes, (size_t)n);
+            *len = (size_t)n;
+        }
+    }
+    Py_XDECREF(state);
+    Py_XDECREF(save);
+    interpreter_leave(thread);
+    return copy;
+}
+
+/* restore(data) gets those bytes back in a restored run. */
+int backdoor_handler_restore(const void *data, size_t len)
+{
+    struct python_thread *thread = interpreter_enter();
+    PyObject *restore = script_function("restore");
+    int rc = 1;
+    if (restore == NULL) {
+        companion_host->log("the checkpoint holds the state save() returned, and the script "
+                            "defines no restore(data) to take it");
+    } else {
+        PyObject *bytes = PyBytes_FromStringAndSize(data, (Py_ssize_t)len);
+        PyObject *done = bytes != NULL ? PyObject_CallOneArg(restore, bytes) : NULL;
+        if (done == NULL) {
+            failure_refuse("restore()");
+        } else {
+            rc = 0;
+        }
+        Py_XDECREF(done);
+        Py_XDECREF(bytes);
+        Py_DECREF(restore);
+    }
+    interpreter_leave(thread);
+    return rc;
+}

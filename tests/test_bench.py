@@ -152,15 +152,28 @@ def test_linux_boot_row(t):
 
 
 def test_thread_churn_row(t):
-    """Row 12 in quick form (10^5 FS-base writes): CPU time and peak memory
-    of every variant, the two ratios to regions-by=vcpu judged."""
+    """Row 12 in quick form (10^5 FS-base writes, and 10^4 that each name
+    themselves): CPU time and peak memory of every variant, the four ratios
+    to regions-by=vcpu judged."""
     r, rows, _ = quick_rows(t, "12")
     t.eq(r.returncode, 0, "bench/run.py --only 12", r)
-    t.eq(len(rows), 6, "three variants, in CPU time and in memory", rows)
+    t.eq(len(rows), 12, "three variants of two guests, in CPU time and in memory", rows)
     t.eq(sorted({row["unit"] for row in rows}), ["MiB", "s"], "both measures", rows)
     t.check(all(float(row["median"]) > 0 for row in rows), "every run measured", rows)
-    t.eq(len([row for row in rows if row["target"]]), 2, "both ratios have a target", rows)
+    t.eq(len([row for row in rows if row["target"]]), 4, "every ratio has a target", rows)
     verdicts_follow_the_figures(t, rows)
+
+
+def test_checkpoint_row(t):
+    """Row 13 in quick form: a boot and a restore of the 512 MiB Linux guest
+    to the program, each measured, the restore judged against 0.5 s."""
+    r, rows, _ = quick_rows(t, "13")
+    t.eq(r.returncode, 0, "bench/run.py --only 13", r)
+    t.eq([row["variant"] for row in rows], ["boot (--linux)", "restore (--restore)"],
+         "both ways to the program", rows)
+    t.check(all(float(row["median"]) > 0 for row in rows), "each measured", rows)
+    verdicts_follow_the_figures(t, rows)
+    t.check(float(rows[1]["median"]) < float(rows[0]["median"]), "a restore beats a boot", rows)
 
 
 def test_startup_row(t):

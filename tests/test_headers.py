@@ -63,6 +63,7 @@ backdoor_word_t every_request(backdoor_word_t x)
     r += backdoor_sum(1, 2, 3, x) + backdoor_host_info(buf, sizeof buf);
     r += backdoor_print("text\n") + backdoor_write(buf, 3) + backdoor_name_thread("worker");
     r += backdoor_readfile(buf, sizeof buf, x) + backdoor_writefile("out.txt", buf, 3, x);
+    r += backdoor_checkpoint("boot");
     r += backdoor_printf("%d %u %lx %zu %s %p %c %%\n", -1, 2u, (unsigned long)x,
                          sizeof buf, buf, (void *)buf, 'c');
     r += print_list("%d\n", 1);

@@ -13,7 +13,7 @@ which Linux often hands out again (docs/outputs.md)."""
 from harness import on_qemus
 from test_linux import (calls_attributed, ended_by_another, privilege_line, regions_follow,
                         smp_exact)
-from test_thread_state import linux_churn
+from test_thread_state import linux_churn, silent_churn
 
 
 @on_qemus("built", "debian-11.1")
@@ -42,6 +42,11 @@ def test_aarch64_process_threads_bounded(t):
     """Issue 21: a user process writing TPIDR_EL0 300,000 times; the
     thread table stays within max-threads."""
     linux_churn(t, "aarch64")
+
+
+def test_aarch64_silent_boot_makes_no_threads(t):
+    """A boot that never calls follows no TPIDR_EL0 write: no thread made."""
+    silent_churn(t, "aarch64")
 
 
 @on_qemus("built", "debian-11.1")

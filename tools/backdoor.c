@@ -69,6 +69,7 @@ static void help(void)
         }
         const char *args = op->number == BACKDOOR_OP_READFILE ? " > FILE"
                            : op->number == BACKDOOR_OP_WRITEFILE ? " FILE [NAME]"
+                           : op->number == BACKDOOR_OP_CHECKPOINT ? " NAME"
                            : op->type == BACKDOOR_TYPE_SEND ? " TEXT..."
                            : op->type == BACKDOOR_TYPE_RECV ? ""
                            : op->nargs == 1 ? " N" : op->nargs == 2 ? " N N"
@@ -321,6 +322,32 @@ static int run_writefile(int argc, char **argv)
     return rc;
 }
 
+/* Exit status 0 in the run that saved the checkpoint, 1 in a restored one
+ * (a shell script branches as on fork's result); anything wrong is 2, so
+ * that no mistake reads as "restored". */
+static int run_checkpoint(int argc, char **argv)
+{
+    if (argc != 1) {
+        fprintf(stderr, "%s: 'checkpoint' takes one NAME (a plain file name)\n", program);
+        return NO_ANSWER;
+    }
+    int rc = need_host("checkpoint");
+    if (rc != OK) {
+        return rc;
+    }
+    backdoor_word_t r = backdoor_checkpoint(argv[0]);
+    if (r == 0 || r == 1) {
+        return (int)r;
+    }
+    fprintf(stderr, "%s: checkpoint '%s' failed: %s\n", program, argv[0],
+            r == (backdoor_word_t)BACKDOOR_EINVAL ? "not a plain file name"
+            : r == (backdoor_word_t)BACKDOOR_ENOSYS
+                ? "no checkpoints here (user mode, or the host has no checkpoint directory)"
+            : r == (backdoor_word_t)BACKDOOR_ENOSPC ? "the host's disk is full"
+                                                    : "the host could not save the machine");
+    return NO_ANSWER;
+}
+
 /* name: as the user typed it ("roi_begin" for roi_begin_machine). */
 static int run_op(const struct op *op, const char *name, int argc, char **argv)
 {
@@ -330,6 +357,9 @@ static int run_op(const struct op *op, const char *name, int argc, char **argv)
     }
     if (op->number == BACKDOOR_OP_WRITEFILE) {
         return run_writefile(argc, argv);
+    }
+    if (op->number == BACKDOOR_OP_CHECKPOINT) {
+        return run_checkpoint(argc, argv);
     }
     if (op->number == BACKDOOR_OP_NAME_THREAD) {
         if (argc != 1) {

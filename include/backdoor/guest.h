@@ -326,6 +326,59 @@ BACKDOOR_IMPL_INLINE uint32_t backdoor_impl_seed(uint32_t leaf, uint32_t v32)
 #define BACKDOOR_IMPL_EXT_LEAF(type, nargs) \
     BACKDOOR_LEAF((type), BACKDOOR_EXT_MAGIC | BACKDOOR_IMPL_ABI32 | (nargs))
 
+/*
+ * The host reads and writes guest buffers through the page tables as they
+ * stand when the call is made. Under an operating system that maps pages on
+ * first use, a buffer the program never touched (a string constant not yet
+ * read, fresh .bss or heap) is not mapped yet, and the raw backdoor_send
+ * and backdoor_recv below answer BACKDOOR_EFAULT for it. The wrappers made
+ * for valid buffers (backdoor_write, backdoor_print, backdoor_name_thread,
+ * backdoor_checkpoint, backdoor_readfile, backdoor_writefile,
+ * backdoor_host_info) touch each page first, as the kernel's own
+ * copy_from_user would fault it in: a read of what the host reads, a write
+ * of the same byte to what it writes (which also breaks copy-on-write). A
+ * wild pointer then faults in the guest, as it would in memcpy.
+ */
+#define BACKDOOR_IMPL_PAGE ((backdoor_word_t)4096)
+
+BACKDOOR_IMPL_INLINE void backdoor_impl_touch_read(const void *buf, backdoor_word_t len)
+{
+#if !defined(BACKDOOR_DISABLE)
+    const volatile unsigned char *p = (const volatile unsigned char *)buf;
+    backdoor_word_t i = 0;
+    while (i < len) {
+        (void)p[i];
+        i += BACKDOOR_IMPL_PAGE - ((backdoor_word_t)(p + i) & (BACKDOOR_IMPL_PAGE - 1));
+    }
+#else
+    (void)buf, (void)len;
+#endif
+}
+
+BACKDOOR_IMPL_INLINE void backdoor_impl_touch_write(void *buf, backdoor_word_t len)
+{
+#if !defined(BACKDOOR_DISABLE)
+    volatile unsigned char *p = (volatile unsigned char *)buf;
+    backdoor_word_t i = 0;
+    while (i < len) {
+        p[i] = p[i];
+        i += BACKDOOR_IMPL_PAGE - ((backdoor_word_t)(p + i) & (BACKDOOR_IMPL_PAGE - 1));
+    }
+#else
+    (void)buf, (void)len;
+#endif
+}
+
+/* The length of a NUL-terminated string, reading (so mapping) each byte. */
+BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_impl_strlen(const char *text)
+{
+    const volatile char *p = text;
+    backdoor_word_t len = 0;
+    while (p[len] != '\0')
+        len++;
+    return len;
+}
+
 /* Extended calls to handler commands (0x0800..0xffff) or built-ins. */
 BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_call0(uint16_t cmd, backdoor_word_t dflt)
 {
@@ -370,8 +423,9 @@ BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_call4(uint16_t cmd, backdoor_word_
 /*
  * Bulk data. send: the host reads len bytes at buf and returns the handler's
  * result. receive: the host writes at most cap bytes at buf and returns how
- * many. Both return BACKDOOR_EFAULT for a buffer that is not mapped and
- * BACKDOOR_E2BIG above the host's size cap; no byte is copied then.
+ * many. Both return BACKDOOR_EFAULT for a buffer that is not mapped (also
+ * one the guest's kernel has not mapped yet: see backdoor_impl_touch_read)
+ * and BACKDOOR_E2BIG above the host's size cap; no byte is copied then.
  */
 BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_send(uint16_t cmd, const void *buf,
                                                    backdoor_word_t len,
@@ -473,12 +527,14 @@ BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_sum(backdoor_word_t a0,
 BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_host_info(char *buf,
                                                         backdoor_word_t cap)
 {
+    backdoor_impl_touch_write(buf, cap);
     return backdoor_recv(BACKDOOR_OP_HOST_INFO, buf, cap, BACKDOOR_ENOSYS);
 }
 
 BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_write(const char *text,
                                                     backdoor_word_t len)
 {
+    backdoor_impl_touch_read(text, len);
     return backdoor_send(BACKDOOR_OP_PRINT, text, len, BACKDOOR_ENOSYS);
 }
 
@@ -494,9 +550,7 @@ static inline backdoor_word_t backdoor_print(const char *text)
  * the plugin's outputs: its regions' rows and the summary. */
 static inline backdoor_word_t backdoor_name_thread(const char *name)
 {
-    backdoor_word_t len = 0;
-    while (name[len] != '\0')
-        len++;
+    backdoor_word_t len = backdoor_impl_strlen(name);
     return backdoor_send(BACKDOOR_OP_NAME_THREAD, name, len, BACKDOOR_ENOSYS);
 }
 
@@ -516,6 +570,7 @@ static inline backdoor_word_t backdoor_name_thread(const char *name)
 BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_readfile(void *buf, backdoor_word_t len,
                                                        backdoor_word_t offset)
 {
+    backdoor_impl_touch_write(buf, len);
     return backdoor_impl_request(BACKDOOR_IMPL_EXT_LEAF(BACKDOOR_TYPE_RECV, 3),
                                  BACKDOOR_SELECTOR(BACKDOOR_OP_READFILE), 3,
                                  (backdoor_word_t)buf, len, offset, 0, BACKDOOR_ENOSYS);
@@ -525,8 +580,30 @@ BACKDOOR_IMPL_INLINE backdoor_word_t backdoor_writefile(const char *name, const 
                                                         backdoor_word_t len,
                                                         backdoor_word_t offset)
 {
+    backdoor_impl_strlen(name);
+    backdoor_impl_touch_read(buf, len);
     return backdoor_send4(BACKDOOR_OP_WRITEFILE, buf, len, (backdoor_word_t)name, offset,
                           BACKDOOR_ENOSYS);
+}
+
+/*
+ * Checkpoints, as gem5's m5 checkpoint (docs/checkpoints.md): the host saves
+ * the whole machine as NAME (a plain file name) and this returns 0 in the
+ * run that saved it and 1 in every run restored from it, as fork() tells
+ * parent from child; or BACKDOOR_EINVAL for a name that is no plain file
+ * name, BACKDOOR_ENOSYS where there are no checkpoints (user mode, no
+ * checkpoint-dir=, no host), BACKDOOR_ENOSPC or BACKDOOR_EIO when the host
+ * could not save it (the machine then goes on, the previous NAME kept). It
+ * calls again while the host saves: QEMU stops the machine only between
+ * instructions, so the call cannot wait inside.
+ */
+static inline backdoor_word_t backdoor_checkpoint(const char *name)
+{
+    backdoor_word_t len = backdoor_impl_strlen(name), r;
+    do
+        r = backdoor_send(BACKDOOR_OP_CHECKPOINT, name, len, BACKDOOR_ENOSYS);
+    while (r == (backdoor_word_t)BACKDOOR_EAGAIN);
+    return r;
 }
 
 /*

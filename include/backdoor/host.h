@@ -241,10 +241,24 @@ BACKDOOR_HANDLER_EXPORT int backdoor_handler_call(struct backdoor_call *call);
  */
 BACKDOOR_HANDLER_EXPORT void backdoor_handler_fini(void);
 
+/*
+ * Optional, for checkpoints (docs/checkpoints.md). save runs while the
+ * machine is stopped for a checkpoint: return your state as len bytes in
+ * memory from malloc (the plugin frees it and stores it in the checkpoint),
+ * or NULL with len 0 for none. restore runs in a run restored from that
+ * checkpoint, after backdoor_handler_init and before the guest runs, with
+ * those bytes; return 0 to accept, anything else refuses the restore (QEMU
+ * does not start). Without them a handler starts afresh in a restored run.
+ */
+BACKDOOR_HANDLER_EXPORT void *backdoor_handler_save(size_t *len);
+BACKDOOR_HANDLER_EXPORT int backdoor_handler_restore(const void *data, size_t len);
+
 typedef int (*backdoor_handler_init_fn)(const struct backdoor_host *host,
                                         int argc, char **argv);
 typedef int (*backdoor_handler_call_fn)(struct backdoor_call *call);
 typedef void (*backdoor_handler_fini_fn)(void);
+typedef void *(*backdoor_handler_save_fn)(size_t *len);
+typedef int (*backdoor_handler_restore_fn)(const void *data, size_t len);
 
 #ifdef __cplusplus
 }

@@ -102,7 +102,8 @@ enum backdoor_type { BACKDOOR_TYPES(BACKDOOR_TYPE_DEFINE_) BACKDOOR_TYPE_COUNT }
     X(READFILE, readfile, 0x00e, RECV, 3, 1, "read the readfile= host file from offset arg2 into arg0[0..arg1); returns bytes read, 0 at or past its end") \
     X(WRITEFILE, writefile, 0x00f, SEND, 4, 1, "write arg0[0..arg1) at offset arg3 of outdir=/NAME, NAME the NUL-terminated plain file name at arg2 (offset 0 empties the file first); returns bytes written") \
     X(ROI_BEGIN_MACHINE, roi_begin_machine, 0x010, CALL, 1, 0, "enter region arg0 of the whole machine: every vCPU and thread counts (the guest command's roi begin)") \
-    X(ROI_END_MACHINE, roi_end_machine, 0x011, CALL, 1, 0, "leave machine region arg0")
+    X(ROI_END_MACHINE, roi_end_machine, 0x011, CALL, 1, 0, "leave machine region arg0") \
+    X(CHECKPOINT, checkpoint, 0x012, SEND, 2, 1, "save the machine as checkpoint arg0[0..arg1) (system mode, checkpoint-dir=): 0 in the run that saved it, 1 in a run restored from it; BACKDOOR_EAGAIN while the host saves (guest.h's backdoor_checkpoint calls again)")
 
 #define BACKDOOR_OP_DEFINE_(NAME, name, number, type, nargs, result, doc) \
     BACKDOOR_OP_##NAME = number,
@@ -140,11 +141,12 @@ enum backdoor_feature { BACKDOOR_FEATURES(BACKDOOR_FEATURE_DEFINE_) };
     X(EPERM, -1, "refused by the plugin's policy (allow-from=, deny=)")        \
     X(E2BIG, -7, "buffer longer than max-buffer")                             \
     X(EFAULT, -14, "buffer not accessible to the caller")                      \
-    X(EINVAL, -22, "a built-in issued with the wrong request type or argument count, or a writefile name that is no plain file name") \
+    X(EINVAL, -22, "a built-in issued with the wrong request type or argument count, a writefile or checkpoint name that is no plain file name") \
     X(ENOSYS, -38, "nobody answers this command, or the QEMU in use cannot move the data") \
     X(EIO, -5, "the handler failed: it returned BACKDOOR_FAILED (a Python handler raised) or neither HANDLED nor UNHANDLED; readfile/writefile: the host's read or write failed") \
     X(EFBIG, -27, "writefile: the files written would pass max-output, or more files than the plugin creates") \
-    X(ENOSPC, -28, "writefile: the host's disk is full")
+    X(ENOSPC, -28, "writefile, checkpoint: the host's disk is full") \
+    X(EAGAIN, -11, "checkpoint: the host is saving the machine (or another checkpoint); call again")
 
 #define BACKDOOR_ERROR_DEFINE_(NAME, value, doc) BACKDOOR_##NAME = value,
 enum backdoor_error { BACKDOOR_ERRORS(BACKDOOR_ERROR_DEFINE_) };
@@ -167,7 +169,10 @@ enum backdoor_error { BACKDOOR_ERRORS(BACKDOOR_ERROR_DEFINE_) };
     X(HANDLER_ERROR, handler_error, BACKDOOR_EIO, "the handler failed: BACKDOOR_FAILED (a Python exception), or neither HANDLED nor UNHANDLED") \
     X(FILE_ERROR, file_error, BACKDOOR_EIO, "readfile/writefile: the host's read or write failed") \
     X(FILE_LIMIT, file_limit, BACKDOOR_EFBIG, "writefile: over max-output, or over the number of files") \
-    X(DISK_FULL, disk_full, BACKDOOR_ENOSPC, "writefile: the host's disk is full")
+    X(DISK_FULL, disk_full, BACKDOOR_ENOSPC, "writefile, checkpoint: the host's disk is full") \
+    X(PENDING, pending, BACKDOOR_EAGAIN, "checkpoint: the host is saving the machine; the guest calls again") \
+    X(NO_CHECKPOINT, no_checkpoint, BACKDOOR_ENOSYS, "checkpoint: not possible in this run (user mode, or no checkpoint-dir=)") \
+    X(CHECKPOINT_FAILED, checkpoint_failed, BACKDOOR_EIO, "checkpoint: QEMU could not save the machine (the summary says why)")
 
 #define BACKDOOR_STATUS_DEFINE_(NAME, name, error, doc) BACKDOOR_STATUS_##NAME,
 enum backdoor_status { BACKDOOR_STATUSES(BACKDOOR_STATUS_DEFINE_) BACKDOOR_STATUS_COUNT };

@@ -24,6 +24,8 @@
  *               NUMBER  an unsigned integer (decimal, or 0x hexadecimal)
  *               CHOICE  one of the words of syntax; the field holds its index
  *               COMMANDS built-in command names separated by ':'
+ *               SOCKET  a Unix socket the plugin connects to (qemu-backdoor
+ *                       makes it absolute)
  *   fallback  the value when the option is not given, as it would be written
  *             (NULL: none)
  *   syntax    the VALUE part as the docs write it
@@ -133,6 +135,16 @@
     X("outdir", outdir_path, OUTDIR, NULL, "DIR",                                           \
       "the directory the guest writes plain file names into with the `writefile` "          \
       "built-in (`backdoor writefile FILE`); it must exist and take new files; at most "    \
-      "4096 files, together at most `max-output` bytes, none growing past it")
+      "4096 files, together at most `max-output` bytes, none growing past it")             \
+    X("checkpoint-dir", checkpoint_dir, OUTDIR, NULL, "DIR",                                \
+      "system mode, with `qmp=`: the `checkpoint` built-in (`backdoor checkpoint NAME`) "   \
+      "saves the machine and the plugin's state to DIR/NAME.ckpt (docs/checkpoints.md)")    \
+    X("restore", restore_path, INPUT, NULL, "PATH",                                         \
+      "system mode, with `qmp=` and QEMU's `-incoming defer`: start from the checkpoint "   \
+      "PATH, the plugin's regions, marks and names included (qemu-backdoor --restore "     \
+      "gives QEMU the machine recorded in it)")                                             \
+    X("qmp", qmp_path, SOCKET, NULL, "PATH",                                                \
+      "QEMU's QMP socket (`-qmp unix:PATH,server=on,wait=off`), through which the plugin "  \
+      "saves and restores checkpoints; qemu-backdoor makes one of its own")
 
 #endif /* BACKDOOR_OPTIONS_H */

@@ -25,6 +25,8 @@ static struct {
     const char *path;
     backdoor_handler_call_fn call;
     backdoor_handler_fini_fn fini;
+    backdoor_handler_save_fn save;
+    backdoor_handler_restore_fn restore;
     seed_i8_fn seed_i8;
     seed_i8_v32_fn seed_i8_v32;
 } handler;
@@ -36,6 +38,12 @@ static pthread_mutex_t seed_lock = PTHREAD_MUTEX_INITIALIZER;
 static void *symbol(void *library, const char *name)
 {
     return dlsym(library, name);
+}
+
+static void find_checkpoint_hooks(void *library)
+{
+    handler.save = (backdoor_handler_save_fn)symbol(library, "backdoor_handler_save");
+    handler.restore = (backdoor_handler_restore_fn)symbol(library, "backdoor_handler_restore");
 }
 
 static bool is_python_script(const char *path)
@@ -102,6 +110,7 @@ static bool load_python(const char *script, int argc, char **argv,
     }
     handler.call = call;
     handler.fini = (backdoor_handler_fini_fn)symbol(library, "backdoor_handler_fini");
+    find_checkpoint_hooks(library);
     handler.library = library;
     handler.path = script;
     free(companion);
@@ -176,6 +185,7 @@ bool handler_load(const char *path, int argc, char **argv,
         handler.call = call;
         handler.fini =
             (backdoor_handler_fini_fn)symbol(library, "backdoor_handler_fini");
+        find_checkpoint_hooks(library);
     } else {
         if (argc > 0) {
             snprintf(err, err_size,
@@ -237,4 +247,32 @@ void handler_fini(void)
      * other threads while the process exits. */
     handler.call = NULL;
     handler.fini = NULL;
+}
+
+void *handler_save(size_t *len)
+{
+    *len = 0;
+    return handler.save != NULL ? handler.save(len) : NULL;
+}
+
+bool handler_restore(const void *data, size_t len, char *err, size_t err_size)
+{
+    if (handler.path == NULL) {
+        snprintf(err, err_size, "the checkpoint holds its handler's state: give the handler= "
+                 "that saved it");
+        return false;
+    }
+    if (handler.restore == NULL) {
+        snprintf(err, err_size, "the checkpoint holds its handler's state, and handler=%s has "
+                 "no backdoor_handler_restore (Python: restore(data)) to take it",
+                 handler.path);
+        return false;
+    }
+    int rc = handler.restore(data, len);
+    if (rc != 0) {
+        snprintf(err, err_size, "handler=%s: backdoor_handler_restore refused the "
+                 "checkpoint's state (returned %d)", handler.path, rc);
+        return false;
+    }
+    return true;
 }

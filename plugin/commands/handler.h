@@ -25,4 +25,9 @@ int handler_call(struct backdoor_call *call);
 
 void handler_fini(void);
 
+/* Checkpoints: the handler's state (malloc'd, *len bytes; NULL when it
+ * keeps none), and its restoring, refused with a message in err. */
+void *handler_save(size_t *len);
+bool handler_restore(const void *data, size_t len, char *err, size_t err_size);
+
 #endif

@@ -97,18 +97,61 @@ static void request_counting(void)
     }
 }
 
+/*
+ * A container starts with one shared empty table for its regions and its
+ * marks, and gets tables of its own at its first region or mark: a guest
+ * thread that only names itself (up to max-threads of them, made at the
+ * guest's will) then costs a few hundred bytes less. Nothing is ever
+ * inserted into the shared one, so it stays empty and reads need no care.
+ */
+static GHashTable *no_ids;
+static pthread_once_t no_ids_once = PTHREAD_ONCE_INIT;
+
+static void make_no_ids(void)
+{
+    no_ids = g_hash_table_new(g_int64_hash, g_int64_equal);
+}
+
+/* Caller holds the container's lock. */
+static GHashTable *own_regions(struct roi_vcpu *roi)
+{
+    if (roi->regions == no_ids) {
+        roi->regions = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+    }
+    return roi->regions;
+}
+
+static GHashTable *own_marks(struct roi_vcpu *roi)
+{
+    if (roi->marks == no_ids) {
+        roi->marks = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    }
+    return roi->marks;
+}
+
 static struct roi_vcpu *roi_new(void)
 {
+    pthread_once(&no_ids_once, make_no_ids);
     struct roi_vcpu *roi = g_new0(struct roi_vcpu, 1);
     pthread_mutex_init(&roi->lock, NULL);
-    roi->regions = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
-    roi->marks = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    roi->regions = roi->marks = no_ids;
     return roi;
 }
 
+/* Restored vCPUs' containers (roi_state_restore), by index, until their
+ * vCPU starts. */
+static GHashTable *restored_vcpus;
+
 void roi_vcpu_init(struct vcpu *vcpu)
 {
-    struct roi_vcpu *roi = roi_new();
+    unsigned int index = vcpu->index;
+    struct roi_vcpu *roi = restored_vcpus != NULL ? g_hash_table_lookup(restored_vcpus, &index)
+                                                  : NULL;
+    if (roi != NULL) {
+        g_hash_table_remove(restored_vcpus, &index); /* frees the key only */
+    } else {
+        roi = roi_new();
+    }
     roi->vcpu = vcpu;
     roi->serial = __atomic_fetch_add(&user_threads, 1, __ATOMIC_RELAXED);
     vcpu->roi = roi;
@@ -271,6 +314,12 @@ uint64_t roi_insns_before_call(const struct call_ctx *ctx)
     return counts_before_call(ctx).all;
 }
 
+struct roi_mark roi_mark_now(const struct call_ctx *ctx)
+{
+    struct insn_position pos = counts_before_call(ctx);
+    return (struct roi_mark){pos, now_ns(), container(ctx->vcpu)};
+}
+
 static uint64_t kernel_now(struct roi_vcpu *roi, const struct call_ctx *caller);
 
 static struct region *region_get(struct roi_vcpu *roi, struct vcpu *vcpu, uint64_t id,
@@ -284,7 +333,7 @@ static struct region *region_get(struct roi_vcpu *roi, struct vcpu *vcpu, uint64
         }
         r = g_new0(struct region, 1);
         r->id = id;
-        g_hash_table_insert(roi->regions, &r->id, r);
+        g_hash_table_insert(own_regions(roi), &r->id, r);
         report_trace_region_name(vcpu->output, trace_track(roi), id);
     }
     return r;
@@ -359,6 +408,26 @@ void roi_shift_start(struct vcpu *vcpu, uint64_t id, int64_t delta)
         r->start_insns += (uint64_t)delta;
     }
     pthread_mutex_unlock(&roi->lock);
+}
+
+struct roi_mark roi_exclude_since(const struct call_ctx *ctx, struct roi_mark since)
+{
+    struct roi_mark now = roi_mark_now(ctx);
+    struct roi_vcpu *roi = container(ctx->vcpu);
+    pthread_mutex_lock(&roi->lock);
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, roi->regions);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        struct region *r = value;
+        if (r->depth > 0) {
+            r->start_insns += now.pos.all - since.pos.all;
+            r->start_kernel += now.pos.kernel - since.pos.kernel;
+            r->start_ns += now.ns - since.ns;
+        }
+    }
+    pthread_mutex_unlock(&roi->lock);
+    return now;
 }
 
 void builtin_roi_begin(struct call_ctx *ctx)
@@ -452,7 +521,7 @@ void builtin_mark(struct call_ctx *ctx)
     struct mark *m = g_hash_table_lookup(roi->marks, &id);
     if (m == NULL && g_hash_table_size(roi->marks) < MAX_IDS_PER_VCPU) {
         m = g_new0(struct mark, 1);
-        g_hash_table_insert(roi->marks, g_memdup2(&id, sizeof id), m);
+        g_hash_table_insert(own_marks(roi), g_memdup2(&id, sizeof id), m);
     } else if (m == NULL) {
         __atomic_add_fetch(&dropped_ids, 1, __ATOMIC_RELAXED);
     }
@@ -750,4 +819,196 @@ GArray *roi_marks_snapshot(void)
 uint64_t roi_dropped_ids(void)
 {
     return __atomic_load_n(&dropped_ids, __ATOMIC_RELAXED);
+}
+
+/* The name as hex ("-" for none), so that no byte of it ends a line. */
+static void put_name(GString *out, const char *name)
+{
+    if (name[0] == '\0') {
+        g_string_append_c(out, '-');
+    }
+    for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
+        g_string_append_printf(out, "%02x", *c);
+    }
+}
+
+struct save {
+    GString *out;
+    const struct roi_mark *waiting;
+};
+
+static void save_one(struct roi_vcpu *roi, void *data)
+{
+    const struct save *save = data;
+    GString *out = save->out;
+    if (roi->ended) {
+        return; /* a user-mode thread that ended; checkpoints are system mode */
+    }
+    struct guest_thread *t = roi->thread;
+    if (t != NULL) {
+        g_string_append_printf(out, "thread %" PRIx64 " %" PRIx64 " ", t->address_space,
+                               t->thread_pointer);
+    } else if (roi->vcpu != NULL) {
+        g_string_append_printf(out, "vcpu %u ", roi->vcpu->index);
+    } else {
+        g_string_append(out, "machine - ");
+    }
+    put_name(out, roi->name);
+    g_string_append_c(out, '\n');
+    const struct roi_mark *w = save->waiting;
+    bool held = w != NULL && w->regions == roi;
+    uint64_t ts = held ? w->ns : now_ns();
+    struct insn_position now = held ? w->pos : counts_now(roi, NULL);
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, roi->regions);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        const struct region *r = value;
+        bool open = r->depth > 0;
+        /* The open entry's part apart: its roi_end in the restored run
+         * reports the whole entry. */
+        g_string_append_printf(out, "region %" PRIu64 " %u %" PRIu64 " %" PRIu64 " %" PRIu64
+                               " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64 " %" PRIu64
+                               "\n", r->id, r->depth, r->entries, r->insns, r->kernel,
+                               r->wall_ns, r->unmatched_ends,
+                               open ? now.all - r->start_insns : 0,
+                               open ? now.kernel - r->start_kernel : 0,
+                               open ? ts - r->start_ns : 0);
+    }
+    gpointer key;
+    g_hash_table_iter_init(&it, roi->marks);
+    while (g_hash_table_iter_next(&it, &key, &value)) {
+        const struct mark *m = value;
+        g_string_append_printf(out, "mark %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
+                               *(const uint64_t *)key, m->count, m->last_value);
+    }
+}
+
+void roi_state_save(GString *out, const struct roi_mark *waiting)
+{
+    struct save save = {out, waiting};
+    visit_all(save_one, &save);
+}
+
+static bool read_name(const char *hex, char *name, size_t size)
+{
+    size_t n = 0;
+    if (strcmp(hex, "-") != 0) {
+        for (; hex[0] != '\0' && hex[1] != '\0' && n + 1 < size; hex += 2) {
+            unsigned byte;
+            if (sscanf(hex, "%2x", &byte) != 1 || byte == 0) {
+                return false;
+            }
+            name[n++] = (char)byte;
+        }
+        if (hex[0] != '\0') {
+            return false;
+        }
+    }
+    name[n] = '\0';
+    return true;
+}
+
+/* The container a restored line names, made now (a vCPU's waits for it). */
+static struct roi_vcpu *restored_container(const char *kind, const char *rest)
+{
+    char a[40], b[40], hex[160];
+    struct roi_vcpu *roi = roi_new();
+    bool ok = false;
+    if (strcmp(kind, "machine") == 0 && sscanf(rest, "%39s %159s", a, hex) == 2) {
+        ok = __atomic_load_n(&machine_roi, __ATOMIC_ACQUIRE) == NULL;
+        if (ok) {
+            machine_roi = roi;
+        }
+    } else if (strcmp(kind, "vcpu") == 0 && sscanf(rest, "%39s %159s", a, hex) == 2) {
+        unsigned int *index = g_new(unsigned int, 1);
+        ok = sscanf(a, "%u", index) == 1 && index[0] < VCPU_TABLE_CHUNK * VCPU_TABLE_CHUNKS;
+        if (ok) {
+            if (restored_vcpus == NULL) {
+                restored_vcpus = g_hash_table_new_full(g_int_hash, g_int_equal, g_free, NULL);
+            }
+            g_hash_table_replace(restored_vcpus, index, roi);
+        } else {
+            g_free(index);
+        }
+    } else if (strcmp(kind, "thread") == 0 && threads_followed() &&
+               sscanf(rest, "%39s %39s %159s", a, b, hex) == 3) {
+        uint64_t address_space, thread_pointer;
+        ok = sscanf(a, "%" SCNx64, &address_space) == 1 &&
+             sscanf(b, "%" SCNx64, &thread_pointer) == 1;
+        struct guest_thread *t = ok ? threads_adopt(address_space, thread_pointer) : NULL;
+        ok = t != NULL && t->roi == NULL;
+        if (ok) {
+            roi->thread = t;
+            t->roi = roi;
+        }
+    }
+    if (!ok || !read_name(hex, roi->name, sizeof roi->name)) {
+        return NULL; /* the half-made container stays: install fails anyway */
+    }
+    return roi;
+}
+
+bool roi_state_restore(const char *text, bool *open_regions, char *err, size_t err_size)
+{
+    struct roi_vcpu *roi = NULL;
+    *open_regions = false;
+    gchar **lines = g_strsplit(text, "\n", -1);
+    bool ok = true;
+    for (gchar **l = lines; ok && *l != NULL; l++) {
+        char kind[16];
+        int used = 0;
+        if ((*l)[0] == '\0' || sscanf(*l, "%15s %n", kind, &used) != 1) {
+            continue;
+        }
+        const char *rest = *l + used;
+        struct region r = {0};
+        struct mark m = {0};
+        uint64_t id, open_insns, open_kernel, open_ns;
+        if (strcmp(kind, "region") == 0) {
+            ok = roi != NULL &&
+                 sscanf(rest, "%" SCNu64 " %u %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
+                        " %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64, &r.id, &r.depth,
+                        &r.entries, &r.insns, &r.kernel, &r.wall_ns, &r.unmatched_ends,
+                        &open_insns, &open_kernel, &open_ns) == 10 &&
+                 g_hash_table_size(roi->regions) < MAX_IDS_PER_VCPU;
+            if (ok) {
+                /* Counters start at 0 in this run, as do the thread's: an
+                 * open entry began that far before them (unsigned, so
+                 * the difference at its end is right). */
+                r.start_insns = 0 - open_insns;
+                r.start_kernel = 0 - open_kernel;
+                r.start_ns = now_ns() - open_ns;
+                *open_regions |= r.depth > 0;
+                struct region *copy = g_memdup2(&r, sizeof r);
+                g_hash_table_insert(own_regions(roi), &copy->id, copy);
+            }
+        } else if (strcmp(kind, "mark") == 0) {
+            ok = roi != NULL && sscanf(rest, "%" SCNu64 " %" SCNu64 " %" SCNu64, &id, &m.count,
+                                       &m.last_value) == 3 &&
+                 g_hash_table_size(roi->marks) < MAX_IDS_PER_VCPU;
+            if (ok) {
+                g_hash_table_insert(own_marks(roi), g_memdup2(&id, sizeof id),
+                                    g_memdup2(&m, sizeof m));
+            }
+        } else if (strcmp(kind, "thread") == 0 && !threads_followed()) {
+            snprintf(err, err_size, "it holds regions of guest threads, and this run keeps "
+                     "regions by vCPU: restore it without regions-by=vcpu");
+            ok = false;
+            break;
+        } else if (strcmp(kind, "vcpu") == 0 || strcmp(kind, "thread") == 0 ||
+                   strcmp(kind, "machine") == 0) {
+            ok = (roi = restored_container(kind, rest)) != NULL;
+        } else {
+            continue; /* another part's line (commands/checkpoint.c) */
+        }
+        if (!ok) {
+            snprintf(err, err_size, "its regions cannot be read at: %.80s", *l);
+        }
+    }
+    g_strfreev(lines);
+    if (ok && *open_regions) {
+        roi_counting_started();
+    }
+    return ok;
 }

@@ -7,13 +7,14 @@
  * vCPU. A thread is its address space and its thread pointer (x86-64: CR3
  * without the PCID, and the FS base, the TLS pointer of Linux threads).
  *
- * The guest makes threads at will, so their state is bounded (docs/abi.md,
- * security model): at most max-threads are kept beyond those running now
- * and those holding regions; the least recently run of the rest is
- * forgotten when a new one comes. Keys are hashed with a per-run secret
+ * The guest makes keys at will, so a key is a thread only once a call
+ * asks which thread runs, and threads are bounded (docs/abi.md, security
+ * model): at most max-threads are kept beyond those running now and those
+ * holding regions; the least recently run of the rest is forgotten when a
+ * new one comes. Keys are hashed with a per-run secret
  * (commands/keyed_hash.h), so no choice of keys makes lookups slow, and
  * the table is split into shards, each with its own lock, taken only when
- * a vCPU really changes threads.
+ * a vCPU changes to or from a key that has a thread.
  */
 #ifndef BACKDOOR_PLUGIN_COMMANDS_THREADS_H
 #define BACKDOOR_PLUGIN_COMMANDS_THREADS_H
@@ -24,8 +25,9 @@
 #include "qemu/vcpu.h"
 
 struct guest_thread {
-    unsigned int id;         /* in order of first sight, from 0 (a thread
-                              * forgotten and seen again gets a new one) */
+    unsigned int id;         /* in the order threads are made, from 0 (a
+                              * thread forgotten and made again gets a new
+                              * one) */
     uint64_t address_space;  /* page-table base, tag bits removed */
     uint64_t thread_pointer; /* x86-64: FS base */
     uint64_t insns;          /* executed in ended stints on any vCPU */
@@ -39,14 +41,17 @@ struct guest_thread {
     unsigned int shard;
     bool kept;               /* holds regions: never forgotten */
     bool over_cap;           /* was refused regions of its own, counted once */
+    struct guest_thread *chain;         /* next in its shard's bucket */
     struct guest_thread *newer, *older; /* in its shard's idle list */
     bool idle;               /* in that list: not running, not kept */
 };
 
 /* At install: whether threads are followed (system mode on an
- * architecture whose switches the decode layer finds), and how many idle
- * threads, and how many with regions, are kept at most. */
-void threads_init(bool follow, unsigned int max_threads);
+ * architecture whose switches the decode layer finds), how many idle
+ * threads, and how many with regions, are kept at most, and how switches
+ * come to be followed (a retranslation, asked for at the first
+ * threads_current: a guest that never calls makes no threads). */
+void threads_init(bool follow, unsigned int max_threads, void (*follow_switches)(void));
 bool threads_followed(void);
 
 /* A vCPU's counters at one instruction: all of them and the kernel's. */
@@ -54,11 +59,13 @@ struct insn_position {
     uint64_t all, kernel;
 };
 
-/* QEMU's callback of a switching instruction; userdata: struct switch_site. */
+/* QEMU's callback of a switching instruction; userdata: struct switch_site.
+ * A key without a thread takes no lock and computes no keyed hash. */
 void threads_on_switch(unsigned int vcpu_index, void *userdata);
 
 /* The thread the vCPU runs at instruction counter position pos (its
- * registers checked, so a switch nobody saw is taken up here). */
+ * registers checked, so a switch nobody saw is taken up here), made if its
+ * key has none yet. */
 struct guest_thread *threads_current(struct vcpu *vcpu, struct insn_position pos);
 
 /* The thread's instructions: its ended stints, its stint on vcpu up to
@@ -80,6 +87,15 @@ bool threads_keep(struct guest_thread *thread);
  * the old one stays for the report. Returns the new one, running on vcpu. */
 struct guest_thread *threads_succeed(struct vcpu *vcpu, struct guest_thread *old,
                                      struct insn_position pos);
+
+/* The thread of a key, made if new and kept for its regions: a checkpoint's
+ * thread being restored (commands/roi.c), before any vCPU runs. NULL when
+ * max-threads threads are kept already. */
+struct guest_thread *threads_adopt(uint64_t address_space, uint64_t thread_pointer);
+
+/* Whether switches are followed already (a thread was adopted at install:
+ * the installer then has them followed from the first block). */
+bool threads_following(void);
 
 /* Visits every thread kept for its regions, in the order they got them. */
 void threads_for_each(void (*visit)(struct guest_thread *thread, void *data), void *data);

@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "commands/callgraph.h"
+#include "commands/checkpoint.h"
 #include "commands/commands.h"
 #include "commands/files.h"
 #include "commands/handler.h"
@@ -83,17 +84,56 @@ static void plugin_exit(void)
     lifecycle_finish("end of emulation", -1);
 }
 
-/* Once QEMU has dropped every translated block: from now on blocks count
- * their instructions, and the callbacks are registered again. */
-static void counting_reset_done(void)
+/*
+ * What translation adds from the first call that needs it on: instruction
+ * counts (the first region) and the callbacks of thread switches (the
+ * first call that asks which thread runs). Each takes QEMU dropping every
+ * translated block, a reset; QEMU ignores a reset asked for while one is
+ * under way, so both go through one: a request during a reset is applied
+ * when it ends. The reset's end runs with every vCPU stopped, so no
+ * request slips in between it and QEMU's own bookkeeping.
+ */
+enum retranslation { COUNT_INSTRUCTIONS = 1, FOLLOW_SWITCHES = 2 };
+static GMutex retranslation_lock;
+static int retranslation_wanted, retranslation_applied;
+static bool resetting;
+
+static void reset_done(void)
 {
-    translate_count_instructions();
+    g_mutex_lock(&retranslation_lock);
+    int wanted = retranslation_wanted;
+    retranslation_applied = wanted;
+    resetting = false;
+    g_mutex_unlock(&retranslation_lock);
+    if (wanted & COUNT_INSTRUCTIONS) {
+        translate_count_instructions();
+    }
+    if (wanted & FOLLOW_SWITCHES) {
+        translate_follow_switches();
+    }
     register_callbacks();
+}
+
+static void retranslate(int what)
+{
+    g_mutex_lock(&retranslation_lock);
+    retranslation_wanted |= what;
+    bool start = !resetting && (retranslation_wanted & ~retranslation_applied) != 0;
+    resetting |= start;
+    g_mutex_unlock(&retranslation_lock);
+    if (start) {
+        qemu_reset(plugin_id, reset_done);
+    }
 }
 
 static void count_instructions(void)
 {
-    qemu_reset(plugin_id, counting_reset_done);
+    retranslate(COUNT_INSTRUCTIONS);
+}
+
+static void follow_switches(void)
+{
+    retranslate(FOLLOW_SWITCHES);
 }
 
 static void register_callbacks(void)
@@ -237,7 +277,7 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
     /* Regions follow guest threads in system mode, where the architecture's
      * switches are known (docs/outputs.md). */
     threads_init(system_mode && arch->context_switch != NULL && !opts.regions_by_vcpu,
-                 (unsigned int)opts.max_threads);
+                 (unsigned int)opts.max_threads, follow_switches);
     commands_init(&(struct commands_config){
         .features = features(&opts, system_mode),
         .api = api,
@@ -260,6 +300,19 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         .max_buffer = opts.max_buffer,
         .reporting_calls = reporting_calls,
     });
+    /* A checkpoint to restore is checked before any output is emptied. */
+    bool restored_regions_open = false;
+    if (!checkpoint_init(&(struct checkpoint_config){
+                             .system_mode = system_mode,
+                             .target = target,
+                             .dir = opts.checkpoint_dir,
+                             .qmp_path = opts.qmp_path,
+                             .restore_path = opts.restore_path,
+                         },
+                         &restored_regions_open, err, sizeof err)) {
+        plugin_log("%s", err);
+        return -1;
+    }
     /* Every output the option table names, opened in one loop. */
     struct output_path paths[OPTIONS_COUNT];
     size_t n_paths = options_output_paths(&opts, paths, sizeof paths / sizeof paths[0]);
@@ -291,6 +344,7 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         (opts.handler_path != NULL &&
          !handler_load(opts.handler_path, opts.handler_argv.count, opts.handler_argv.items,
                        &services_host, err, sizeof err)) ||
+        !checkpoint_restore_handler(err, sizeof err) ||
         (!system_mode && !signals_install(err, sizeof err))) {
         plugin_log("%s", err);
         outputs_abandon();
@@ -338,13 +392,20 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         .valgrind_cpu = valgrind_cpu,
         .toggle_collect = opts.toggle_collect.count > 0,
     });
-    if (opts.valgrind || opts.count_repeats) {
+    if (opts.valgrind || opts.count_repeats || restored_regions_open) {
         /* Callgrind collects from the start by default: count from the
          * first block rather than retranslate at the first request. And a
          * block translated before counting began has no callback on its
          * repeated instruction, whose repetitions would then be lost for
-         * the region that the block's own roi_begin opens. */
+         * the region that the block's own roi_begin opens. A region open
+         * in a restored checkpoint counts from the first block too. */
         translate_count_instructions();
+    }
+    if (threads_following()) {
+        /* A restored thread's regions follow it from the first block: a
+         * retranslation at its first call would let other threads' code
+         * count as its own until it lands. */
+        translate_follow_switches();
     }
     register_callbacks();
     return 0;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "commands/checkpoint.h"
 #include "commands/files.h"
 #include "commands/handler.h"
 #include "commands/roi.h"
@@ -68,6 +69,7 @@ void lifecycle_snapshot(struct run_snapshot *snap, bool at_exit)
     snap->row_limit = 0;
     snap->kernel_counted = !run_system_mode || threads_followed();
     files_stats(&snap->files);
+    checkpoint_stats(&snap->checkpoints);
     snap->threads_followed = threads_followed();
     struct thread_counts threads;
     threads_counts(&threads);

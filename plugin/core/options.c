@@ -114,7 +114,7 @@ static bool parse_deny_list(struct options *opts, const char *list, char *err,
     }
 }
 
-enum option_kind { INPUT, OUTPUT, OUTDIR, TEXT, BOOL, SIZE, NUMBER, CHOICE, COMMANDS };
+enum option_kind { INPUT, OUTPUT, OUTDIR, TEXT, BOOL, SIZE, NUMBER, CHOICE, COMMANDS, SOCKET };
 
 static const struct option_spec {
     const char *key;
@@ -201,6 +201,7 @@ static bool set_option(struct options *opts, const struct option_spec *spec,
     case INPUT:
     case OUTPUT:
     case OUTDIR:
+    case SOCKET:
         *(const char **)field = value;
         return true;
     case TEXT: {
@@ -282,6 +283,13 @@ static bool options_agree(const struct options *opts, char *err, size_t err_size
     if (opts->symbols_path != NULL && opts->profile_path == NULL) {
         snprintf(err, err_size, "option 'symbols=%s' names functions for profile=; give "
                  "profile= too", opts->symbols_path);
+        return false;
+    }
+    if ((opts->checkpoint_dir != NULL || opts->restore_path != NULL) && opts->qmp_path == NULL) {
+        /* QEMU's plugin API cannot save or load a machine; its QMP can. */
+        snprintf(err, err_size, "option '%s' needs qmp=PATH, a socket QEMU was started with "
+                 "(-qmp unix:PATH,server=on,wait=off); qemu-backdoor makes one",
+                 opts->checkpoint_dir != NULL ? "checkpoint-dir" : "restore");
         return false;
     }
     /* Outputs naming one file are refused when they are opened

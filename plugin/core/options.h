@@ -55,6 +55,9 @@ struct options {
     const char *symbols_path;
     const char *readfile_path;
     const char *outdir_path;
+    const char *checkpoint_dir;
+    const char *restore_path;
+    const char *qmp_path;
     /* Bit i: the i-th line of the table was given, not its fallback. */
     uint64_t given;
     bool call_graph;

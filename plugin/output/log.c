@@ -20,6 +20,11 @@ void clock_start(void)
     start_ns = monotonic_ns();
 }
 
+void clock_continue_from(uint64_t ns)
+{
+    start_ns = monotonic_ns() - ns;
+}
+
 uint64_t now_ns(void)
 {
     return monotonic_ns() - start_ns;

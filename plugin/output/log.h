@@ -10,6 +10,10 @@
 /* Starts the clock: at install. */
 void clock_start(void);
 
+/* A restored checkpoint's run goes on from the time it was saved at: the
+ * clock reads ns now. */
+void clock_continue_from(uint64_t ns);
+
 /* Monotonic nanoseconds since clock_start. */
 uint64_t now_ns(void);
 

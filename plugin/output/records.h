@@ -111,6 +111,15 @@ struct files_stats {
     bool limit_hit;       /* a writefile refused: max-output or file count */
 };
 
+/* Checkpoints (checkpoint-dir=, restore=). */
+struct checkpoint_stats {
+    const char *dir;           /* NULL: no checkpoint-dir= */
+    const char *restored_from; /* NULL: not a restore */
+    uint64_t saved, failed;
+    char last_saved[320];      /* the last file saved, "" if none */
+    char last_error[512];      /* why the last failed one did, "" if none */
+};
+
 /* The run at one moment: what a summary or a statistics dump shows. */
 struct run_snapshot {
     const char *target;
@@ -137,6 +146,7 @@ struct run_snapshot {
     unsigned int row_limit;       /* region and mark rows shown, 0: all */
     bool kernel_counted;          /* regions tell user and kernel instructions apart */
     struct files_stats files;
+    struct checkpoint_stats checkpoints;
     /* System mode, regions by thread: the thread table (commands/threads.h). */
     bool threads_followed;
     uint64_t threads_seen;        /* guest threads made */

@@ -27,6 +27,7 @@ static GHashTable *sites;
 static GHashTable *switch_sites;
 static GMutex sites_lock;
 static int counting_instructions;
+static int following_switches;
 static bool translated_any;
 
 /* What the ABI's list says of a built-in command (backdoor/ops.h). */
@@ -318,6 +319,8 @@ void translate_block(struct qemu_plugin_tb *tb)
     __atomic_store_n(&translated_any, true, __ATOMIC_RELAXED);
     size_t n = qemu_plugin_tb_n_insns(tb);
     bool counting = __atomic_load_n(&counting_instructions, __ATOMIC_ACQUIRE);
+    bool following = config.on_context_switch != NULL &&
+                     __atomic_load_n(&following_switches, __ATOMIC_ACQUIRE);
     uint32_t *slots = config.valgrind && config.profile && n > 0 ? function_slots(tb, n) : NULL;
     bool call_graph = slots != NULL && config.call_graph;
     if (call_graph) {
@@ -355,7 +358,7 @@ void translate_block(struct qemu_plugin_tb *tb)
         struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
         uint8_t bytes[ARCH_MAX_INSN_BYTES];
         size_t len = qemu_insn_bytes(insn, bytes, sizeof bytes);
-        if (len != 0 && config.on_context_switch != NULL) {
+        if (len != 0 && following) {
             follow_switch(insn, bytes, len, n, i);
         }
         if (len != 0 && call_graph) {
@@ -435,4 +438,9 @@ uint64_t translate_uncached_sites(void)
 void translate_count_instructions(void)
 {
     __atomic_store_n(&counting_instructions, 1, __ATOMIC_RELEASE);
+}
+
+void translate_follow_switches(void)
+{
+    __atomic_store_n(&following_switches, 1, __ATOMIC_RELEASE);
 }

@@ -78,4 +78,9 @@ uint64_t translate_uncached_sites(void);
  * (regions need it); blocks translated before are not changed. */
 void translate_count_instructions(void);
 
+/* From now on (after a reset) the instructions that switch guest threads
+ * get config.on_context_switch: until a call asks which thread runs,
+ * nobody needs to know, and a guest that never calls pays nothing. */
+void translate_follow_switches(void);
+
 #endif

@@ -5,11 +5,16 @@
  * which Linux allows user code on CPUs with FSGSBASE; aarch64 msr
  * tpidr_el0), each a new (address space, thread pointer) pair to a plugin
  * that follows threads, and puts its own back before libc runs again.
- * Usage: tp_churn N. Prints "tp_churn: N" when done.
+ * It names itself first, as a program that uses the backdoor would: the
+ * plugin follows threads from the first call on. Usage: tp_churn N
+ * [silent]; "silent" makes no call at all. Prints "tp_churn: N" when done.
  */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+
+#include <backdoor/guest.h>
 
 #if defined(__x86_64__) || defined(__aarch64__)
 
@@ -36,6 +41,9 @@ static void write_tp(uintptr_t tp)
 int main(int argc, char **argv)
 {
     unsigned long n = argc > 1 ? strtoul(argv[1], NULL, 0) : 1000;
+    if (argc < 3 || strcmp(argv[2], "silent") != 0) {
+        backdoor_name_thread("tp_churn");
+    }
     uintptr_t own = read_tp();
     for (unsigned long i = 1; i <= n; i++) {
         write_tp(0x10000000u + (uintptr_t)i * 64u); /* canonical, never dereferenced */

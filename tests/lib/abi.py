@@ -41,6 +41,7 @@ OP_READFILE = 0x00e
 OP_WRITEFILE = 0x00f
 OP_ROI_BEGIN_MACHINE = 0x010
 OP_ROI_END_MACHINE = 0x011
+OP_CHECKPOINT = 0x012
 BUILTINS = {
     "present": Builtin("present", 0x001, "call", 0, True, "protocol version; the default 0 means no host"),
     "features": Builtin("features", 0x002, "call", 0, True, "bit set of BACKDOOR_FEATURE_*"),
@@ -59,6 +60,7 @@ BUILTINS = {
     "writefile": Builtin("writefile", 0x00f, "send", 4, True, "write arg0[0..arg1) at offset arg3 of outdir=/NAME, NAME the NUL-terminated plain file name at arg2 (offset 0 empties the file first); returns bytes written"),
     "roi_begin_machine": Builtin("roi_begin_machine", 0x010, "call", 1, False, "enter region arg0 of the whole machine: every vCPU and thread counts (the guest command's roi begin)"),
     "roi_end_machine": Builtin("roi_end_machine", 0x011, "call", 1, False, "leave machine region arg0"),
+    "checkpoint": Builtin("checkpoint", 0x012, "send", 2, True, "save the machine as checkpoint arg0[0..arg1) (system mode, checkpoint-dir=): 0 in the run that saved it, 1 in a run restored from it; BACKDOOR_EAGAIN while the host saves (guest.h's backdoor_checkpoint calls again)"),
 }
 
 # Feature bits of backdoor_features(): FEATURE_<NAME>, FEATURES by name.
@@ -79,7 +81,8 @@ ENOSYS = -38
 EIO = -5
 EFBIG = -27
 ENOSPC = -28
-ERRORS = {"EPERM": -1, "E2BIG": -7, "EFAULT": -14, "EINVAL": -22, "ENOSYS": -38, "EIO": -5, "EFBIG": -27, "ENOSPC": -28}
+EAGAIN = -11
+ERRORS = {"EPERM": -1, "E2BIG": -7, "EFAULT": -14, "EINVAL": -22, "ENOSYS": -38, "EIO": -5, "EFBIG": -27, "ENOSPC": -28, "EAGAIN": -11}
 
 # Call statuses of outputs, in order, and the error each gives the guest
 # (0: the call's own result).
@@ -96,6 +99,9 @@ STATUSES = {
     "file_error": -5,
     "file_limit": -27,
     "disk_full": -28,
+    "pending": -11,
+    "no_checkpoint": -38,
+    "checkpoint_failed": -5,
 }
 
 # The plugin's options (include/backdoor/options.h): key -> Option.
@@ -127,4 +133,7 @@ OPTIONS = {
     "symbols": Option("symbols", "INPUT", None, "PATH", False),
     "readfile": Option("readfile", "INPUT", None, "PATH", False),
     "outdir": Option("outdir", "OUTDIR", None, "DIR", False),
+    "checkpoint-dir": Option("checkpoint-dir", "OUTDIR", None, "DIR", False),
+    "restore": Option("restore", "INPUT", None, "PATH", False),
+    "qmp": Option("qmp", "SOCKET", None, "PATH", False),
 }

@@ -44,6 +44,7 @@ static bool same_text(const void *a, const void *b, size_t size)
 #define same_INPUT same_text
 #define same_OUTPUT same_text
 #define same_OUTDIR same_text
+#define same_SOCKET same_text
 #define same_TEXT same_bytes
 #define same_BOOL same_bytes
 #define same_SIZE same_bytes

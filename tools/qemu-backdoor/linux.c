@@ -233,7 +233,19 @@ _Noreturn void run_linux(struct request *rq, char **rest, const char *dir, const
     if (mkdtemp(tmp) == NULL) {
         die("cannot make a temporary directory %s: %s", tmp, strerror(errno));
     }
-    char *initrd = format("%s/initramfs.cpio", tmp);
+    /* A checkpoint's restore loads the initramfs again: it stays beside
+     * the checkpoints. */
+    const char *checkpoint_dir = request_option(rq, "checkpoint-dir");
+    char *initrd = checkpoint_dir != NULL ? format("%s/initramfs-XXXXXX", checkpoint_dir)
+                                          : format("%s/initramfs.cpio", tmp);
+    if (checkpoint_dir != NULL) {
+        int fd = mkstemp(initrd);
+        if (fd < 0) {
+            die("--checkpoint-dir=%s: cannot make a file there: %s", checkpoint_dir,
+                strerror(errno));
+        }
+        close(fd);
+    }
     write_initramfs(initrd, rq, dir, m, arch, program, rest);
 
     struct list cmd = {0};
@@ -258,26 +270,32 @@ _Noreturn void run_linux(struct request *rq, char **rest, const char *dir, const
         list_add(&cmd, "-bios");
         list_add(&cmd, cached_file(dir, m, m->bios, "OpenSBI firmware (fw_dynamic.bin)"));
     }
-    list_add(&cmd, "-plugin");
-    list_add(&cmd, plugin_argument(plugin, &rq->plugin_options, qemu));
-    for (size_t i = 0; i < rq->qemu_args.count; i++) {
-        list_add(&cmd, rq->qemu_args.items[i]);
-    }
+    char *socket_dir = add_machine_plugin(&cmd, rq, plugin, qemu);
     if (rq->dry_run) {
         print_command(cmd.items);
         printf("# initramfs kept: %s\n", initrd);
+        remove_qmp_socket(socket_dir);
         exit(0);
     }
 
+    int status = run_linux_machine(rq, cmd.items);
+    remove_qmp_socket(socket_dir);
+    if (checkpoint_dir == NULL) {
+        unlink(initrd);
+    }
+    rmdir(tmp);
+    exit(status);
+}
+
+int run_linux_machine(const struct request *rq, char **cmd)
+{
     struct guest_output out;
     guest_output_init(&out, rq->console);
     struct run_watch watch = {.timeout = rq->timeout, .console = true,
                               .consume = guest_output_consume, .data = &out};
     time_t start = time(NULL);
-    int qemu_status = run(cmd.items, &watch);
+    int qemu_status = run(cmd, &watch);
     guest_output_finish(&out);
-    unlink(initrd);
-    rmdir(tmp);
     int status;
     if (watch.timed_out) {
         fprintf(stderr, "%s: the guest did not end within %u s (--timeout=%u): QEMU was "
@@ -298,5 +316,5 @@ _Noreturn void run_linux(struct request *rq, char **rest, const char *dir, const
     if (!rq->quiet) {
         report(rq, status << 8, start);
     }
-    exit(status);
+    return status;
 }

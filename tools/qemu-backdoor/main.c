@@ -45,8 +45,15 @@ int main(int argc, char **argv)
     }
 
     struct list cmd = {0};
+    char *socket_dir = NULL;
     const char *looked = "";
     char *plugin = need(find_plugin(dir, &looked), &looked);
+    if (request_option(&rq, "restore") != NULL) {
+        run_restore(&rq, rest, plugin);
+    }
+    if (request_option(&rq, "checkpoint-dir") != NULL && !rq.linux_guest && !rq.system) {
+        die("--checkpoint-dir saves a whole machine: give --linux or --system");
+    }
     if (rq.linux_guest) {
         run_linux(&rq, rest, dir, plugin);
     }
@@ -71,11 +78,7 @@ int main(int argc, char **argv)
             list_add(&cmd, "-kernel");
             list_add(&cmd, rq.kernel);
         }
-        list_add(&cmd, "-plugin");
-        list_add(&cmd, plugin_argument(plugin, &rq.plugin_options, qemu));
-        for (size_t i = 0; i < rq.qemu_args.count; i++) {
-            list_add(&cmd, rq.qemu_args.items[i]);
-        }
+        socket_dir = add_machine_plugin(&cmd, &rq, plugin, qemu);
     } else {
         if (*rest == NULL) {
             die("no program given: %s [OPTION...] -- ./program [ARG...] (%s --help)",
@@ -100,11 +103,13 @@ int main(int argc, char **argv)
 
     if (rq.dry_run) {
         print_command(cmd.items);
+        remove_qmp_socket(socket_dir);
         return 0;
     }
     time_t start = time(NULL);
     struct run_watch watch = {.timeout = rq.timeout};
     int status = run(cmd.items, &watch);
+    remove_qmp_socket(socket_dir);
     if (watch.timed_out) {
         fprintf(stderr, "%s: the guest did not end within %u s (--timeout=%u): QEMU was "
                 "stopped; exit status %d\n", program_name, rq.timeout, rq.timeout,

@@ -33,7 +33,7 @@ static bool is_one_of(const char *value, const char *const *words)
 }
 
 /* The plugin's options (backdoor/options.h): qemu-backdoor's --KEY for each. */
-enum option_kind { INPUT, OUTPUT, OUTDIR, TEXT, BOOL, SIZE, NUMBER, CHOICE, COMMANDS };
+enum option_kind { INPUT, OUTPUT, OUTDIR, TEXT, BOOL, SIZE, NUMBER, CHOICE, COMMANDS, SOCKET };
 static const struct plugin_option {
     const char *key;
     enum option_kind kind;
@@ -85,6 +85,9 @@ static void add_plugin_option(struct request *rq, const char *key, const char *v
         for (char *c = v; *c; c++) {
             *c = *c == ',' ? ':' : *c;
         }
+    } else if (kind == SOCKET && value[0] != '\0') {
+        free(v);
+        v = absolute(value);
     } else if (kind == OUTDIR && value[0] != '\0') {
         free(v);
         v = absolute(value);

@@ -7,7 +7,7 @@
  * events.c turns a binary event log into JSON Lines.
  * --linux: linux.c boots a kernel with an initramfs (cpio.c) holding the
  * program and what it needs (libraries.c); guest_output.c reads the
- * guest's console.
+ * guest's console. checkpoint.c: --checkpoint-dir and --restore.
  */
 #ifndef QEMU_BACKDOOR_H
 #define QEMU_BACKDOOR_H
@@ -163,5 +163,19 @@ void guest_output_show_console(const struct guest_output *out);
 
 /* linux.c */
 _Noreturn void run_linux(struct request *rq, char **rest, const char *dir, const char *plugin);
+/* Runs a Linux machine whose console is fd 3 (cmd made by run_linux, or a
+ * restored one) and returns the program's exit status, or ours. */
+int run_linux_machine(const struct request *rq, char **cmd);
+
+/* checkpoint.c */
+/* The value of plugin option key as given, or NULL. */
+const char *request_option(const struct request *rq, const char *key);
+/* A machine's last words: the plugin and --qemu-arg. With --checkpoint-dir
+ * or --restore the plugin gets a QMP socket in a directory of this run's
+ * own, returned for remove_qmp_socket (else NULL). */
+char *add_machine_plugin(struct list *cmd, struct request *rq, const char *plugin,
+                         const char *qemu);
+void remove_qmp_socket(char *dir);
+_Noreturn void run_restore(struct request *rq, char **rest, const char *plugin);
 
 #endif /* QEMU_BACKDOOR_H */
