@@ -5,6 +5,7 @@
 #   make -f Makefile -f bench/rules.mk bench-build
 # Outputs, in $(BUILD)/bench/:
 #   calls, workload   static x86-64 guests (bench/guest/calls.c, workload.c)
+#   exit_now          a static x86-64 guest that exits at once (row 14)
 #   zlib_region       static x86-64 guest linking Debian's libz.a (zlib1g-dev)
 #                     and using Debian's callgrind.h (bench/guest/zlib_region.c)
 #   zlib_dynamic      the same program linked as users link it, against
@@ -17,7 +18,7 @@
 
 BENCH_OUT := $(BUILD)/bench
 BENCH_GUESTS := $(BENCH_OUT)/calls $(BENCH_OUT)/workload
-BENCH_TARGETS := $(BENCH_GUESTS) $(BENCH_OUT)/zlib_region $(BENCH_OUT)/zlib_dynamic \
+BENCH_TARGETS := $(BENCH_GUESTS) $(BENCH_OUT)/exit_now $(BENCH_OUT)/zlib_region $(BENCH_OUT)/zlib_dynamic \
 	$(BENCH_OUT)/libfloor.so \
 	$(BENCH_OUT)/bench.elf $(BENCH_OUT)/libadd.so $(BUILD)/libbackdoor-python.so \
 	$(BM_X86_OUT)/thread_keys.elf
@@ -31,6 +32,11 @@ $(BENCH_GUESTS): $(BENCH_OUT)/%: bench/guest/%.c bench/guest/workload.h $(PUBLIC
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(GUEST_CC_x86_64) $(GUEST_CFLAGS) -Ibench/guest $< -o $@
+
+$(BENCH_OUT)/exit_now: bench/guest/exit_now.S
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	$(Q)$(GUEST_CC_x86_64) -nostdlib -static $< -o $@
 
 # -lz with -static takes /usr/lib/x86_64-linux-gnu/libz.a, as a user's
 # static build would.

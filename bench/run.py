@@ -20,7 +20,8 @@ csv,svg}.
 
 One module per measured row: overhead (1), per_call (2, 3), guest_text (4),
 mttcg (5), outputs (6), regions (7), real_workload (8), dynamic_profile (8d), peers (8e),
-linux_boot (9), linux_command (10), python_handler (11), thread_churn (12); QEMU is found and started as
+linux_boot (9), linux_command (10), python_handler (11), thread_churn (12),
+startup (14); QEMU is found and started as
 the tests do it (tests/lib/qemu.py).
 """
 import argparse
@@ -50,6 +51,7 @@ import per_call  # noqa: E402
 import python_handler  # noqa: E402
 import qemu  # noqa: E402
 import regions  # noqa: E402
+import startup  # noqa: E402
 import readme_table  # noqa: E402
 import real_workload  # noqa: E402
 import report  # noqa: E402
@@ -60,7 +62,7 @@ from stats import NOISE, med  # noqa: E402
 
 MEASUREMENTS = (overhead, per_call, guest_text, mttcg, outputs, regions, real_workload,
                 dynamic_profile, peers, linux_boot, linux_command, python_handler, thread_churn,
-                checkpoint)
+                checkpoint, startup)
 RESULTS = os.path.join(ROOT, "bench", "results")
 
 
@@ -120,7 +122,7 @@ def main():
     ap.add_argument("--smp", default="1,2,4", help="vCPU counts of row 5 (at most 16)")
     ap.add_argument("--calls", type=int, default=10_000_000, help="N of rows 2 and 3")
     ap.add_argument("--quick", action="store_true", help="one repetition, small counts")
-    ap.add_argument("--only", default="1,2,3,4,5,6,7,8,8d,8e,9,10,11,12,13", help="rows to run, e.g. 2,3")
+    ap.add_argument("--only", default="1,2,3,4,5,6,7,8,8d,8e,9,10,11,12,13,14", help="rows to run, e.g. 2,3")
     ap.add_argument("--output-dir", help="where row 6 writes its files "
                     "(default /dev/shm, so that the disk is not what is measured)")
     ap.add_argument("--results", default=RESULTS, help="directory of latest.{csv,svg,txt}")

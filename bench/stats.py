@@ -20,7 +20,16 @@ class Ratio(float):
 def paired_ratio(num, den):
     """Median of the per-repetition ratios (the runs of one repetition ran
     next to each other), with their quartiles when there are 4 or more."""
-    pairs = [a / b for a, b in zip(num, den) if b]
+    return paired_median([a / b for a, b in zip(num, den) if b])
+
+
+def paired_difference(num, den):
+    """As paired_ratio, for differences: the median of the per-repetition
+    num - den, with their quartiles."""
+    return paired_median([a - b for a, b in zip(num, den)])
+
+
+def paired_median(pairs):
     if not pairs:
         return float("nan")
     r = Ratio(med(pairs))

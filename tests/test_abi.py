@@ -58,23 +58,59 @@ def test_check_mode_sees_a_change(t):
     """--check is no empty check: in a copy of the tree where ops.h renames
     one command, it reports both docs/abi.md and abi.py and changes
     nothing."""
-    copy = t.path("tree")
-    for path in ("include/backdoor/ops.h", "include/backdoor/options.h", "docs/abi.md",
-                 "docs/outputs.md", "README.md", "docs/qemu-backdoor.1", "tests/lib/abi.py"):
-        os.makedirs(os.path.dirname(os.path.join(copy, path)), exist_ok=True)
-        shutil.copy(os.path.join(ROOT, path), os.path.join(copy, path))
-    ops_h = os.path.join(copy, "include/backdoor/ops.h")
-    text = open(ops_h).read()
-    t.check("X(SUM, sum," in text, "ops.h defines sum", text)
-    with open(ops_h, "w") as f:
-        f.write(text.replace("X(SUM, sum,", "X(SUM, add,"))
+    copy = copy_sources(t)
+    edit(t, copy, "include/backdoor/ops.h", "X(SUM, sum,", "X(SUM, add,")
     before = open(os.path.join(copy, "docs/abi.md")).read()
-    r = t.run([sys.executable, GEN_ABI, "--check", "--root", copy])
-    t.eq(r.returncode, 1, "--check fails on a difference", r)
-    t.contains(r.stderr, "docs/abi.md", "--check names docs/abi.md", r)
-    t.contains(r.stderr, "tests/lib/abi.py", "--check names abi.py", r)
+    r = stale(t, copy, "docs/abi.md", "tests/lib/abi.py")
     t.contains(r.stdout, "+| add | 0x00b |", "the diff shows the new row", r)
     t.eq(open(os.path.join(copy, "docs/abi.md")).read(), before, "--check writes nothing")
+
+
+def edit(t, copy, path, old, new):
+    """Replaces old (which must be there) by new in copy's path; returns
+    the text before."""
+    text = open(os.path.join(copy, path)).read()
+    t.check(old in text, "%s holds %s" % (path, old), text)
+    with open(os.path.join(copy, path), "w") as f:
+        f.write(text.replace(old, new))
+    return text
+
+
+def stale(t, copy, *paths):
+    """gen-abi.py --check in copy: it fails, naming each of paths."""
+    r = t.run([sys.executable, GEN_ABI, "--check", "--root", copy])
+    t.eq(r.returncode, 1, "--check fails on a difference", r)
+    for path in paths:
+        t.contains(r.stderr, path, "--check names " + path, r)
+    return r
+
+
+def copy_sources(t):
+    """A copy of the tables and of the texts made from them."""
+    copy = t.path("tree")
+    for path in ("include/backdoor/ops.h", "include/backdoor/options.h",
+                 "plugin/qemu/qemu_version.h", "docs/abi.md", "docs/outputs.md",
+                 "docs/qemu-versions.md", "README.md", "docs/qemu-backdoor.1",
+                 "tests/lib/abi.py"):
+        os.makedirs(os.path.dirname(os.path.join(copy, path)), exist_ok=True)
+        shutil.copy(os.path.join(ROOT, path), os.path.join(copy, path))
+    return copy
+
+
+def test_qemu_tables_follow_the_levels(t):
+    """docs/qemu-versions.md's and README's QEMU tables are made from
+    qemu_version.h's QEMU_API_LEVELS: a release changed there shows in both,
+    and a release text that contradicts its line's numbers is refused."""
+    copy = copy_sources(t)
+    header = "plugin/qemu/qemu_version.h"
+    text = edit(t, copy, header, '"10.1, 10.2",', '"10.1, 10.2, 10.3",')
+    r = stale(t, copy, "docs/qemu-versions.md", "README.md")
+    t.eq(r.stdout.count("+| 10.1, 10.2, 10.3 | 5 |"), 2, "the new row in both tables", r)
+    with open(os.path.join(copy, header), "w") as f:
+        f.write(text.replace('"10.1, 10.2",', '"10.2",'))
+    r = t.run([sys.executable, GEN_ABI, "--check", "--root", copy])
+    t.eq(r.returncode, 2, "a table mistake is an error", r)
+    t.contains(r.stderr, "do not start with 10.1", "named", r)
 
 
 def test_abi_module_matches_the_compiled_lists(t):

@@ -123,6 +123,9 @@ def test_paired_ratios_and_targets(t):
     row = stats.Row("2", "name", "variant", [3.0, 1.0, 2.0], "ns", spread, "floor", "<= 1.6")
     t.eq((row.median, row.lo, row.hi, row.met), (2.0, 1.0, 3.0, True),
          "a row's median, spread and verdict")
+    d = stats.paired_difference([14.0, 19.0, 15.0, 16.0, 30.0], [12.0, 13.0, 14.0, 13.0, 20.0])
+    t.eq(float(d), 3.0, "median of the differences 2, 6, 1, 3, 10")
+    t.eq(d.quartiles, (2.0, 6.0), "quartiles of the per-repetition differences")
 
 
 def test_readme_table_is_the_results(t):
@@ -193,3 +196,23 @@ def test_checkpoint_row(t):
     t.check(all(float(row["median"]) > 0 for row in rows), "each measured", rows)
     verdicts_follow_the_figures(t, rows)
     t.check(float(rows[1]["median"]) < float(rows[0]["median"]), "a restore beats a boot", rows)
+
+
+def test_startup_row(t):
+    """Row 14 in quick form: a guest that exits at once without a plugin,
+    with libempty.so and with the plugin; the plugin's row is judged by its
+    difference to libempty.so in milliseconds (the median of the paired
+    differences), not by a ratio."""
+    r, rows, _ = quick_rows(t, "14")
+    t.eq(r.returncode, 0, "bench/run.py --only 14", r)
+    t.eq(len(rows), 3, "three variants", rows)
+    t.check(all(float(row["median"]) > 0 for row in rows), "every run measured", rows)
+    judged = [row for row in rows if row["target"]]
+    t.eq([row["target"] for row in judged], ["<= 3"], "the plugin's row has the 3 ms target",
+         rows)
+    empty = next(row for row in rows if "libempty" in row["variant"] and not row["target"])
+    bd = judged[0]
+    t.check(float(bd["min"]) - float(empty["max"]) <= float(bd["ratio"]) <=
+            float(bd["max"]) - float(empty["min"]),
+            "the difference lies within what the two variants' runs allow", rows)
+    verdicts_follow_the_figures(t, rows)

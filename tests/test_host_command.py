@@ -16,10 +16,12 @@ import subprocess
 import time
 
 import abi
-from harness import (ARCHES, BUILD, QEMU, ROOT, Failure, Skip, guest, handler, plugin_arg,
-                     qemu_bin, read_jsonl)
+from harness import (ARCHES, BUILD, QEMU, ROOT, Failure, Skip, guest, handler, header_api,
+                     plugin_arg, qemu_bin, read_jsonl)
 
 COMMAND = os.path.join(BUILD, "qemu-backdoor")
+# The level qemu-backdoor passes to the plugin for the QEMU in use (qemu-api=).
+LEVEL = header_api()
 CLI = {a: os.path.join(BUILD, "backdoor" if a == "x86_64" else "backdoor-" + a) for a in ARCHES}
 KERNEL = os.path.join(BUILD, "baremetal", "x86", "calls.elf")
 ARM_KERNEL = os.path.join(BUILD, "baremetal", "aarch64", "calls.elf")
@@ -147,7 +149,8 @@ def test_relative_paths(t):
          "closing line names absolute paths", r)
     words = dry_run(t, "--handler=libmine.so", "--", "prog")
     t.eq(words[1:], ["-plugin", plugin_arg("file=" + os.path.join(BUILD, "libbackdoor.so"),
-                                           handler=t.path("libmine.so")), "./prog"],
+                                           handler=t.path("libmine.so"), qemu_api=LEVEL),
+                     "./prog"],
          "a program in the current directory found without ./")
     os.mkdir(t.path("bin"))
     shutil.copy(CLI["aarch64"], t.path("bin/onpath"))
@@ -168,7 +171,7 @@ def test_plugin_options(t):
         "file=" + os.path.join(BUILD, "libbackdoor.so"), handler=handler("record"),
         handler_arg=["a,b", "c"], events=t.path("e,1.jsonl"), trace="/tmp/t.json",
         summary="stderr", print=t.path("p.txt"), max_buffer="4K", allow_from="user",
-        deny="exit:print", log="on", future="x,y") + ",summary=none",
+        deny="exit:print", log="on", future="x,y") + ",summary=none,qemu-api=%d" % LEVEL,
         CLI["riscv64"], "sum", "1"], "the QEMU command line")
     # The same options accepted by the plugin, in a real run.
     r = qb(t, "--log", "--deny=exit,print", "--max-buffer=4K", "--allow-from=user",
@@ -394,8 +397,8 @@ def test_plugin_path_with_equals(t):
     t.eq(r.stdout, "10\n", "the plugin under x=1/lib answered", r)
     words = t.run([command, "-n", "--", CLI["x86_64"]],
                   env={"QEMU_PREFIX": os.path.realpath(QEMU)}, check=0).stdout.split()
-    t.eq(words[2], "file=" + os.path.join(prefix, "lib", "libbackdoor.so"),
-         "the plugin named by file=")
+    t.eq(words[2], "file=%s,qemu-api=%d" % (os.path.join(prefix, "lib", "libbackdoor.so"),
+                                             LEVEL), "the plugin named by file=")
 
 
 def test_fifo_output_waits_for_a_reader(t):

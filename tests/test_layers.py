@@ -114,16 +114,20 @@ def test_calls_run_downward(t):
 
 
 WEAK_TEST = re.compile(r"\bqemu_plugin_\w+\s*[!=]=\s*NULL|NULL\s*[!=]=\s*qemu_plugin_\w+")
+# A capability judged from the level's number: qemu_api_level() compared,
+# or a level variable compared with a number (api < 5).
+LEVEL_TEST = re.compile(r"\bqemu_api_level\(\)\s*[<>=!]|\bapi\s*[<>]=?\s*\d")
 
 
 def test_capabilities_only_through_qemu_compat(t):
-    """What the running QEMU offers is asked of qemu_caps (or qemu_api_level):
-    only qemu/qemu_compat.c tests whether a weak QEMU function exists."""
+    """What the running QEMU offers is asked of qemu_caps: only
+    qemu/qemu_compat.c tests whether a weak QEMU function exists or compares
+    plugin API levels (qemu_api_level() is for messages)."""
     found = []
     for path in sources():
         if os.path.relpath(path, PLUGIN) == os.path.join("qemu", "qemu_compat.c"):
             continue
         for n, line in enumerate(open(path), 1):
-            if WEAK_TEST.search(line):
+            if WEAK_TEST.search(line) or LEVEL_TEST.search(line):
                 found.append("%s:%d: %s" % (os.path.relpath(path, ROOT), n, line.strip()))
-    t.eq(found, [], "tests of QEMU's weak symbols outside qemu/qemu_compat.c")
+    t.eq(found, [], "tests of QEMU's weak symbols or levels outside qemu/qemu_compat.c")

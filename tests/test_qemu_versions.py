@@ -2,15 +2,19 @@
 """One plugin build in every QEMU this machine has (docs/qemu-versions.md):
 it declares the plugin API level of the QEMU that opened it, which QEMU
 reports back in the summary's first line, and a QEMU too old for it gets one
-line from the plugin naming both versions."""
+line from the plugin naming both versions. qemu-backdoor finds the same
+level in the QEMU binary it starts and passes it (qemu-api=), so the plugin
+need not look."""
 import os
 
-from harness import BUILD, Skip, on_qemus, pc_machine, plugin_arg
+from harness import BUILD, QEMU, Skip, _debian_root, on_qemus, pc_machine, plugin_arg
 
 IDLE = os.path.join(BUILD, "baremetal", "x86", "idle.elf")
 TOO_OLD = os.path.join(os.environ.get("BACKDOOR_CACHE", os.path.expanduser("~/.cache/backdoor")),
                        "debian-qemu-7.2", "usr", "bin", "qemu-system-x86_64")
 MACHINE = pc_machine(IDLE)
+COMMAND = os.path.join(BUILD, "qemu-backdoor")
+CLI = os.path.join(BUILD, "backdoor")  # the guest command, x86-64
 
 
 @on_qemus("built", "debian-10.0", "debian-11.1")
@@ -43,3 +47,39 @@ def test_too_old_qemu_named(t):
                "and what it needs", r)
     t.check("undefined symbol" not in r.stderr, "no dynamic linker error", r)
     t.eq(r.stderr.count("backdoor:"), 1, "one line from the plugin", r)
+
+
+@on_qemus("built", "debian-10.0", "debian-11.1")
+def test_launcher_passes_the_level(t):
+    """qemu-backdoor reads the level from the QEMU binary it would start
+    (the functions it exports and, for 11.1, whose exports are 11.0's, its
+    version text) and passes it as qemu-api=, the level the plugin declares
+    to that QEMU by itself (test_declares_the_running_level)."""
+    t.qemu.command("qemu-system-x86_64")  # skips a QEMU this machine lacks
+    bindir = t.qemu.bindir or os.path.join(_debian_root(), "usr", "bin")
+    r = t.run([COMMAND, "-n", "--system"], env={"QEMU_PREFIX": os.path.dirname(bindir)},
+              check=0)
+    words = r.stdout.split()
+    t.eq(words[0], os.path.join(bindir, "qemu-system-x86_64"), "that QEMU", r)
+    argument = words[words.index("-plugin") + 1]
+    t.check(argument.endswith(",qemu-api=%d" % t.qemu.api),
+            "qemu-api=%d in the plugin's argument" % t.qemu.api, r)
+    given = t.run([COMMAND, "-n", "--system", "--qemu-api=4"],
+                  env={"QEMU_PREFIX": os.path.dirname(bindir)}, check=0).stdout
+    t.eq(given.count("qemu-api="), 1, "a level given is passed as it is, once", given)
+    t.contains(given, ",qemu-api=4", "the level given", given)
+
+
+def test_given_level_is_declared(t):
+    """The plugin declares the level qemu-api= names, without looking at
+    QEMU: QEMU 10.2 (API 5) then refuses 7 with its own message, and runs
+    the plugin as what it is when given its own level."""
+    user = os.path.join(QEMU, "bin", "qemu-x86_64")
+    r = t.run([user, "-plugin", plugin_arg(qemu_api=7), CLI, "present"], check=1)
+    t.contains(r.stderr, "requires API version 7", "QEMU names the level it was given", r)
+    summary = t.path("summary")
+    r = t.run([user, "-plugin", plugin_arg(qemu_api=5, summary=summary), CLI, "present"],
+              check=0)
+    t.eq(r.stdout, "1\n", "the channel answers", r)
+    t.contains(open(summary).readline(), "user mode, QEMU plugin API 5 ==",
+               "the plugin runs at QEMU's level", r)

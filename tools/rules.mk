@@ -15,10 +15,11 @@ INIT_BINS := $(foreach a,$(INIT_ARCHES),$(call init_bin,$(a)))
 # The host command qemu-backdoor, with the version of backdoor.pc.
 HOST_CMD := $(BUILD)/qemu-backdoor
 # The binary event log's decoder and the JSON writer are the plugin's own
-# (--events-to-json writes the very lines events= does).
+# (--events-to-json writes the very lines events= does), and so is the
+# table of QEMU's plugin API levels (qemu-api=).
 HOST_CMD_SRCS := $(wildcard tools/qemu-backdoor/*.c) plugin/output/event_bin.c \
 	plugin/output/call_json.c plugin/output/json.c plugin/output/text.c \
-	plugin/output/checkpoint_file.c
+	plugin/output/checkpoint_file.c plugin/qemu/qemu_version.c
 EXTRA_TARGETS += $(CLI_BINS) $(INIT_BINS) $(HOST_CMD)
 
 $(BUILD)/backdoor: tools/backdoor.c $(PUBLIC_HEADERS)
@@ -44,7 +45,7 @@ $(BUILD)/linux-init-%: tools/linux-init.c $(PUBLIC_HEADERS)
 $(HOST_CMD): $(HOST_CMD_SRCS) tools/qemu-backdoor/qemu-backdoor.h $(PUBLIC_HEADERS) \
 		scripts/backdoor.pc.in plugin/output/event_bin.h plugin/output/call_json.h \
 		plugin/output/json.h plugin/output/text.h plugin/output/records.h \
-		plugin/output/checkpoint_file.h
+		plugin/output/checkpoint_file.h plugin/qemu/qemu_version.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	$(Q)$(CC) $(CFLAGS_C11) -D_GNU_SOURCE -DBACKDOOR_VERSION='"$(BACKDOOR_VERSION)"' \

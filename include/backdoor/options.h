@@ -75,6 +75,10 @@
       "Chrome/Perfetto trace-event JSON")                                                   \
     X("print", print_path, OUTPUT, "stderr", "PATH|stdout|stderr",                          \
       "where guest text goes")                                                              \
+    X("qemu-api", qemu_api, NUMBER, NULL, "N",                                              \
+      "the plugin API level of the QEMU that loads the plugin, which qemu-backdoor finds "  \
+      "in the QEMU binary it starts; without it the plugin tells the level from QEMU's "    \
+      "exports and, where they cannot, its version text (docs/qemu-versions.md)")          \
     X("max-buffer", max_buffer, SIZE, "1M", "SIZE",                                         \
       "largest send/receive buffer (1 to 1G)")                                              \
     X("max-output", max_output, SIZE, "4G", "SIZE",                                         \

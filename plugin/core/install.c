@@ -46,7 +46,7 @@
 #include "qemu/symbols.h"
 #include "qemu/vcpu.h"
 #include "output/log.h"
-#include "output/profile.h"
+#include "output/outputs.h"
 #include "output/report.h"
 
 static qemu_plugin_id_t plugin_id;
@@ -145,7 +145,7 @@ static void register_callbacks(void)
 
 static void describe_degradation(int api, bool system_mode)
 {
-    if (system_mode && api < 5) {
+    if (system_mode && !qemu_caps.physical_memory) {
         plugin_log("QEMU plugin API %d cannot read the guest's page tables: buffers passed "
                    "by user-level code are refused (needs API 5, QEMU >= 10.1; docs/abi.md, "
                    "security model)", api);
@@ -313,36 +313,31 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         plugin_log("%s", err);
         return -1;
     }
-    struct report_options outputs = {
-        .events_path = opts.events_path,
-        .trace_path = opts.trace_path,
-        .print_path = opts.print_path,
-        .summary_path = opts.summary_path,
-        .regions_path = opts.regions_path,
-        .log_calls = opts.log_calls,
-        .max_output = opts.max_output,
-    };
-    if (!report_open(&outputs, err, sizeof err)) {
+    /* Every output the option table names, opened in one loop. */
+    struct output_path paths[OPTIONS_COUNT];
+    size_t n_paths = options_output_paths(&opts, paths, sizeof paths / sizeof paths[0]);
+    if (!outputs_open(&(struct output_settings){
+                          .paths = paths,
+                          .n_paths = n_paths,
+                          .max_output = opts.max_output,
+                          .log_calls = opts.log_calls,
+                          .target = target,
+                          .profile_final = profile_parts_final,
+                      },
+                      err, sizeof err)) {
         plugin_log("%s", err);
-        report_abandon();
         return -1;
     }
-    struct profile_output *profile = NULL;
-    if (opts.profile_path != NULL &&
-        (profile = profile_open(opts.profile_path, opts.max_output, target, err,
-                                sizeof err)) == NULL) {
-        plugin_log("%s", err);
-        report_abandon();
-        return -1;
+    const char *own_files[sizeof paths / sizeof paths[0]];
+    for (size_t i = 0; i < n_paths; i++) {
+        own_files[i] = paths[i].path;
     }
-    const char *const own_files[] = {opts.events_path, opts.trace_path, opts.summary_path,
-                                     opts.print_path, opts.regions_path, opts.profile_path};
     struct files_config files = {
         .readfile_path = opts.readfile_path,
         .outdir_path = opts.outdir_path,
         .max_output = opts.max_output,
         .protected_paths = own_files,
-        .n_protected = sizeof own_files / sizeof own_files[0],
+        .n_protected = n_paths,
     };
     /* Every check before an existing output file is emptied. */
     if (!files_open(&files, err, sizeof err) ||
@@ -352,17 +347,12 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         !checkpoint_restore_handler(err, sizeof err) ||
         (!system_mode && !signals_install(err, sizeof err))) {
         plugin_log("%s", err);
-        report_abandon();
-        if (profile != NULL) {
-            profile_abandon(profile);
-        }
+        outputs_abandon();
         return -1;
     }
-    report_start();
-    if (profile != NULL) {
-        profile_start(profile);
-        lifecycle_set_profile(profile);
-        profile_parts_init(profile, call_graph);
+    outputs_start();
+    if (outputs_profile() != NULL) {
+        profile_parts_init(outputs_profile(), call_graph);
     }
     if (call_graph) {
         callgraph_init(arch->stack_pointer_reg);

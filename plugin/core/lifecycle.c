@@ -9,7 +9,6 @@
 #include "commands/checkpoint.h"
 #include "commands/files.h"
 #include "commands/handler.h"
-#include "commands/profile_parts.h"
 #include "commands/roi.h"
 #include "commands/threads.h"
 #include "commands/valgrind.h"
@@ -20,15 +19,13 @@
 #include "dispatch/dispatch.h"
 #include "qemu/functions.h"
 #include "output/log.h"
-#include "output/profile.h"
-#include "output/report.h"
+#include "output/outputs.h"
 
 static const char *run_target;
 static bool run_system_mode;
 static int run_api;
 static bool run_valgrind;
 static const char *run_cpu_identity;
-static struct profile_output *profile;
 
 static pthread_mutex_t end_lock = PTHREAD_MUTEX_INITIALIZER;
 static bool ended;
@@ -48,11 +45,6 @@ void lifecycle_init(const char *target, bool system_mode, int api, bool valgrind
 void lifecycle_set_cpu_identity(const char *name)
 {
     run_cpu_identity = name;
-}
-
-void lifecycle_set_profile(struct profile_output *output)
-{
-    profile = output;
 }
 
 void lifecycle_snapshot(struct run_snapshot *snap, bool at_exit)
@@ -115,12 +107,9 @@ void lifecycle_finish(const char *reason, int status)
         dispatch_stop();
         struct run_snapshot snap;
         lifecycle_snapshot(&snap, true);
-        report_summary(reason, status, &snap);
+        outputs_write(&(struct output_end){reason, status, &snap});
         lifecycle_free_snapshot(&snap);
-        if (profile != NULL) {
-            profile_parts_final(reason);
-        }
-        report_close();
+        outputs_close();
         handler_fini();
         /* Handlers print with stdio; QEMU may leave without flushing it. */
         fflush(NULL);

@@ -13,17 +13,12 @@
 
 #include "output/records.h"
 
-struct profile_output;
-
 /* At install: what the summary's header says. */
 void lifecycle_init(const char *target, bool system_mode, int api, bool valgrind);
 
 /* At install: the CPU identity the summary names ("valgrind", "qemu"), or
  * NULL to name none. */
 void lifecycle_set_cpu_identity(const char *name);
-
-/* At install, with profile=: written when the run ends. */
-void lifecycle_set_profile(struct profile_output *profile);
 
 /* Runs the end sequence; later calls, from any thread, wait until it has
  * run and return. status < 0: none (QEMU decides the exit status). */

@@ -144,6 +144,18 @@ const char *options_known_keys(void)
     return keys;
 }
 
+size_t options_output_paths(const struct options *opts, struct output_path *paths, size_t max)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < SPEC_COUNT && n < max; i++) {
+        if (specs[i].kind == OUTPUT) {
+            paths[n++] = (struct output_path){
+                specs[i].key, *(const char *const *)((const char *)opts + specs[i].offset)};
+        }
+    }
+    return n;
+}
+
 /* The index of word in a CHOICE's "a|b|c", or -1. */
 static int choice_index(const char *syntax, const char *word)
 {

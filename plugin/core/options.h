@@ -13,6 +13,7 @@
 #include "backdoor/ops.h"
 #include "backdoor/options.h"
 #include "dispatch/policy.h"
+#include "output/outputs.h"
 
 #define OPTIONS_MAX_TEXTS 32
 #define OPTIONS_BUILTIN_LIMIT BACKDOOR_USER_COMMAND_FIRST
@@ -36,6 +37,7 @@ struct options {
     const char *regions_path;
     const char *trace_path;
     const char *print_path;
+    uint64_t qemu_api; /* read by the constructor (qemu/qemu_compat.c) */
     uint64_t max_buffer;
     uint64_t max_output; /* 0: no limit */
     uint64_t max_threads; /* guest threads kept (commands/threads.h) */
@@ -76,6 +78,15 @@ bool options_parse(struct options *opts, int argc, char **argv, char *err,
 
 /* Number of bytes with an optional K, M or G suffix (powers of 1024). */
 bool parse_size(const char *text, uint64_t *bytes);
+
+/* The number of lines of the table: room enough for its OUTPUT lines. */
+#define OPTIONS_LINE(...) +1
+enum { OPTIONS_COUNT = 0 BACKDOOR_PLUGIN_OPTIONS(OPTIONS_LINE) };
+#undef OPTIONS_LINE
+
+/* The OUTPUT lines of the table with their values in opts, in the
+ * table's order; returns how many (at most max). */
+size_t options_output_paths(const struct options *opts, struct output_path *paths, size_t max);
 
 /* The keys, for messages: "handler, handler-arg, ...". */
 const char *options_known_keys(void);

@@ -2,8 +2,9 @@
 /*
  * Everything the plugin reports: the event log (events=), the trace
  * (trace=), guest text (print=), per-call log lines (log=on) and the summary
- * (summary=). It formats the records it is handed; the lifecycle decides
- * when the run ends and calls report_summary, then report_close, once.
+ * (summary=). It formats the records it is handed; it is one output of
+ * output/outputs.h, whose write is report_summary and close report_close,
+ * called once when the lifecycle ends the run.
  */
 #ifndef BACKDOOR_PLUGIN_OUTPUT_REPORT_H
 #define BACKDOOR_PLUGIN_OUTPUT_REPORT_H

@@ -5,18 +5,22 @@
  * QEMU reads qemu_plugin_version right after dlopen, before any of the
  * plugin's functions run, and refuses levels outside its range; QEMU 10.x
  * stops at 5 while 11.1 starts at 7. So the level is chosen by a
- * constructor, which runs inside dlopen: it looks at the QEMU functions the
- * executable exports and, where those cannot tell (API 6 and 7 export the
- * same names), at the executable's version text (qemu_version.c). From
+ * constructor, which runs inside dlopen: the level qemu-backdoor passed
+ * (qemu-api=), else the QEMU functions the executable exports and, where
+ * those cannot tell (API 6 and 7 export the same names), the executable's
+ * version text (qemu_version.c). From
  * qemu_plugin_install on, QEMU's own report of its level decides which
  * shape each changed function is called with.
  */
 #include "qemu/qemu_compat.h"
 
+#include <dlfcn.h>
 #include <elf.h>
+#include <fcntl.h>
 #include <link.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "qemu/qemu_version.h"
 
@@ -32,37 +36,65 @@ typedef void (*reg_v7_fn)(qemu_plugin_id_t, any_fn, void *);
 typedef const void *(*insn_data_v2_fn)(const struct qemu_plugin_insn *);
 typedef size_t (*insn_data_v3_fn)(const struct qemu_plugin_insn *, void *, size_t);
 
-/* Segments of the executable, which holds QEMU's version text. */
+/* The executable's readable segments, one of which holds QEMU's version
+ * text: read-only data first, where compilers put it, then the others;
+ * the last first, as linkers put read-only data after the code and the
+ * symbol tables before it (a distribution's QEMU: 4 MB of .rodata after
+ * 5 MB of symbols and relocations). */
 static int scan_executable(struct dl_phdr_info *info, size_t size, void *found)
 {
     (void)size;
-    for (int i = 0; i < info->dlpi_phnum; i++) {
-        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
-        if (ph->p_type == PT_LOAD && !(ph->p_flags & PF_W) && !(ph->p_flags & PF_X) &&
-            qemu_release_find((const char *)(info->dlpi_addr + ph->p_vaddr), ph->p_memsz,
-                              &release)) {
-            *(bool *)found = true;
-            break;
+    for (unsigned pass = 0; pass < 2 && !*(bool *)found; pass++) {
+        for (int i = info->dlpi_phnum - 1; i >= 0; i--) {
+            const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+            if (ph->p_type == PT_LOAD && (ph->p_flags & PF_R) &&
+                ((ph->p_flags & (PF_W | PF_X)) != 0) == pass &&
+                qemu_release_find((const char *)(info->dlpi_addr + ph->p_vaddr),
+                                  ph->p_memsz, &release)) {
+                *(bool *)found = true;
+                break;
+            }
         }
     }
     return 1; /* the executable comes first: stop after it */
 }
 
+static bool exported(const char *name, void *unused)
+{
+    (void)unused;
+    return dlsym(RTLD_DEFAULT, name) != NULL;
+}
+
+/* qemu-api= in QEMU's command line: qemu-backdoor found the level from the
+ * QEMU binary it starts. Read here because QEMU hands the plugin its
+ * options only after it has read the level. */
+static int level_given(void)
+{
+    static char words[65536];
+    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+        return 0;
+    }
+    ssize_t n = read(fd, words, sizeof words);
+    close(fd);
+    return n > 0 ? qemu_api_from_command_line(words, (size_t)n) : 0;
+}
+
 __attribute__((constructor)) static void declare_api_level(void)
 {
-    struct qemu_exports exports = {
-        .scoreboard = qemu_plugin_scoreboard_new != NULL,
-        .read_memory = qemu_plugin_read_memory_vaddr != NULL,
-        .write_register = qemu_plugin_write_register != NULL,
-        .set_pc = qemu_plugin_set_pc != NULL,
-    };
-    /* The release decides only between 6 and 7 and names a QEMU too old;
-     * reading QEMU's segments for it costs milliseconds at every start. */
+    int level = level_given();
+    if (level != 0) {
+        qemu_plugin_version = level;
+        return;
+    }
+    unsigned markers = qemu_api_markers_exported(exported, NULL);
+    /* Reading QEMU's segments for its release costs milliseconds at every
+     * start: only where the exports leave the level open or name none. */
     bool found = false;
-    if (exports.set_pc || !exports.scoreboard) {
+    if (qemu_api_needs_release(markers)) {
         dl_iterate_phdr(scan_executable, &found);
     }
-    int level = qemu_api_to_declare(&exports, &release);
+    level = qemu_api_to_declare(markers, &release);
     if (level == 0) {
         /* QEMU refuses the level and says which it has; say what we need. */
         char name[48] = "this QEMU";
@@ -115,6 +147,7 @@ bool qemu_compat_init(const qemu_info_t *info, char *err, size_t err_size)
                                 qemu_plugin_write_memory_hwaddr != NULL;
     qemu_caps.conditional_callbacks = qemu_plugin_register_vcpu_tb_exec_cond_cb != NULL;
     qemu_caps.host_addresses = qemu_plugin_insn_haddr != NULL;
+    qemu_caps.inline_store = running_api >= 3;
     any_fn read_fn = qemu_plugin_read_register, write_fn = qemu_plugin_write_register;
     if (running_api >= 6) {
         qemu_registers.read_bool = (qemu_reg_bool_fn)read_fn;

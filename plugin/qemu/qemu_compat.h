@@ -32,6 +32,8 @@ struct qemu_caps {
                                  * a counter says so (count-reps) */
     bool host_addresses; /* an instruction's host address (user mode: where
                           * QEMU mapped the guest's files, qemu/symbols.c) */
+    bool inline_store;   /* API 3: an inline operation that stores a value
+                          * (QEMU_PLUGIN_INLINE_STORE_U64) */
 };
 extern struct qemu_caps qemu_caps;
 

@@ -24,10 +24,8 @@
  */
 #include "qemu/symbols.h"
 
-#include <elfutils/libdwfl.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <gelf.h>
 #include <glib.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -35,6 +33,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "qemu/elfutils.h"
 #include "qemu/qemu_compat.h"
 
 /* One function: [start, end) in the object's own addresses (unbiased). */
@@ -85,11 +84,8 @@ static struct object *kernel; /* system mode */
 static GHashTable *load_vaddrs;  /* "path inode" -> first PT_LOAD page + 1 */
 static GHashTable *stale_pages;  /* guest pages a fresh read did not explain */
 
-static const Dwfl_Callbacks dwfl_callbacks = {
-    .find_elf = dwfl_build_id_find_elf,
-    .find_debuginfo = dwfl_standard_find_debuginfo,
-    .section_address = dwfl_offline_section_address,
-};
+/* elfutils' own functions, known once it is loaded (symbols_init). */
+static Dwfl_Callbacks dwfl_callbacks;
 
 static const char *intern(const char *s)
 {
@@ -190,18 +186,18 @@ static void add_symbol(GArray *syms, const GElf_Sym *sym, const char *name, uint
 static void add_dynsym(GArray *syms, Elf *elf)
 {
     Elf_Scn *scn = NULL;
-    while ((scn = elf_nextscn(elf, scn)) != NULL) {
+    while ((scn = elfutils.elf_nextscn(elf, scn)) != NULL) {
         GElf_Shdr shdr;
-        if (gelf_getshdr(scn, &shdr) == NULL || shdr.sh_type != SHT_DYNSYM ||
+        if (elfutils.gelf_getshdr(scn, &shdr) == NULL || shdr.sh_type != SHT_DYNSYM ||
             shdr.sh_entsize == 0) {
             continue;
         }
-        Elf_Data *data = elf_getdata(scn, NULL);
+        Elf_Data *data = elfutils.elf_getdata(scn, NULL);
         size_t n = data != NULL ? shdr.sh_size / shdr.sh_entsize : 0;
         for (size_t i = 0; i < n; i++) {
             GElf_Sym sym;
-            if (gelf_getsym(data, (int)i, &sym) != NULL) {
-                add_symbol(syms, &sym, elf_strptr(elf, shdr.sh_link, sym.st_name),
+            if (elfutils.gelf_getsym(data, (int)i, &sym) != NULL) {
+                add_symbol(syms, &sym, elfutils.elf_strptr(elf, shdr.sh_link, sym.st_name),
                            sym.st_value);
             }
         }
@@ -235,13 +231,13 @@ static void read_eh_index(struct object *o)
 static void read_layout(struct object *o, Elf *elf)
 {
     size_t shstrndx;
-    if (elf_getshdrstrndx(elf, &shstrndx) == 0) {
+    if (elfutils.elf_getshdrstrndx(elf, &shstrndx) == 0) {
         Elf_Scn *scn = NULL;
-        while ((scn = elf_nextscn(elf, scn)) != NULL) {
+        while ((scn = elfutils.elf_nextscn(elf, scn)) != NULL) {
             GElf_Shdr shdr;
             const char *name;
-            if (gelf_getshdr(scn, &shdr) == NULL ||
-                (name = elf_strptr(elf, shstrndx, shdr.sh_name)) == NULL) {
+            if (elfutils.gelf_getshdr(scn, &shdr) == NULL ||
+                (name = elfutils.elf_strptr(elf, shstrndx, shdr.sh_name)) == NULL) {
                 continue;
             }
             if (strcmp(name, ".plt") == 0 || strcmp(name, ".plt.sec") == 0 ||
@@ -252,12 +248,12 @@ static void read_layout(struct object *o, Elf *elf)
         }
     }
     size_t n;
-    if (elf_getphdrnum(elf, &n) != 0) {
+    if (elfutils.elf_getphdrnum(elf, &n) != 0) {
         return;
     }
     for (size_t i = 0; i < n; i++) {
         GElf_Phdr ph;
-        if (gelf_getphdr(elf, (int)i, &ph) == NULL) {
+        if (elfutils.gelf_getphdr(elf, (int)i, &ph) == NULL) {
             continue;
         }
         if (ph.p_type == PT_LOAD && (ph.p_flags & PF_X)) {
@@ -269,10 +265,10 @@ static void read_layout(struct object *o, Elf *elf)
             o->eh_entries = ph.p_filesz; /* checked below */
         }
     }
-    o->raw = (const uint8_t *)elf_rawfile(elf, &o->raw_size);
+    o->raw = (const uint8_t *)elfutils.elf_rawfile(elf, &o->raw_size);
     read_eh_index(o);
     GElf_Ehdr ehdr;
-    if (gelf_getehdr(elf, &ehdr) != NULL) {
+    if (elfutils.gelf_getehdr(elf, &ehdr) != NULL) {
         o->machine = ehdr.e_machine;
     }
 }
@@ -280,19 +276,19 @@ static void read_layout(struct object *o, Elf *elf)
 static void read_symbols(struct object *o)
 {
     GArray *syms = g_array_new(FALSE, FALSE, sizeof(struct fn_symbol));
-    int n = dwfl_module_getsymtab(o->module);
+    int n = elfutils.dwfl_module_getsymtab(o->module);
     for (int i = 0; i < n; i++) {
         GElf_Sym sym;
         GElf_Addr addr;
         GElf_Word shndx;
         Elf *elf;
         Dwarf_Addr bias;
-        const char *name = dwfl_module_getsym_info(o->module, i, &sym, &addr, &shndx, &elf,
-                                                   &bias);
+        const char *name = elfutils.dwfl_module_getsym_info(o->module, i, &sym, &addr,
+                                                            &shndx, &elf, &bias);
         add_symbol(syms, &sym, name, addr - o->bias);
     }
     GElf_Addr main_bias;
-    Elf *elf = dwfl_module_getelf(o->module, &main_bias);
+    Elf *elf = elfutils.dwfl_module_getelf(o->module, &main_bias);
     if (elf != NULL) {
         add_dynsym(syms, elf);
         read_layout(o, elf);
@@ -311,16 +307,16 @@ static struct object *open_object(const char *path, uint64_t bias)
         g_free(key);
         return o;
     }
-    Dwfl *dwfl = dwfl_begin(&dwfl_callbacks);
+    Dwfl *dwfl = elfutils.dwfl_begin(&dwfl_callbacks);
     Dwfl_Module *module = NULL;
     if (dwfl != NULL) {
-        dwfl_report_begin(dwfl);
-        module = dwfl_report_elf(dwfl, path, path, -1, bias, false);
-        dwfl_report_end(dwfl, NULL, NULL);
+        elfutils.dwfl_report_begin(dwfl);
+        module = elfutils.dwfl_report_elf(dwfl, path, path, -1, bias, false);
+        elfutils.dwfl_report_end(dwfl, NULL, NULL);
     }
     if (module == NULL) {
         if (dwfl != NULL) {
-            dwfl_end(dwfl);
+            elfutils.dwfl_end(dwfl);
         }
         g_hash_table_insert(objects, key, NULL);
         return NULL;
@@ -333,7 +329,7 @@ static struct object *open_object(const char *path, uint64_t bias)
     o->text = g_array_new(FALSE, FALSE, sizeof(struct segment));
     /* ET_EXEC: libdwfl ignores the bias, and so do the addresses. */
     GElf_Addr module_bias = 0;
-    dwfl_module_getelf(module, &module_bias);
+    elfutils.dwfl_module_getelf(module, &module_bias);
     o->bias = module_bias;
     read_symbols(o);
     g_hash_table_insert(objects, key, o);
@@ -353,12 +349,13 @@ static bool first_load_vaddr(const char *path, uint64_t inode, uint64_t *vaddr)
     }
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     bool found = false;
-    Elf *elf = fd >= 0 ? elf_begin(fd, ELF_C_READ_MMAP, NULL) : NULL;
+    Elf *elf = fd >= 0 ? elfutils.elf_begin(fd, ELF_C_READ_MMAP, NULL) : NULL;
     size_t n;
-    if (elf != NULL && elf_kind(elf) == ELF_K_ELF && elf_getphdrnum(elf, &n) == 0) {
+    if (elf != NULL && elfutils.elf_kind(elf) == ELF_K_ELF &&
+        elfutils.elf_getphdrnum(elf, &n) == 0) {
         for (size_t i = 0; i < n && !found; i++) {
             GElf_Phdr ph;
-            if (gelf_getphdr(elf, (int)i, &ph) != NULL && ph.p_type == PT_LOAD) {
+            if (elfutils.gelf_getphdr(elf, (int)i, &ph) != NULL && ph.p_type == PT_LOAD) {
                 uint64_t align = ph.p_align > 1 ? ph.p_align : 1;
                 *vaddr = (ph.p_vaddr - ph.p_offset) & ~(align - 1);
                 found = true;
@@ -366,7 +363,7 @@ static bool first_load_vaddr(const char *path, uint64_t inode, uint64_t *vaddr)
         }
     }
     if (elf != NULL) {
-        elf_end(elf);
+        elfutils.elf_end(elf);
     }
     if (fd >= 0) {
         close(fd);
@@ -598,15 +595,16 @@ static const char *address_name(uint64_t own)
 static void source_line(const struct object *o, uint64_t addr, const char **file,
                         uint32_t *line)
 {
-    Dwfl_Line *l = o->module != NULL ? dwfl_module_getsrc(o->module, addr) : NULL;
+    Dwfl_Line *l = o->module != NULL ? elfutils.dwfl_module_getsrc(o->module, addr) : NULL;
     int lineno = 0;
-    const char *name = l != NULL ? dwfl_lineinfo(l, NULL, &lineno, NULL, NULL, NULL) : NULL;
+    const char *name =
+        l != NULL ? elfutils.dwfl_lineinfo(l, NULL, &lineno, NULL, NULL, NULL) : NULL;
     if (name == NULL || lineno <= 0) {
         return;
     }
     /* A relative name under its compilation directory, as Valgrind's
      * reader joins them ("./string/../sysdeps/..."). */
-    const char *dir = name[0] != '/' ? dwfl_line_comp_dir(l) : NULL;
+    const char *dir = name[0] != '/' ? elfutils.dwfl_line_comp_dir(l) : NULL;
     if (dir != NULL && dir[0] != '\0') {
         char *joined = g_strconcat(dir, "/", name, NULL);
         *file = intern(joined);
@@ -839,7 +837,15 @@ static bool open_kernel(const char *path, bool given, char *err, size_t err_size
 bool symbols_init(const struct symbols_config *symbols_config, char *err, size_t err_size)
 {
     config = *symbols_config;
-    elf_version(EV_CURRENT);
+    if (!elfutils_load(err, err_size)) {
+        return false;
+    }
+    dwfl_callbacks = (Dwfl_Callbacks){
+        .find_elf = elfutils.dwfl_build_id_find_elf,
+        .find_debuginfo = elfutils.dwfl_standard_find_debuginfo,
+        .section_address = elfutils.dwfl_offline_section_address,
+    };
+    elfutils.elf_version(EV_CURRENT);
     strings = g_hash_table_new(g_str_hash, g_str_equal);
     objects = g_hash_table_new(g_str_hash, g_str_equal);
     mappings = g_array_new(FALSE, FALSE, sizeof(struct mapping));

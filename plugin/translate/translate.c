@@ -210,7 +210,7 @@ static void charge_plt_to_caller(struct qemu_plugin_tb *tb, size_t n, uint32_t c
                                                         function_counter(caller), stub_insns);
     qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(
         last, QEMU_PLUGIN_INLINE_ADD_U64, function_counter(stub), -(uint64_t)stub_insns);
-    if (qemu_api_level() >= 3) {
+    if (qemu_caps.inline_store) {
         qemu_plugin_register_vcpu_insn_exec_inline_per_vcpu(
             last, QEMU_PLUGIN_INLINE_STORE_U64, function_plt_caller(), caller);
     }
@@ -227,7 +227,7 @@ static void on_lazy_plt(unsigned int vcpu_index, void *udata)
 static void charge_lazy_plt(struct qemu_plugin_tb *tb, size_t n, const uint32_t *slots)
 {
     uint32_t stub, stub_insns;
-    if (!function_place(slots[0])->plt || qemu_api_level() < 3 ||
+    if (!function_place(slots[0])->plt || !qemu_caps.inline_store ||
         function_plt_stub(qemu_plugin_tb_vaddr(tb), &stub, &stub_insns)) {
         return;
     }

@@ -114,6 +114,7 @@ OPTIONS = {
     "regions": Option("regions", "OUTPUT", None, "PATH", False),
     "trace": Option("trace", "OUTPUT", None, "PATH", False),
     "print": Option("print", "OUTPUT", 'stderr', "PATH|stdout|stderr", False),
+    "qemu-api": Option("qemu-api", "NUMBER", None, "N", False),
     "max-buffer": Option("max-buffer", "SIZE", '1M', "SIZE", False),
     "max-output": Option("max-output", "SIZE", '4G', "SIZE", False),
     "max-threads": Option("max-threads", "NUMBER", '65536', "N", False),

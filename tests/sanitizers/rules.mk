@@ -19,7 +19,7 @@ $(ASAN_OUT)/plugin/%.o: plugin/%.c $(PLUGIN_HDRS) $(PUBLIC_HEADERS)
 
 $(ASAN_OUT)/libbackdoor.so: $(ASAN_OBJS)
 	@echo "  CC      $@"
-	$(Q)$(CC) -shared $(ASAN_FLAGS) -o $@ $^ $(GLIB_LIBS) $(ELFUTILS_LIBS) -ldl -lpthread
+	$(Q)$(CC) -shared $(ASAN_FLAGS) -o $@ $^ $(GLIB_LIBS) -ldl -lpthread
 
 ASAN_GOAL := $(.DEFAULT_GOAL)
 .PHONY: clean-asan

@@ -73,6 +73,34 @@ static void check_table(void)
     CHECK(strstr(options_known_keys(), ", profile") != NULL);
 }
 
+/* The OUTPUT lines, as the core hands them to the outputs: every one, in
+ * the table's order, with its value or fallback. */
+static void check_output_paths(void)
+{
+    struct options o;
+    char err[512];
+    struct output_path paths[OPTIONS_COUNT];
+    CHECK(parse(&o, err, sizeof err, 2, "events=e.jsonl", "summary=none"));
+    size_t n = options_output_paths(&o, paths, OPTIONS_COUNT);
+    size_t want = 0;
+#define COUNT_OUTPUT(key, field, kind, fallback, syntax, doc) want += strcmp(#kind, "OUTPUT") == 0;
+    BACKDOOR_PLUGIN_OPTIONS(COUNT_OUTPUT)
+#undef COUNT_OUTPUT
+    CHECK_EQ(n, want);
+    CHECK(n > 0 && strcmp(paths[0].key, "summary") == 0 && strcmp(paths[0].path, "none") == 0);
+    CHECK(n > 1 && strcmp(paths[1].key, "events") == 0 &&
+          strcmp(paths[1].path, "e.jsonl") == 0);
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(paths[i].key, "trace") == 0) {
+            CHECK(paths[i].path == NULL); /* not given, no fallback */
+        }
+        if (strcmp(paths[i].key, "print") == 0) {
+            CHECK(strcmp(paths[i].path, "stderr") == 0); /* its fallback */
+        }
+    }
+    CHECK_EQ(options_output_paths(&o, paths, 1), 1); /* never past max */
+}
+
 int main(int argc, char **argv)
 {
     struct options o;
@@ -85,6 +113,7 @@ int main(int argc, char **argv)
     }
 
     check_table();
+    check_output_paths();
 
     CHECK(parse(&o, err, sizeof err, 0) && !o.count_repeats);
     CHECK(parse(&o, err, sizeof err, 1, "count-reps=on") && o.count_repeats);

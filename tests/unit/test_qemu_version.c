@@ -4,6 +4,7 @@
  * the functions it exports and the version text of its binary, in the forms
  * real QEMU binaries carry.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "qemu/qemu_version.h"
@@ -51,22 +52,68 @@ static void version_text(void)
 static void levels(void)
 {
     struct qemu_release v11_1 = {11, 1, 3}, v11_0 = {11, 0, 2}, v11_0_dev = {11, 0, 50},
-                        unknown = {0, 0, 0}, v10_2 = {10, 2, 2};
-    struct qemu_exports none = {false, false, false, false};
-    struct qemu_exports api2 = {true, false, false, false};
-    struct qemu_exports api4 = {true, true, false, false};
-    struct qemu_exports api5 = {true, true, true, false};
-    struct qemu_exports api6 = {true, true, true, true};
+                        unknown = {0, 0, 0}, v10_2 = {10, 2, 2}, v9_1 = {9, 1, 0};
+    /* Bit L: level L's marker exported, as a QEMU of that level does. */
+    unsigned none = 0, api2 = 1u << 2, api4 = api2 | 1u << 4, api5 = api4 | 1u << 5,
+             api6 = api5 | 1u << 6;
+    CHECK_EQ(qemu_api_to_declare(none, &unknown), 0);
+    CHECK(qemu_api_needs_release(none)); /* to name the QEMU that is too old */
+    /* 9.1 speaks 3 but accepts 2, as 9.0 does: no release needed. */
+    CHECK(!qemu_api_needs_release(api2));
+    CHECK_EQ(qemu_api_to_declare(api2, &unknown), 2);
+    CHECK_EQ(qemu_api_to_declare(api2, &v9_1), 2);
+    CHECK(!qemu_api_needs_release(api4));
+    CHECK_EQ(qemu_api_to_declare(api4, &unknown), 4);
+    CHECK(!qemu_api_needs_release(api5));
+    CHECK_EQ(qemu_api_to_declare(api5, &v10_2), 5);
+    /* API 6 and 7 export the same functions, and 11.1 refuses 6: the
+     * release decides. */
+    CHECK(qemu_api_needs_release(api6));
+    CHECK_EQ(qemu_api_to_declare(api6, &v11_0), 6);
+    CHECK_EQ(qemu_api_to_declare(api6, &v11_1), 7);
+    CHECK_EQ(qemu_api_to_declare(api6, &v11_0_dev), 7);
+    CHECK_EQ(qemu_api_to_declare(api6, &unknown), 7);
+    /* A release the exports contradict is held to the levels they allow. */
+    CHECK_EQ(qemu_api_to_declare(api6, &v10_2), 6);
+}
 
-    CHECK_EQ(qemu_api_to_declare(&none, &unknown), 0);
-    CHECK_EQ(qemu_api_to_declare(&api2, &unknown), 2);
-    CHECK_EQ(qemu_api_to_declare(&api4, &unknown), 4);
-    CHECK_EQ(qemu_api_to_declare(&api5, &v10_2), 5);
-    /* API 6 and 7 export the same functions: the release decides. */
-    CHECK_EQ(qemu_api_to_declare(&api6, &v11_0), 6);
-    CHECK_EQ(qemu_api_to_declare(&api6, &v11_1), 7);
-    CHECK_EQ(qemu_api_to_declare(&api6, &v11_0_dev), 7);
-    CHECK_EQ(qemu_api_to_declare(&api6, &unknown), 7);
+/* The table's ends are the constants the messages name. */
+static void table_ends(void)
+{
+    const struct qemu_api_level *oldest = &qemu_api_levels[0];
+    const struct qemu_api_level *newest = &qemu_api_levels[qemu_api_level_count - 1];
+    char text[16];
+    CHECK_EQ(oldest->level, QEMU_API_OLDEST);
+    CHECK_EQ(newest->level, QEMU_API_NEWEST);
+    snprintf(text, sizeof text, "%d.%d", oldest->major, oldest->minor);
+    CHECK(strcmp(text, QEMU_OLDEST_RELEASE) == 0);
+    snprintf(text, sizeof text, "%d.%d", newest->major, newest->minor);
+    CHECK(strcmp(text, QEMU_NEWEST_RELEASE) == 0);
+    for (size_t i = 1; i < qemu_api_level_count; i++) {
+        CHECK_EQ(qemu_api_levels[i].level, qemu_api_levels[i - 1].level + 1);
+    }
+}
+
+/* qemu-api= as qemu-backdoor writes it into QEMU's command line. */
+static void level_from_command_line(void)
+{
+    static const char user[] = "qemu-x86_64\0-plugin\0file=/b/libbackdoor.so,qemu-api=5,"
+                               "summary=none\0./prog\0";
+    CHECK_EQ(qemu_api_from_command_line(user, sizeof user - 1), 5);
+    static const char system[] = "qemu-system-x86_64\0-M\0pc\0--plugin\0"
+                                 "/b/libbackdoor.so,,x,qemu-api=7\0";
+    CHECK_EQ(qemu_api_from_command_line(system, sizeof system - 1), 7);
+    /* Not in a -plugin value, not a level of the table, not a number. */
+    static const char program_arg[] = "qemu-x86_64\0-plugin\0/b/libbackdoor.so\0./prog\0"
+                                      "x,qemu-api=5\0";
+    CHECK_EQ(qemu_api_from_command_line(program_arg, sizeof program_arg - 1), 0);
+    static const char unknown[] = "q\0-plugin\0p,qemu-api=1\0";
+    CHECK_EQ(qemu_api_from_command_line(unknown, sizeof unknown - 1), 0);
+    static const char junk[] = "q\0-plugin\0p,qemu-api=5x\0";
+    CHECK_EQ(qemu_api_from_command_line(junk, sizeof junk - 1), 0);
+    /* The last word without its NUL is still read within its length. */
+    static const char cut[] = "q\0-plugin\0p,qemu-api=6";
+    CHECK_EQ(qemu_api_from_command_line(cut, sizeof cut - 1), 6);
 }
 
 static void newer_than_known(void)
@@ -84,6 +131,8 @@ int main(void)
 {
     version_text();
     levels();
+    table_ends();
+    level_from_command_line();
     newer_than_known();
     return unit_report("test_qemu_version");
 }

@@ -49,11 +49,12 @@ static char *add_qmp_socket(struct request *rq, struct list *cmd)
     return dir;
 }
 
-char *add_machine_plugin(struct list *cmd, struct request *rq, const char *plugin)
+char *add_machine_plugin(struct list *cmd, struct request *rq, const char *plugin,
+                         const char *qemu)
 {
     char *socket_dir = add_qmp_socket(rq, cmd);
     list_add(cmd, "-plugin");
-    list_add(cmd, plugin_argument(plugin, &rq->plugin_options));
+    list_add(cmd, plugin_argument(plugin, &rq->plugin_options, qemu));
     for (size_t i = 0; i < rq->qemu_args.count; i++) {
         list_add(cmd, rq->qemu_args.items[i]);
     }
@@ -169,7 +170,7 @@ _Noreturn void run_restore(struct request *rq, char **rest, const char *plugin)
     }
     list_add(&cmd, "-incoming");
     list_add(&cmd, "defer");
-    char *socket_dir = add_machine_plugin(&cmd, rq, plugin);
+    char *socket_dir = add_machine_plugin(&cmd, rq, plugin, h.exe);
     if (rq->dry_run) {
         print_command(cmd.items);
         keep_qmp_socket(socket_dir);

@@ -270,7 +270,7 @@ _Noreturn void run_linux(struct request *rq, char **rest, const char *dir, const
         list_add(&cmd, "-bios");
         list_add(&cmd, cached_file(dir, m, m->bios, "OpenSBI firmware (fw_dynamic.bin)"));
     }
-    char *socket_dir = add_machine_plugin(&cmd, rq, plugin);
+    char *socket_dir = add_machine_plugin(&cmd, rq, plugin, qemu);
     if (rq->dry_run) {
         print_command(cmd.items);
         printf("# initramfs kept: %s\n", initrd);

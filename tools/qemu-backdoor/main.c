@@ -78,7 +78,7 @@ int main(int argc, char **argv)
             list_add(&cmd, "-kernel");
             list_add(&cmd, rq.kernel);
         }
-        socket_dir = add_machine_plugin(&cmd, &rq, plugin);
+        socket_dir = add_machine_plugin(&cmd, &rq, plugin, qemu);
     } else {
         if (*rest == NULL) {
             die("no program given: %s [OPTION...] -- ./program [ARG...] (%s --help)",
@@ -86,13 +86,14 @@ int main(int argc, char **argv)
         }
         char *program = find_program(rest[0]);
         const struct arch *arch = elf_arch(program, "program", true);
-        list_add(&cmd, need(find_qemu(dir, format("qemu-%s", arch->name), &looked), &looked));
+        char *qemu = need(find_qemu(dir, format("qemu-%s", arch->name), &looked), &looked);
+        list_add(&cmd, qemu);
         add_library_prefix(&cmd, program, arch, rq.qemu_args.items);
         for (size_t i = 0; i < rq.qemu_args.count; i++) {
             list_add(&cmd, rq.qemu_args.items[i]);
         }
         list_add(&cmd, "-plugin");
-        list_add(&cmd, plugin_argument(plugin, &rq.plugin_options));
+        list_add(&cmd, plugin_argument(plugin, &rq.plugin_options, qemu));
         list_add(&cmd, program);
         rest++;
     }

@@ -131,12 +131,22 @@ static char *escape_commas(char *out, const char *text)
     return out;
 }
 
-char *plugin_argument(const char *plugin, const struct list *options)
+char *plugin_argument(const char *plugin, const struct list *options, const char *qemu)
 {
     /* "file=" named: a path with '=' in it (an install prefix such as
      * /opt/x=1) would otherwise be read as an option KEY=VALUE. */
     static const char file[] = "file=";
-    size_t size = sizeof file + 2 * strlen(plugin) + 1;
+    char level[32] = "";
+    bool level_given = false;
+    for (size_t i = 0; i < options->count; i++) {
+        level_given |= strncmp(options->items[i], "qemu-api=", 9) == 0;
+    }
+    /* The plugin then need not read QEMU's executable at every start. */
+    int api = level_given ? 0 : qemu_binary_api_level(qemu);
+    if (api > 0) {
+        snprintf(level, sizeof level, ",qemu-api=%d", api);
+    }
+    size_t size = sizeof file + 2 * strlen(plugin) + 1 + strlen(level);
     for (size_t i = 0; i < options->count; i++) {
         size += 2 * strlen(options->items[i]) + 1;
     }
@@ -150,7 +160,7 @@ char *plugin_argument(const char *plugin, const struct list *options)
         *o++ = ',';
         o = escape_commas(o, options->items[i]);
     }
-    *o = '\0';
+    strcpy(o, level);
     return out;
 }
 

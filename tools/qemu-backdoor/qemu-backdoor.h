@@ -89,7 +89,13 @@ struct request {
 };
 /* Returns the index in argv of the first word that is not ours. */
 int parse_command_line(struct request *rq, int argc, char **argv, const char *dir);
-char *plugin_argument(const char *plugin, const struct list *options);
+/* The -plugin argument for the QEMU binary qemu: the options, and the
+ * plugin API level of that QEMU (qemu-api=) unless given. */
+char *plugin_argument(const char *plugin, const struct list *options, const char *qemu);
+
+/* qemu_level.c: the plugin API level to declare to the QEMU binary at
+ * path (plugin/qemu/qemu_version.h), 0 if it cannot tell. */
+int qemu_binary_api_level(const char *path);
 
 /* events.c: prints the binary event log at path as JSON Lines; the exit
  * status. */
@@ -167,7 +173,8 @@ const char *request_option(const struct request *rq, const char *key);
 /* A machine's last words: the plugin and --qemu-arg. With --checkpoint-dir
  * or --restore the plugin gets a QMP socket in a directory of this run's
  * own, returned for remove_qmp_socket (else NULL). */
-char *add_machine_plugin(struct list *cmd, struct request *rq, const char *plugin);
+char *add_machine_plugin(struct list *cmd, struct request *rq, const char *plugin,
+                         const char *qemu);
 void remove_qmp_socket(char *dir);
 /* --dry-run: the printed command names the socket, so its directory stays. */
 void keep_qmp_socket(char *dir);
