@@ -950,14 +950,14 @@ bool roi_state_restore(const char *text, bool *open_regions, char *err, size_t e
                 r.start_ns = now_ns() - open_ns;
                 *open_regions |= r.depth > 0;
                 struct region *copy = g_memdup2(&r, sizeof r);
-                g_hash_table_insert(own_regions(roi), &copy->id, copy);
+                g_hash_table_insert(roi->regions, &copy->id, copy);
             }
         } else if (strcmp(kind, "mark") == 0) {
             ok = roi != NULL && sscanf(rest, "%" SCNu64 " %" SCNu64 " %" SCNu64, &id, &m.count,
                                        &m.last_value) == 3 &&
                  g_hash_table_size(roi->marks) < MAX_IDS_PER_VCPU;
             if (ok) {
-                g_hash_table_insert(own_marks(roi), g_memdup2(&id, sizeof id),
+                g_hash_table_insert(roi->marks, g_memdup2(&id, sizeof id),
                                     g_memdup2(&m, sizeof m));
             }
         } else if (strcmp(kind, "thread") == 0 && !threads_followed()) {

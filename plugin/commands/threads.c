@@ -494,7 +494,6 @@ struct guest_thread *threads_adopt(uint64_t address_space, uint64_t thread_point
     g_mutex_lock(&kept_lock);
     g_mutex_lock(&sh->lock);
     struct guest_thread *t = thread_for(sh, hash, address_space, thread_pointer);
-    filter_add(address_space, thread_pointer); /* switches to the key find it */
     __atomic_store_n(&following, 1, __ATOMIC_RELEASE); /* install plants the switches */
     if (t->idle) {
         idle_remove(sh, t);
