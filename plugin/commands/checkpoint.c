@@ -300,7 +300,8 @@ static enum backdoor_status save_stopped(const char *name, char *err, size_t err
     } else if (fstat(fd, &st) != 0 || (h.machine_bytes = (uint64_t)st.st_size -
                                                          h.machine_offset) == 0 ||
                !write_head(fd, &h, plugin_state) || fsync(fd) != 0) {
-        snprintf(err, err_size, "sealing %s: %s", tmp, strerror(errno));
+        snprintf(err, err_size, "sealing %s: %s", tmp,
+                 h.machine_bytes == 0 ? "QEMU wrote no machine" : strerror(errno));
         status = failed_because(err);
     } else if (rename(tmp, final) != 0) {
         snprintf(err, err_size, "renaming %s to %s: %s", tmp, final, strerror(errno));
@@ -342,7 +343,8 @@ static enum backdoor_status save(const char *name)
     pthread_mutex_lock(&lock);
     if (status != BACKDOOR_STATUS_OK) {
         stats.failed++;
-        snprintf(stats.last_error, sizeof stats.last_error, "%.*s", (int)sizeof stats.last_error - 1, err);
+        snprintf(stats.last_error, sizeof stats.last_error, "%.*s",
+                 (int)sizeof stats.last_error - 1, err);
     } else {
         stats.saved++;
     }
