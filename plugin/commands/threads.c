@@ -399,6 +399,11 @@ void threads_on_switch(unsigned int vcpu_index, void *userdata)
     switch_to(vcpu, address_space, thread_pointer, pos);
 }
 
+void threads_follow_from_start(void)
+{
+    __atomic_store_n(&following, 1, __ATOMIC_RELEASE);
+}
+
 bool threads_following(void)
 {
     return __atomic_load_n(&following, __ATOMIC_ACQUIRE) != 0;

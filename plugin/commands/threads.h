@@ -89,6 +89,10 @@ struct guest_thread *threads_succeed(struct vcpu *vcpu, struct guest_thread *old
  * max-threads threads are kept already. */
 struct guest_thread *threads_adopt(uint64_t address_space, uint64_t thread_pointer);
 
+/* Switches are followed from the first block (the installer has them
+ * planted): an architecture whose vCPUs may go back to a thread unseen. */
+void threads_follow_from_start(void);
+
 /* Whether switches are followed already (a thread was adopted at install:
  * the installer then has them followed from the first block). */
 bool threads_following(void);

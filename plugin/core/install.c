@@ -401,10 +401,13 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
          * in a restored checkpoint counts from the first block too. */
         translate_count_instructions();
     }
+    if (threads_followed() && arch->switches_from_boot) {
+        threads_follow_from_start();
+    }
     if (threads_following()) {
-        /* A restored thread's regions follow it from the first block: a
+        /* A restored thread's regions follow it from the first block (a
          * retranslation at its first call would let other threads' code
-         * count as its own until it lands. */
+         * count as its own until it lands), and so do riscv64's. */
         translate_follow_switches();
     }
     register_callbacks();

@@ -82,6 +82,11 @@ struct arch {
      * kind and gpr and returns true. NULL where threads are not followed.
      */
     bool (*context_switch)(const uint8_t *insn, size_t len, struct switch_site *site);
+    /* Threads are keyed by the address space alone: a vCPU that goes back
+     * to the one it ran last (Linux's lazy mm: kernel threads keep it)
+     * writes no switch, so switches are followed from the first block, not
+     * from the first call, or that vCPU's stint would never be seen. */
+    bool switches_from_boot;
     /* If insn is a repeated string instruction, describes it and returns
      * true. NULL where the architecture has none. */
     bool (*repeated_string)(const uint8_t *insn, size_t len, struct repeat_form *form);

@@ -82,6 +82,7 @@ const struct arch arch_riscv64 = {
      * when they execute. */
     .constant_load = arch_no_constant_load,
     .context_switch = riscv64_context_switch,
+    .switches_from_boot = true,
     .regs =
         {
             .names = {"a1", "a2", "a3", "a4", "a5", "a6", "a0"},
