@@ -190,13 +190,6 @@ static char **own_command_line(void)
     return (char **)g_ptr_array_free(args, FALSE);
 }
 
-static void put_hex(GString *out, const char *text)
-{
-    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-        g_string_append_printf(out, "%02x", *c);
-    }
-}
-
 static bool write_all_at(int fd, const char *bytes, size_t len, off_t offset)
 {
     while (len > 0) {
@@ -231,15 +224,13 @@ static GString *take_state(struct checkpoint_header *h, const char *name, char *
         return NULL;
     }
     GString *plugin_state = g_string_new("checkpoint ");
-    put_hex(plugin_state, name);
+    checkpoint_hex_append(plugin_state, name, strlen(name));
     g_string_append_printf(plugin_state, "\nclock %" PRIu64 "\n", now_ns());
     size_t len;
     unsigned char *handler_state = handler_save(&len);
     if (handler_state != NULL) {
         g_string_append(plugin_state, "handler ");
-        for (size_t i = 0; i < len; i++) {
-            g_string_append_printf(plugin_state, "%02x", handler_state[i]);
-        }
+        checkpoint_hex_append(plugin_state, handler_state, len);
         g_string_append_c(plugin_state, '\n');
         free(handler_state);
     }
@@ -403,22 +394,22 @@ static void *worker(void *data)
 /* The restored run's answer to the checkpoint call the file was saved in. */
 static bool restore_pending(const char *plugin_state, char *err, size_t err_size)
 {
-    const char *line = plugin_state;
-    char hex[2 * NAME_MAX_BYTES + 1];
-    if (sscanf(line, "checkpoint %510s", hex) != 1 || strlen(hex) % 2 != 0) {
+    static const char first[] = "checkpoint ";
+    GByteArray *name = strncmp(plugin_state, first, sizeof first - 1) == 0
+                           ? checkpoint_hex_decode(plugin_state + sizeof first - 1)
+                           : NULL;
+    bool whole = name != NULL && name->len >= 1 && name->len <= NAME_MAX_BYTES;
+    if (whole) {
+        memcpy(pending_name, name->data, name->len);
+        pending_name[name->len] = '\0';
+    }
+    if (name != NULL) {
+        g_byte_array_free(name, TRUE);
+    }
+    if (!whole) {
         snprintf(err, err_size, "its state does not begin with its checkpoint's name");
         return false;
     }
-    size_t n = 0;
-    for (const char *c = hex; *c; c += 2) {
-        unsigned byte;
-        if (sscanf(c, "%2x", &byte) != 1) {
-            snprintf(err, err_size, "its checkpoint's name is damaged");
-            return false;
-        }
-        pending_name[n++] = (char)byte;
-    }
-    pending_name[n] = '\0';
     state = DONE;
     /* Timestamps and regions' wall times go on from the checkpoint's. */
     const char *clock = strstr(plugin_state, "\nclock ");
@@ -431,18 +422,11 @@ static bool restore_pending(const char *plugin_state, char *err, size_t err_size
     /* This run's counting starts here, where the restored regions do. */
     wait_mark = (struct roi_mark){{0, 0}, saved_ns, NULL};
     const char *handler_line = strstr(plugin_state, "\nhandler ");
-    if (handler_line != NULL) {
-        restored_handler_state = g_byte_array_new();
-        for (const char *c = handler_line + sizeof "\nhandler " - 1; c[0] && c[0] != '\n';
-             c += 2) {
-            unsigned byte;
-            if (sscanf(c, "%2x", &byte) != 1) {
-                snprintf(err, err_size, "its handler state is damaged");
-                return false;
-            }
-            guint8 b = (guint8)byte;
-            g_byte_array_append(restored_handler_state, &b, 1);
-        }
+    if (handler_line != NULL &&
+        (restored_handler_state =
+             checkpoint_hex_decode(handler_line + sizeof "\nhandler " - 1)) == NULL) {
+        snprintf(err, err_size, "its handler state is damaged");
+        return false;
     }
     outcome = BACKDOOR_STATUS_OK;
     outcome_result = 1;

@@ -25,6 +25,7 @@
 #include "commands/builtins.h"
 #include "commands/commands.h"
 #include "commands/threads.h"
+#include "output/checkpoint_file.h"
 #include "output/log.h"
 #include "output/report.h"
 #include "qemu/registers.h"
@@ -796,9 +797,7 @@ static void put_name(GString *out, const char *name)
     if (name[0] == '\0') {
         g_string_append_c(out, '-');
     }
-    for (const unsigned char *c = (const unsigned char *)name; *c; c++) {
-        g_string_append_printf(out, "%02x", *c);
-    }
+    checkpoint_hex_append(out, name, strlen(name));
 }
 
 struct save {
@@ -861,21 +860,20 @@ void roi_state_save(GString *out, const struct roi_mark *waiting)
 
 static bool read_name(const char *hex, char *name, size_t size)
 {
-    size_t n = 0;
-    if (strcmp(hex, "-") != 0) {
-        for (; hex[0] != '\0' && hex[1] != '\0' && n + 1 < size; hex += 2) {
-            unsigned byte;
-            if (sscanf(hex, "%2x", &byte) != 1 || byte == 0) {
-                return false;
-            }
-            name[n++] = (char)byte;
-        }
-        if (hex[0] != '\0') {
-            return false;
-        }
+    name[0] = '\0';
+    if (strcmp(hex, "-") == 0) {
+        return true;
     }
-    name[n] = '\0';
-    return true;
+    GByteArray *bytes = checkpoint_hex_decode(hex);
+    bool ok = bytes != NULL && bytes->len < size && memchr(bytes->data, 0, bytes->len) == NULL;
+    if (ok) {
+        memcpy(name, bytes->data, bytes->len);
+        name[bytes->len] = '\0';
+    }
+    if (bytes != NULL) {
+        g_byte_array_free(bytes, TRUE);
+    }
+    return ok;
 }
 
 /* The container a restored line names, made now (a vCPU's waits for it). */

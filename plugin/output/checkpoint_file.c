@@ -24,12 +24,34 @@
 #define HEADER_MAX_BYTES (1u << 20)
 #define STATE_MAX_BYTES (1ull << 32)
 
+void checkpoint_hex_append(GString *out, const void *bytes, size_t len)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (const unsigned char *c = bytes; len-- > 0; c++) {
+        g_string_append_c(out, digits[*c >> 4]);
+        g_string_append_c(out, digits[*c & 15]);
+    }
+}
+
+GByteArray *checkpoint_hex_decode(const char *hex)
+{
+    GByteArray *bytes = g_byte_array_new();
+    for (; *hex != '\0' && *hex != ' ' && *hex != '\n'; hex += 2) {
+        int high = g_ascii_xdigit_value(hex[0]), low = g_ascii_xdigit_value(hex[1]);
+        if (high < 0 || low < 0) {
+            g_byte_array_free(bytes, TRUE);
+            return NULL;
+        }
+        guint8 byte = (guint8)(high << 4 | low);
+        g_byte_array_append(bytes, &byte, 1);
+    }
+    return bytes;
+}
+
 static void put_hex(GString *out, const char *key, const char *text)
 {
     g_string_append_printf(out, "%s ", key);
-    for (const unsigned char *c = (const unsigned char *)text; *c; c++) {
-        g_string_append_printf(out, "%02x", *c);
-    }
+    checkpoint_hex_append(out, text, strlen(text));
     g_string_append_c(out, '\n');
 }
 
@@ -79,23 +101,18 @@ char *checkpoint_file_compose(struct checkpoint_header *h, const char *state, si
     return g_string_free(out, FALSE);
 }
 
+/* A path or argument back from hex: no NUL inside; free() it. */
 static char *from_hex(const char *hex)
 {
-    size_t n = strlen(hex);
-    if (n % 2 != 0) {
-        return NULL;
+    GByteArray *bytes = checkpoint_hex_decode(hex);
+    char *text = NULL;
+    if (bytes != NULL && memchr(bytes->data, 0, bytes->len) == NULL &&
+        (text = malloc(bytes->len + 1)) != NULL) {
+        memcpy(text, bytes->data, bytes->len);
+        text[bytes->len] = '\0';
     }
-    char *text = malloc(n / 2 + 1);
-    for (size_t i = 0; text != NULL && i < n / 2; i++) {
-        unsigned byte;
-        if (sscanf(hex + 2 * i, "%2x", &byte) != 1 || byte == 0) {
-            free(text);
-            return NULL;
-        }
-        text[i] = (char)byte;
-    }
-    if (text != NULL) {
-        text[n / 2] = '\0';
+    if (bytes != NULL) {
+        g_byte_array_free(bytes, TRUE);
     }
     return text;
 }

@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <glib.h>
+
 /* Raised whenever what a file holds changes: an older file is refused. */
 #define CHECKPOINT_FORMAT 2
 #define CHECKPOINT_SUFFIX ".ckpt"
@@ -44,5 +46,11 @@ bool checkpoint_file_read(const char *path, struct checkpoint_header *h, char **
                           char *err, size_t err_size);
 
 void checkpoint_header_free(struct checkpoint_header *h);
+
+/* Bytes in the file's lines as hex, two digits a byte, so that none of them
+ * can end a line (names, paths, a handler's state); and back, from hex up
+ * to the first blank, newline or end: NULL when that is no whole bytes. */
+void checkpoint_hex_append(GString *out, const void *bytes, size_t len);
+GByteArray *checkpoint_hex_decode(const char *hex);
 
 #endif
