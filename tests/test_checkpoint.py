@@ -226,6 +226,11 @@ def test_damaged_and_foreign_files_refused(t):
         t.eq(open(old_output).read(), "an earlier run's output\n",
              "%s: no output overwritten" % what)
 
+    r = qb(t, "--restore=" + ckpt, "--regions-by=vcpu", "--regions=" + old_output,
+           "--summary=none")
+    t.check(r.returncode != 0, "thread regions restored by vCPU: refused", r)
+    t.contains(r.stderr, "this run keeps regions by vCPU", "saying why", r)
+    t.eq(open(old_output).read(), "an earlier run's output\n", "no output overwritten")
     damaged = t.path("damaged.ckpt")
     i = data.index(b"\nregion ") + 10
     with open(damaged, "wb") as f:
@@ -359,6 +364,12 @@ def test_plain_plugin_options_as_documented(t):
               timeout=120)
     t.check(r.returncode != 0, "checkpoint-dir= without qmp= is refused", r)
     t.contains(r.stderr, "needs qmp=PATH", "saying what it needs", r)
+    if t.qemu_key == "built":
+        from harness import user_command
+        r = t.run(user_command("x86_64", guest("x86_64", "checkpoint"), ["bad", "x"],
+                               "%s,checkpoint-dir=%s,qmp=%s" % (PLUGIN, ckdir, socket)))
+        t.check(r.returncode != 0, "checkpoint-dir= in user mode is refused", r)
+        t.contains(r.stderr, "checkpoints are of a whole machine", "saying why", r)
 
 
 def test_untouched_buffers_are_mapped_first(t):
