@@ -80,7 +80,8 @@ UNIT_BINS  := $(UNIT_TESTS:%=$(BUILD)/unit/%)
 UNIT_STUBS := tests/unit/mmu_stubs.c
 UNIT_PLUGIN_OBJS := translate/decode core/options translate/arch translate/arch_x86 translate/repeat_rule \
 	translate/arch_aarch64 translate/arch_riscv64 translate/site qemu/qemu_version \
-	translate/valgrind_cpu output/clock output/json output/text output/call_json output/trace_json
+	translate/valgrind_cpu output/clock output/json output/text output/call_json output/trace_json \
+	commands/marks
 
 # The demo (examples/print).
 EXAMPLE_BINS := $(BUILD)/examples/print-guest $(BUILD)/examples/libprint-handler.so \

@@ -1,9 +1,12 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Regions of interest: counts checked against QEMU's own instruction
 counter, the semantics docs/abi.md defines, marks and statistics."""
+import os
 import re
 
-from harness import ARCHES, guest, last_summary, qemu_plugin, read_jsonl, validate_trace
+from harness import (ARCHES, BUILD, guest, last_summary, qemu_plugin, read_jsonl,
+                     validate_trace)
+from qemu import DEBUG_EXIT_OK
 
 INSN_PLUGIN = qemu_plugin("libinsn.so")
 
@@ -86,3 +89,28 @@ def test_region_semantics(t):
              [(2, 21)], "region 20 is on vCPU 1's process, its own thread")
         t.eq(len([e for e in spans if e["name"] == "roi 1" and e["ph"] == "B"]), 2,
              "two spans for region 1")
+
+
+def test_vcpus_marking_at_once_in_one_thread(t):
+    """The benchmark kernel's vCPUs share one address space and thread
+    pointer, so where regions follow threads they are one thread: two vCPUs
+    under MTTCG mark id 1 at once, each through cells of its own, and every
+    mark counts in the summary, as in the event log; the last value is the
+    last marked (both vCPUs end with N - 1)."""
+    n = 20000
+    events = t.path("events")
+    r = t.system(os.path.join(BUILD, "bench", "bench.elf"), append="marks 2 %d" % n,
+                 qemu_args=["-accel", "tcg,thread=multi", "-smp", "2"], check=DEBUG_EXIT_OK,
+                 events=events, summary="none")
+    t.contains(r.console, "cpus=2", "both CPUs ran the loop", r)
+    records = read_jsonl(events)
+    summary = last_summary(records)
+    marks = {m["id"]: m for m in summary["marks"]}
+    t.eq((marks[1]["count"], marks[1]["last_value"]), (2 * n, n - 1),
+         "every mark of both vCPUs, and the last value", summary["marks"])
+    t.eq(summary["threads"]["seen"], 1, "one guest thread", summary["threads"])
+    by_vcpu = {}
+    for e in records:
+        if e.get("op") == "mark":
+            by_vcpu[e["vcpu"]] = by_vcpu.get(e["vcpu"], 0) + 1
+    t.eq(by_vcpu, {0: n, 1: n}, "each vCPU's marks in the event log")

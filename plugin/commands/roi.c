@@ -24,6 +24,7 @@
 
 #include "commands/builtins.h"
 #include "commands/commands.h"
+#include "commands/marks.h"
 #include "commands/threads.h"
 #include "output/checkpoint_file.h"
 #include "output/log.h"
@@ -50,11 +51,6 @@ struct region {
     uint64_t unmatched_ends;
 };
 
-struct mark {
-    uint64_t count;
-    uint64_t last_value;
-};
-
 /* The regions and marks of one vCPU, or, where threads are followed, of
  * one guest thread (commands/threads.h). */
 struct roi_vcpu {
@@ -69,7 +65,10 @@ struct roi_vcpu {
     pthread_mutex_t lock;
     char name[64];               /* name_thread's, "" if none */
     GHashTable *regions; /* id -> struct region */
-    GHashTable *marks;   /* id -> struct mark */
+    struct mark_table *marks;
+    /* The vCPU's own container: its cache of the cells it marks in, in
+     * whichever container (commands/marks.h). */
+    struct mark_cache *mark_cache;
 };
 
 static uint64_t dropped_ids;
@@ -103,7 +102,7 @@ static struct roi_vcpu *roi_new(void)
     struct roi_vcpu *roi = g_new0(struct roi_vcpu, 1);
     pthread_mutex_init(&roi->lock, NULL);
     roi->regions = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
-    roi->marks = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    roi->marks = mark_table_new(MAX_IDS_PER_VCPU);
     return roi;
 }
 
@@ -130,7 +129,7 @@ void roi_vcpu_init(struct vcpu *vcpu)
 static bool has_results(struct roi_vcpu *roi)
 {
     pthread_mutex_lock(&roi->lock);
-    bool any = g_hash_table_size(roi->regions) != 0 || g_hash_table_size(roi->marks) != 0 ||
+    bool any = g_hash_table_size(roi->regions) != 0 || mark_table_ids(roi->marks) != 0 ||
                roi->name[0] != '\0';
     pthread_mutex_unlock(&roi->lock);
     return any;
@@ -174,6 +173,9 @@ void roi_vcpu_new_thread(struct vcpu *vcpu)
     roi->vcpu = vcpu;
     roi->serial = serial;
     roi->own_track = true;
+    /* The vCPU's cache goes on with it: tables outlive their threads. */
+    roi->mark_cache = old->mark_cache;
+    old->mark_cache = NULL;
     __atomic_store_n(&vcpu->roi, roi, __ATOMIC_RELEASE);
 }
 
@@ -226,7 +228,11 @@ static struct roi_vcpu *install_container(struct roi_vcpu **slot, struct guest_t
         name_track(vcpu->output, fresh, "");
         return fresh;
     }
-    g_free(fresh); /* another vCPU made it first */
+    /* Another vCPU made it first; nothing has seen fresh's tables. */
+    g_hash_table_destroy(fresh->regions);
+    mark_table_free(fresh->marks);
+    pthread_mutex_destroy(&fresh->lock);
+    g_free(fresh);
     return roi;
 }
 
@@ -276,6 +282,16 @@ static struct insn_position counts_before_call(const struct call_ctx *ctx)
     /* The thread's own counts: its stints on every vCPU. */
     struct guest_thread *t = threads_current(ctx->vcpu, pos);
     return threads_insns(t, ctx->vcpu, pos);
+}
+
+/* Makes the calling thread the vCPU's current one, for a call that needs
+ * its container but no count: its own shard's lock is not taken, nor are
+ * the counters of other vCPUs running the same thread read. */
+static void find_caller(const struct call_ctx *ctx)
+{
+    if (threads_followed()) {
+        threads_current(ctx->vcpu, vcpu_before_call(ctx));
+    }
 }
 
 uint64_t roi_insns_before_call(const struct call_ctx *ctx)
@@ -483,24 +499,13 @@ void builtin_roi_end_machine(struct call_ctx *ctx)
 
 void builtin_mark(struct call_ctx *ctx)
 {
-    roi_insns_before_call(ctx); /* names the calling thread */
+    find_caller(ctx);
     struct roi_vcpu *roi = container(ctx->vcpu);
-    uint64_t id = ctx->call.args[0], value = ctx->call.args[1];
-    pthread_mutex_lock(&roi->lock);
-    struct mark *m = g_hash_table_lookup(roi->marks, &id);
-    if (m == NULL && g_hash_table_size(roi->marks) < MAX_IDS_PER_VCPU) {
-        m = g_new0(struct mark, 1);
-        g_hash_table_insert(roi->marks, g_memdup2(&id, sizeof id), m);
-    } else if (m == NULL) {
+    uint64_t id = ctx->call.args[0], value = ctx->call.args[1], ts = call_now(ctx);
+    if (!mark_add(roi->marks, &ctx->vcpu->roi->mark_cache, ctx->vcpu_index, id, value, ts)) {
         __atomic_add_fetch(&dropped_ids, 1, __ATOMIC_RELAXED);
     }
-    if (m != NULL) {
-        m->count++;
-        m->last_value = value;
-    }
-    pthread_mutex_unlock(&roi->lock);
-    report_trace(ctx->vcpu->output, trace_track(roi), 'i', "mark", id, call_now(ctx), "value",
-                 value);
+    report_trace(ctx->vcpu->output, trace_track(roi), 'i', "mark", id, ts, "value", value);
 }
 
 /*
@@ -538,7 +543,7 @@ static bool is_successor(struct roi_vcpu *roi, const struct call_ctx *ctx, size_
 
 void builtin_name_thread(struct call_ctx *ctx)
 {
-    roi_insns_before_call(ctx); /* names the calling thread */
+    find_caller(ctx);
     struct roi_vcpu *roi = container(ctx->vcpu);
     size_t wanted = ctx->call.data_len < sizeof roi->name ? ctx->call.data_len
                                                           : sizeof roi->name - 1;
@@ -657,7 +662,7 @@ static void reset_one(struct roi_vcpu *roi, void *data)
         r->start_kernel = kernel_now(roi, reset->caller);
         r->start_ns = reset->ts;
     }
-    g_hash_table_remove_all(roi->marks);
+    mark_table_reset(roi->marks);
 }
 
 void builtin_stats_reset(struct call_ctx *ctx)
@@ -753,21 +758,7 @@ GArray *roi_snapshot(bool at_exit)
 /* Marks are summed over vCPUs and threads by id. */
 static void sum_marks(struct roi_vcpu *roi, void *data)
 {
-    GHashTable *by_id = data;
-    GHashTableIter it;
-    gpointer key, value;
-    g_hash_table_iter_init(&it, roi->marks);
-    while (g_hash_table_iter_next(&it, &key, &value)) {
-        const struct mark *m = value;
-        struct mark_row *row = g_hash_table_lookup(by_id, key);
-        if (row == NULL) {
-            row = g_new0(struct mark_row, 1);
-            row->id = *(uint64_t *)key;
-            g_hash_table_insert(by_id, &row->id, row);
-        }
-        row->count += m->count;
-        row->last_value = m->last_value;
-    }
+    mark_table_sum(roi->marks, data);
 }
 
 GArray *roi_marks_snapshot(void)
@@ -779,7 +770,9 @@ GArray *roi_marks_snapshot(void)
     gpointer value;
     g_hash_table_iter_init(&it, by_id);
     while (g_hash_table_iter_next(&it, NULL, &value)) {
-        g_array_append_val(rows, *(struct mark_row *)value);
+        const struct mark_total *total = value;
+        struct mark_row row = {total->id, total->count, total->last_value};
+        g_array_append_val(rows, row);
     }
     g_hash_table_destroy(by_id);
     g_array_sort(rows, compare_mark_rows);
@@ -843,13 +836,7 @@ static void save_one(struct roi_vcpu *roi, void *data)
                                open ? now.kernel - r->start_kernel : 0,
                                open ? ts - r->start_ns : 0);
     }
-    gpointer key;
-    g_hash_table_iter_init(&it, roi->marks);
-    while (g_hash_table_iter_next(&it, &key, &value)) {
-        const struct mark *m = value;
-        g_string_append_printf(out, "mark %" PRIu64 " %" PRIu64 " %" PRIu64 "\n",
-                               *(const uint64_t *)key, m->count, m->last_value);
-    }
+    mark_table_save(roi->marks, out);
 }
 
 void roi_state_save(GString *out, const struct roi_mark *waiting)
@@ -930,8 +917,7 @@ bool roi_state_restore(const char *text, bool *open_regions, char *err, size_t e
         }
         const char *rest = *l + used;
         struct region r = {0};
-        struct mark m = {0};
-        uint64_t id, open_insns, open_kernel, open_ns;
+        uint64_t open_insns, open_kernel, open_ns;
         if (strcmp(kind, "region") == 0) {
             ok = roi != NULL &&
                  sscanf(rest, "%" SCNu64 " %u %" SCNu64 " %" SCNu64 " %" SCNu64 " %" SCNu64
@@ -951,13 +937,7 @@ bool roi_state_restore(const char *text, bool *open_regions, char *err, size_t e
                 g_hash_table_insert(roi->regions, &copy->id, copy);
             }
         } else if (strcmp(kind, "mark") == 0) {
-            ok = roi != NULL && sscanf(rest, "%" SCNu64 " %" SCNu64 " %" SCNu64, &id, &m.count,
-                                       &m.last_value) == 3 &&
-                 g_hash_table_size(roi->marks) < MAX_IDS_PER_VCPU;
-            if (ok) {
-                g_hash_table_insert(roi->marks, g_memdup2(&id, sizeof id),
-                                    g_memdup2(&m, sizeof m));
-            }
+            ok = roi != NULL && mark_table_restore(roi->marks, rest);
         } else if (strcmp(kind, "thread") == 0 && !threads_followed()) {
             snprintf(err, err_size, "it holds regions of guest threads, and this run keeps "
                      "regions by vCPU: restore it without regions-by=vcpu");
