@@ -348,6 +348,30 @@ def smp_exact(t, arch):
          [(i + 1, SMP_CALLS) for i in range(4)], "the summary's marks per copy")
 
 
+def test_sequential_unnamed_threads_apart(t):
+    """Issue 21: the same three threads, giving no name. Each ends with
+    Linux's exit system call, which ends its thread: the next one under the
+    same key is another thread, with a row and a number of its own."""
+    sequential_unnamed(t, "x86_64")
+
+
+def sequential_unnamed(t, arch):
+    events = t.path("events.jsonl")
+    b = boot_linux(t, "sequential_threads 3 unnamed\n",
+                   binaries={"sequential_threads": guest(arch, "sequential_threads")},
+                   events=events, summary="none", arch=arch)
+    check_booted(t, b)
+    tls = set(re.findall(r"seq-\d tls (\S+)", b.output))
+    t.eq(len(tls), 1, "the case of the issue: one TLS address for the three threads", b)
+    rows = [r for r in last_summary(read_jsonl(events))["regions"] if r["id"] == 40]
+    t.eq(sorted((r["entries"], r["open"], "name" in r) for r in rows), [(1, False, False)] * 3,
+         "a row per thread, each entered once and closed", rows)
+    t.eq(len({r["thread"] for r in rows}), 3, "three thread numbers", rows)
+    t.eq(len({(r["asid"], r["tp"]) for r in rows}), 1, "under one key", rows)
+    user = sorted(r["insns_user"] for r in rows)
+    t.check(user[-1] - user[0] <= user[0] // 100, "the same loop's count in each row", rows)
+
+
 def test_sequential_threads_own_their_names(t):
     """Issue 21: three threads of one process run one after another, each
     naming itself and running region 40. Linux gives them one address

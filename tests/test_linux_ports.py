@@ -6,13 +6,13 @@ the channel (the AArch64 and RISC-V page-table walkers with user callers),
 calls carry their process's address space (TTBR0_EL1, satp), regions follow
 their thread (arm64: TTBR0_EL1 and TPIDR_EL0 switches; riscv64: satp, so the
 process) across time slices and vCPUs, four vCPUs' calls are exact, and
-arm64 threads made by the million stay bounded (issue 21). Not
-on riscv64: a region ended by the next process is unmatched there only when
-that process got another page-table root than the one that just exited,
-which Linux often hands out again (docs/outputs.md)."""
+arm64 threads made by the million stay bounded (issue 21). A region ended
+by the next process is unmatched in it, on riscv64 too, where that process
+often gets the page-table root of the one that just exited: its
+exit_group ended the thread (docs/outputs.md)."""
 from harness import on_qemus
 from test_linux import (calls_attributed, ended_by_another, privilege_line, regions_follow,
-                        smp_exact)
+                        sequential_unnamed, smp_exact)
 from test_thread_state import linux_churn, silent_churn
 
 
@@ -32,6 +32,12 @@ def test_aarch64_regions_follow_their_thread(t):
 
 def test_aarch64_region_ended_by_another_thread_is_unmatched(t):
     ended_by_another(t, "aarch64")
+
+
+def test_aarch64_sequential_unnamed_threads_apart(t):
+    """Issue 21: threads that run one after another under one key, giving
+    no name, are told apart by their exit system calls."""
+    sequential_unnamed(t, "aarch64")
 
 
 def test_aarch64_smp_calls_exact(t):
@@ -60,6 +66,10 @@ def test_riscv64_calls_attributed_to_their_process(t):
 
 def test_riscv64_regions_follow_their_process(t):
     regions_follow(t, "riscv64")
+
+
+def test_riscv64_region_ended_by_another_process_is_unmatched(t):
+    ended_by_another(t, "riscv64")
 
 
 def test_riscv64_smp_calls_exact(t):

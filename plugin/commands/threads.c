@@ -292,6 +292,30 @@ static void stint_begin(struct stint *s, struct guest_thread *in, const struct v
     in->last_vcpu = in->vcpu;
 }
 
+/* A thread nothing refers to any more (not in the table, no stint, no
+ * regions) is the shard's next new one. Caller holds the shard's lock. */
+static void recycle(struct shard *sh, struct guest_thread *t)
+{
+    g_free(sh->spare);
+    sh->spare = t;
+}
+
+/* The thread ended: its key is free for the next thread that has it. A
+ * thread with regions keeps them, and its rows, as they stood. Caller
+ * holds the thread's shard's lock. */
+static void end_locked(struct shard *sh, struct guest_thread *t)
+{
+    if (t->ended) {
+        return;
+    }
+    __atomic_store_n(&t->ended, true, __ATOMIC_RELAXED);
+    table_remove(sh, t);
+    if (t->idle) {
+        idle_remove(sh, t);
+        recycle(sh, t);
+    }
+}
+
 /* The vCPU runs (address space, thread pointer) from pos on. */
 static struct guest_thread *switch_to(struct vcpu *vcpu, uint64_t address_space,
                                       uint64_t thread_pointer, struct insn_position pos)
@@ -299,7 +323,7 @@ static struct guest_thread *switch_to(struct vcpu *vcpu, uint64_t address_space,
     struct stint *s = stint_of(vcpu->index);
     struct guest_thread *out = s->thread;
     if (out != NULL && out->address_space == address_space &&
-        out->thread_pointer == thread_pointer) {
+        out->thread_pointer == thread_pointer && !__atomic_load_n(&out->ended, __ATOMIC_RELAXED)) {
         return out;
     }
     if (out != NULL) {
@@ -310,7 +334,11 @@ static struct guest_thread *switch_to(struct vcpu *vcpu, uint64_t address_space,
         __atomic_store_n(&s->thread, NULL, __ATOMIC_RELEASE);
         if (--out->stints == 0) {
             out->vcpu = -1;
-            if (!out->kept) {
+            if (out->kept) {
+                /* its regions hold it */
+            } else if (out->ended) {
+                recycle(sh, out);
+            } else {
                 idle_add(sh, out);
             }
         }
@@ -357,6 +385,47 @@ static uint64_t current_address_space(struct vcpu *vcpu)
     return base;
 }
 
+static void end_thread(struct guest_thread *t)
+{
+    struct shard *sh = &shards[t->shard];
+    g_mutex_lock(&sh->lock);
+    end_locked(sh, t);
+    g_mutex_unlock(&sh->lock);
+}
+
+/* Linux's exit_group: every thread of the address space with regions ends
+ * (others have nothing a successor could take over but their number). */
+static void end_process(struct guest_thread *caller)
+{
+    g_mutex_lock(&kept_lock);
+    for (guint i = 0; i < kept->len; i++) {
+        struct guest_thread *t = g_ptr_array_index(kept, i);
+        if (t->address_space == caller->address_space) {
+            end_thread(t);
+        }
+    }
+    g_mutex_unlock(&kept_lock);
+    end_thread(caller);
+}
+
+/* A system call about to run: exit ends the calling thread, exit_group
+ * its process. Only then are the key's registers read. */
+static void on_syscall(struct vcpu *vcpu, const struct switch_site *site,
+                       struct insn_position pos)
+{
+    uint64_t number = guest_switch_register(vcpu, site->gpr);
+    if (number != site->exit_thread && number != site->exit_process) {
+        return;
+    }
+    struct guest_thread *t = switch_to(vcpu, current_address_space(vcpu),
+                                       guest_thread_pointer(vcpu), pos);
+    if (number == site->exit_process) {
+        end_process(t);
+    } else {
+        end_thread(t);
+    }
+}
+
 void threads_on_switch(unsigned int vcpu_index, void *userdata)
 {
     const struct switch_site *site = userdata;
@@ -364,10 +433,15 @@ void threads_on_switch(unsigned int vcpu_index, void *userdata)
     if (vcpu == NULL) {
         return;
     }
-    /* The instruction has not run yet: the stint ends just before it. It
-     * is kernel code: its block counted as such too. */
+    /* The instruction has not run yet: the stint ends just before it. A
+     * system call is user code; the other switches are kernel code, whose
+     * blocks counted as such too. */
     const struct vcpu_counters *c = vcpu_counters(vcpu_index);
     uint64_t not_yet = site->tb_insns - site->tb_index;
+    if (site->kind == SWITCH_SYSCALL) {
+        on_syscall(vcpu, site, (struct insn_position){c->insns - not_yet, c->insns_kernel});
+        return;
+    }
     struct insn_position pos = {c->insns - not_yet, c->insns_kernel - not_yet};
     /* The new value from the instruction's operand, the other half of the
      * key from the thread the vCPU runs: every write of either was seen

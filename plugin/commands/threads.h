@@ -42,6 +42,10 @@ struct guest_thread {
     struct guest_thread *chain;         /* next in its shard's bucket */
     struct guest_thread *newer, *older; /* in its shard's idle list */
     bool idle;               /* in that list: not running, not kept */
+    /* It made Linux's exit or exit_group: out of the table, so that a
+     * thread that comes with its key later is another (atomic: a vCPU
+     * running the key reads it without the lock). */
+    bool ended;
 };
 
 /* At install: whether threads are followed (system mode on an

@@ -41,6 +41,7 @@ static int aarch64_privilege_level(uint64_t cpsr)
  */
 #define MSR_TTBR0_EL1 0xd5182000u /* op0 3, op1 0, CRn 2, CRm 0, op2 0 */
 #define MSR_TPIDR_EL0 0xd51bd040u /* op0 3, op1 3, CRn 13, CRm 0, op2 2 */
+#define SVC_0 0xd4000001u
 
 static bool aarch64_context_switch(const uint8_t *insn, size_t len, struct switch_site *site)
 {
@@ -48,6 +49,14 @@ static bool aarch64_context_switch(const uint8_t *insn, size_t len, struct switc
         return false;
     }
     uint32_t word = arch_load_le32(insn);
+    if (word == SVC_0) {
+        /* Its number in x8; arm64 Linux's exit and exit_group. */
+        site->kind = SWITCH_SYSCALL;
+        site->gpr = 8;
+        site->exit_thread = 93;
+        site->exit_process = 94;
+        return true;
+    }
     switch (word & ~0x1fu) {
     case MSR_TTBR0_EL1:
         site->kind = SWITCH_ADDRESS_SPACE;

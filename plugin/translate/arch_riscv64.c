@@ -46,12 +46,23 @@ static uint64_t riscv64_address_space(uint64_t satp)
  * in a register of its own (tp is the kernel's current task while it
  * runs), so threads here are processes.
  */
+#define ECALL 0x00000073u
+
 static bool riscv64_context_switch(const uint8_t *insn, size_t len, struct switch_site *site)
 {
     if (len != 4) {
         return false;
     }
     uint32_t word = arch_load_le32(insn);
+    if (word == ECALL) {
+        /* Its number in a7 (x17); a thread here is its process, so only
+         * riscv64 Linux's exit_group ends one. */
+        site->kind = SWITCH_SYSCALL;
+        site->gpr = 17;
+        site->exit_thread = NO_SYSCALL;
+        site->exit_process = 94;
+        return true;
+    }
     if ((word & 0xfff0707fu) != 0x18001073u) {
         return false;
     }

@@ -99,6 +99,14 @@ static bool x86_context_switch(const uint8_t *insn, size_t len, struct switch_si
         site->gpr = 0;
         return true;
     }
+    if (len == 2 && insn[0] == 0x0f && insn[1] == 0x05) {
+        /* syscall: its number in RAX; x86-64 Linux's exit and exit_group. */
+        site->kind = SWITCH_SYSCALL;
+        site->gpr = 0;
+        site->exit_thread = 60;
+        site->exit_process = 231;
+        return true;
+    }
     if (len - i != 3 || insn[i] != 0x0f || (insn[i + 2] & 0xc0) != 0xc0) {
         return false;
     }

@@ -301,6 +301,10 @@ static void follow_switch(struct qemu_plugin_insn *insn, const uint8_t *bytes, s
         !config.arch->context_switch(bytes, len, &site)) {
         return;
     }
+    /* A kernel's own ecall (RISC-V's SBI) or svc is no thread's end. */
+    if (site.kind == SWITCH_SYSCALL && guest_kernel_address(qemu_plugin_insn_vaddr(insn))) {
+        return;
+    }
     site.tb_insns = (uint32_t)n;
     site.tb_index = (uint32_t)i;
     g_mutex_lock(&sites_lock);
