@@ -29,7 +29,9 @@ struct mark {
 
 struct mark_table {
     GMutex lock;
-    GHashTable *by_id; /* id -> struct mark */
+    /* id -> struct mark; made at the first mark, so that a container that
+     * never marks (a guest thread that only names itself) costs little */
+    GHashTable *by_id;
     unsigned int max_ids;
 };
 
@@ -58,7 +60,6 @@ struct mark_table *mark_table_new(unsigned int max_ids)
 {
     struct mark_table *table = g_new0(struct mark_table, 1);
     g_mutex_init(&table->lock);
-    table->by_id = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, mark_free);
     table->max_ids = max_ids;
     return table;
 }
@@ -66,7 +67,9 @@ struct mark_table *mark_table_new(unsigned int max_ids)
 void mark_table_free(struct mark_table *table)
 {
     if (table != NULL) {
-        g_hash_table_destroy(table->by_id);
+        if (table->by_id != NULL) {
+            g_hash_table_destroy(table->by_id);
+        }
         g_mutex_clear(&table->lock);
         g_free(table);
     }
@@ -80,6 +83,9 @@ void mark_cache_free(struct mark_cache *cache)
 /* The id's mark, made if the table has room. Caller holds the lock. */
 static struct mark *mark_of(struct mark_table *table, uint64_t id)
 {
+    if (table->by_id == NULL) {
+        table->by_id = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, mark_free);
+    }
     struct mark *m = g_hash_table_lookup(table->by_id, &id);
     if (m == NULL && g_hash_table_size(table->by_id) < table->max_ids) {
         m = g_new0(struct mark, 1);
@@ -135,23 +141,38 @@ bool mark_add(struct mark_table *table, struct mark_cache **cache, unsigned int 
 unsigned int mark_table_ids(struct mark_table *table)
 {
     g_mutex_lock(&table->lock);
-    unsigned int n = g_hash_table_size(table->by_id);
+    unsigned int n = table->by_id != NULL ? g_hash_table_size(table->by_id) : 0;
     g_mutex_unlock(&table->lock);
     return n;
 }
 
-void mark_table_reset(struct mark_table *table)
+/* Runs visit for each id's mark, under the lock. */
+static void for_each_mark(struct mark_table *table, void (*visit)(struct mark *m, void *data),
+                          void *data)
 {
     g_mutex_lock(&table->lock);
-    GHashTableIter it;
-    gpointer value;
-    g_hash_table_iter_init(&it, table->by_id);
-    while (g_hash_table_iter_next(&it, NULL, &value)) {
-        for (struct mark_cell *c = ((struct mark *)value)->cells; c != NULL; c = c->next) {
-            __atomic_store_n(&c->count, 0, __ATOMIC_RELAXED);
+    if (table->by_id != NULL) {
+        GHashTableIter it;
+        gpointer value;
+        g_hash_table_iter_init(&it, table->by_id);
+        while (g_hash_table_iter_next(&it, NULL, &value)) {
+            visit(value, data);
         }
     }
     g_mutex_unlock(&table->lock);
+}
+
+static void zero_mark(struct mark *m, void *unused)
+{
+    (void)unused;
+    for (struct mark_cell *c = m->cells; c != NULL; c = c->next) {
+        __atomic_store_n(&c->count, 0, __ATOMIC_RELAXED);
+    }
+}
+
+void mark_table_reset(struct mark_table *table)
+{
+    for_each_mark(table, zero_mark, NULL);
 }
 
 /* One id's cells summed; count 0 if none marked since a reset. */
@@ -175,21 +196,26 @@ static struct mark_total total_of(const struct mark *m)
     return t;
 }
 
+struct total_visit {
+    void (*visit)(const struct mark_total *total, void *data);
+    void *data;
+};
+
+static void visit_total(struct mark *m, void *data)
+{
+    const struct total_visit *v = data;
+    struct mark_total t = total_of(m);
+    if (t.count != 0) {
+        v->visit(&t, v->data);
+    }
+}
+
 /* Runs visit for each id with marks since the last reset, under the lock. */
 static void for_each_total(struct mark_table *table,
                            void (*visit)(const struct mark_total *total, void *data), void *data)
 {
-    g_mutex_lock(&table->lock);
-    GHashTableIter it;
-    gpointer value;
-    g_hash_table_iter_init(&it, table->by_id);
-    while (g_hash_table_iter_next(&it, NULL, &value)) {
-        struct mark_total t = total_of(value);
-        if (t.count != 0) {
-            visit(&t, data);
-        }
-    }
-    g_mutex_unlock(&table->lock);
+    struct total_visit v = {visit, data};
+    for_each_mark(table, visit_total, &v);
 }
 
 static void add_total(const struct mark_total *t, void *data)
