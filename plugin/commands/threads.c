@@ -50,7 +50,8 @@ struct shard {
 
 static bool followed;
 /* Switches are followed from the first call that asks which thread runs
- * (threads_current): before it no thread has a name, a region or a use. */
+ * (threads_current): before it no thread has a name, a region or a use;
+ * from the first block where the architecture says so (see struct stint). */
 static void (*start_following)(void);
 static int following;
 static unsigned int max_threads;
@@ -71,7 +72,19 @@ static GPtrArray *kept;
  * computes no keyed hash (the filter below says so at the cost of one
  * load). A stint without a thread is anonymous; when its key gets one, the
  * thread adopts every stint that runs its key, so it counts all of them
- * from their start, as if it had been there all along.
+ * from their start, as if it had been there all along. An adopted vCPU
+ * learns it at its next call (threads_current sets vcpu->thread), which
+ * may come with no switch in between.
+ *
+ * Only a stint the vCPU has is adopted: one that has written no switch
+ * since following began has none. Where the thread pointer is rewritten
+ * at every switch into a thread (x86-64's FS base, arm64's TPIDR_EL0 under
+ * Linux), a vCPU that comes back to a thread writes its key again, so
+ * following from the first call loses nothing. Where a thread is its
+ * address space alone (riscv64's satp), a vCPU going back to the address
+ * space it kept (Linux's lazy mm: its idle task kept it) writes nothing:
+ * switches are followed from the first block there (switches_from_boot in
+ * translate/arch.h), so that its stint of that key is known and adopted.
  *
  * A thread may have stints open on several vCPUs at once: where the thread
  * is the address space alone (RISC-V), a process's threads run side by
@@ -546,8 +559,13 @@ struct guest_thread *threads_current(struct vcpu *vcpu, struct insn_position pos
                                        guest_thread_pointer(vcpu), pos);
     if (t == NULL) {
         t = make_thread(stint_of(vcpu->index), vcpu->index);
-        vcpu->thread = t;
     }
+    /* Also where the key had a thread already: one another vCPU made may
+     * have adopted this vCPU's stint after its switch, which left
+     * vcpu->thread NULL, and a vCPU that goes on in that stint (no switch
+     * at all, or a rewrite of the same key: switch_to's short path) would
+     * otherwise call as no thread. */
+    vcpu->thread = t;
     return t;
 }
 
