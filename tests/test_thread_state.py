@@ -68,6 +68,24 @@ def test_bare_metal_threads_bounded(t):
     t.check(extra < EXTRA_MIB, "the thread table stays bounded (+%.1f MiB)" % extra)
 
 
+def test_named_threads_bounded(t):
+    """200,000 keys that each name themselves: all are threads, 65536 of
+    them kept with their names (the default max-threads), the rest refused
+    and forgotten; a thread kept only for its name holds no tables of
+    regions or marks, so memory stays within the same bound of
+    regions-by=vcpu's (the same calls naming the vCPU)."""
+    n = 200000
+    vcpu, _ = boot_keys(t, "distinct", "%d named" % n, "named-vcpu", regions_by="vcpu")
+    threads, events = boot_keys(t, "distinct", "%d named" % n, "named-thread")
+    counts = summary_threads(t, events)["threads"]
+    t.check(counts["seen"] >= n and counts["over_cap"] >= n - 65536,
+            "every key a thread, all but max-threads refused regions", counts)
+    extra = (threads.peak_rss_kib - vcpu.peak_rss_kib) / 1024
+    t.notes.append("%d named threads: peak RSS %.1f MiB by thread, %.1f MiB by vCPU (+%.1f MiB)"
+                   % (n, threads.peak_rss_kib / 1024, vcpu.peak_rss_kib / 1024, extra))
+    t.check(extra < EXTRA_MIB, "65536 named threads stay bounded (+%.1f MiB)" % extra)
+
+
 def test_colliding_keys_cost_nothing_more(t):
     """100,000 FS bases whose keys all had one hash value under GLib's
     g_bytes_hash: unkeyed, one chain, which took a bare-metal guest 222 s;

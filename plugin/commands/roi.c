@@ -98,12 +98,44 @@ static void request_counting(void)
     }
 }
 
+/*
+ * A container starts with one shared empty table for its regions and its
+ * marks, and gets tables of its own at its first region or mark: a guest
+ * thread that only names itself (up to max-threads of them, made at the
+ * guest's will) then costs a few hundred bytes less. Nothing is ever
+ * inserted into the shared one, so it stays empty and reads need no care.
+ */
+static GHashTable *no_ids;
+static pthread_once_t no_ids_once = PTHREAD_ONCE_INIT;
+
+static void make_no_ids(void)
+{
+    no_ids = g_hash_table_new(g_int64_hash, g_int64_equal);
+}
+
+/* Caller holds the container's lock. */
+static GHashTable *own_regions(struct roi_vcpu *roi)
+{
+    if (roi->regions == no_ids) {
+        roi->regions = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+    }
+    return roi->regions;
+}
+
+static GHashTable *own_marks(struct roi_vcpu *roi)
+{
+    if (roi->marks == no_ids) {
+        roi->marks = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    }
+    return roi->marks;
+}
+
 static struct roi_vcpu *roi_new(void)
 {
+    pthread_once(&no_ids_once, make_no_ids);
     struct roi_vcpu *roi = g_new0(struct roi_vcpu, 1);
     pthread_mutex_init(&roi->lock, NULL);
-    roi->regions = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
-    roi->marks = g_hash_table_new_full(g_int64_hash, g_int64_equal, g_free, g_free);
+    roi->regions = roi->marks = no_ids;
     return roi;
 }
 
@@ -302,7 +334,7 @@ static struct region *region_get(struct roi_vcpu *roi, struct vcpu *vcpu, uint64
         }
         r = g_new0(struct region, 1);
         r->id = id;
-        g_hash_table_insert(roi->regions, &r->id, r);
+        g_hash_table_insert(own_regions(roi), &r->id, r);
         report_trace_region_name(vcpu->output, trace_track(roi), id);
     }
     return r;
@@ -490,7 +522,7 @@ void builtin_mark(struct call_ctx *ctx)
     struct mark *m = g_hash_table_lookup(roi->marks, &id);
     if (m == NULL && g_hash_table_size(roi->marks) < MAX_IDS_PER_VCPU) {
         m = g_new0(struct mark, 1);
-        g_hash_table_insert(roi->marks, g_memdup2(&id, sizeof id), m);
+        g_hash_table_insert(own_marks(roi), g_memdup2(&id, sizeof id), m);
     } else if (m == NULL) {
         __atomic_add_fetch(&dropped_ids, 1, __ATOMIC_RELAXED);
     }
@@ -657,7 +689,9 @@ static void reset_one(struct roi_vcpu *roi, void *data)
         r->start_kernel = kernel_now(roi, reset->caller);
         r->start_ns = reset->ts;
     }
-    g_hash_table_remove_all(roi->marks);
+    if (roi->marks != no_ids) { /* the shared one is never written */
+        g_hash_table_remove_all(roi->marks);
+    }
 }
 
 void builtin_stats_reset(struct call_ctx *ctx)
@@ -948,14 +982,14 @@ bool roi_state_restore(const char *text, bool *open_regions, char *err, size_t e
                 r.start_ns = now_ns() - open_ns;
                 *open_regions |= r.depth > 0;
                 struct region *copy = g_memdup2(&r, sizeof r);
-                g_hash_table_insert(roi->regions, &copy->id, copy);
+                g_hash_table_insert(own_regions(roi), &copy->id, copy);
             }
         } else if (strcmp(kind, "mark") == 0) {
             ok = roi != NULL && sscanf(rest, "%" SCNu64 " %" SCNu64 " %" SCNu64, &id, &m.count,
                                        &m.last_value) == 3 &&
                  g_hash_table_size(roi->marks) < MAX_IDS_PER_VCPU;
             if (ok) {
-                g_hash_table_insert(roi->marks, g_memdup2(&id, sizeof id),
+                g_hash_table_insert(own_marks(roi), g_memdup2(&id, sizeof id),
                                     g_memdup2(&m, sizeof m));
             }
         } else if (strcmp(kind, "thread") == 0 && !threads_followed()) {
