@@ -54,3 +54,11 @@ uint64_t keyed_hash2(uint64_t a, uint64_t b)
     SIPROUND;
     return v0 ^ v1 ^ v2 ^ v3;
 }
+
+uint64_t keyed_quick2(uint64_t a, uint64_t b)
+{
+    uint64_t x = (a ^ k0) * 0x9e3779b97f4a7c15u + (b ^ k1);
+    x ^= x >> 29;
+    x *= 0xbf58476d1ce4e5b9u;
+    return x ^ x >> 32;
+}

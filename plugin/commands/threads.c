@@ -50,7 +50,8 @@ struct shard {
 
 static bool followed;
 /* Switches are followed from the first call that asks which thread runs
- * (threads_current): before it no thread has a name, a region or a use. */
+ * (threads_current): before it no thread has a name, a region or a use;
+ * from the first block where the architecture says so (see struct stint). */
 static void (*start_following)(void);
 static int following;
 static unsigned int max_threads;
@@ -64,19 +65,83 @@ static GMutex kept_lock;
 static GPtrArray *kept;
 
 /*
- * A vCPU's stint: the thread it runs and its counters when that began. A
- * thread may have stints open on several vCPUs at once: where the thread
+ * A vCPU's stint: the key it runs, the thread of that key if there is one,
+ * and its counters when the stint began. A key gets a thread only when a
+ * call asks which thread runs (threads_current): a guest making threads by
+ * the million with none of them calling makes no thread, takes no lock and
+ * computes no keyed hash (the filter below says so at the cost of one
+ * load). A stint without a thread is anonymous; when its key gets one, the
+ * thread adopts every stint that runs its key, so it counts all of them
+ * from their start, as if it had been there all along. An adopted vCPU
+ * learns it at its next call (threads_current sets vcpu->thread), which
+ * may come with no switch in between.
+ *
+ * Only a stint the vCPU has is adopted: one that has written no switch
+ * since following began has none. Where the thread pointer is rewritten
+ * at every switch into a thread (x86-64's FS base, arm64's TPIDR_EL0 under
+ * Linux), a vCPU that comes back to a thread writes its key again, so
+ * following from the first call loses nothing. Where a thread is its
+ * address space alone (riscv64's satp), a vCPU going back to the address
+ * space it kept (Linux's lazy mm: its idle task kept it) writes nothing:
+ * switches are followed from the first block there (switches_from_boot in
+ * translate/arch.h), so that its stint of that key is known and adopted.
+ *
+ * A thread may have stints open on several vCPUs at once: where the thread
  * is the address space alone (RISC-V), a process's threads run side by
  * side; and a kernel's idle task keeps the address space it found (lazily,
  * as Linux does), so the vCPU a thread left seems to run it still, a few
  * instructions around each wait for an interrupt, until it switches.
- * Only the vCPU itself changes its stint, holding the lock of the shard of
- * the thread it installs or removes; others read it under that lock.
+ *
+ * Only the vCPU itself changes its stint's key and counters, and a
+ * thread's stints only under its shard's lock. `state` says who has the
+ * stint: a thread (a pointer), ANONYMOUS(generation) (odd: a new value for
+ * every stint, so that a thread adopting one with a compare-and-swap never
+ * takes a later stint for it) or CLOSING while its vCPU rewrites the key.
  */
 struct stint {
-    struct guest_thread *thread; /* atomic: read by other vCPUs */
+    uintptr_t state;                        /* atomic */
+    uint64_t address_space, thread_pointer; /* atomic: read by adopting vCPUs */
     uint64_t start, kernel_start;
+    uint64_t generation;
 };
+#define CLOSING ((uintptr_t)2)
+#define ANONYMOUS(generation) ((uintptr_t)(generation) << 1 | 1u)
+
+static struct guest_thread *state_thread(uintptr_t state)
+{
+    return (state & 1u) != 0 || state == CLOSING ? NULL : (struct guest_thread *)state;
+}
+
+/*
+ * Which keys may have a thread: a bit per keyed mix of the key, set when a
+ * thread is made and never cleared. A key whose bit is clear has none, and
+ * its switch is over; a set bit only sends it to the table (a key that
+ * shares a thread's bit costs what every switch cost before the filter).
+ */
+#define FILTER_BITS (1u << 18)
+static uint64_t filter[FILTER_BITS / 64];
+
+static uint32_t filter_bit(uint64_t address_space, uint64_t thread_pointer)
+{
+    return (uint32_t)(keyed_quick2(address_space, thread_pointer) >> 32) & (FILTER_BITS - 1);
+}
+
+static bool filter_maybe(uint64_t address_space, uint64_t thread_pointer)
+{
+    uint32_t bit = filter_bit(address_space, thread_pointer);
+    return (__atomic_load_n(&filter[bit / 64], __ATOMIC_SEQ_CST) >> (bit % 64) & 1) != 0;
+}
+
+static void filter_add(uint64_t address_space, uint64_t thread_pointer)
+{
+    uint32_t bit = filter_bit(address_space, thread_pointer);
+    if (!(__atomic_load_n(&filter[bit / 64], __ATOMIC_RELAXED) >> (bit % 64) & 1)) {
+        __atomic_fetch_or(&filter[bit / 64], (uint64_t)1 << (bit % 64), __ATOMIC_SEQ_CST);
+    }
+    /* Before the stints are read (make_thread), also when the bit was set. */
+    __atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
+
 static struct stint *stint_chunks[VCPU_TABLE_CHUNKS];
 static unsigned int stint_limit; /* one past the highest vCPU with a stint */
 static GMutex chunk_lock;
@@ -280,16 +345,18 @@ static struct guest_thread *thread_for(struct shard *sh, uint64_t hash,
     return t;
 }
 
-/* vCPU's stint of thread `in` begins at pos; under in's shard lock. */
-static void stint_begin(struct stint *s, struct guest_thread *in, const struct vcpu *vcpu,
-                        struct insn_position pos)
+/* The stint of vCPU index is the thread's from its start on; under the
+ * thread's shard's lock. */
+static void stint_take(struct shard *sh, struct stint *s, struct guest_thread *t,
+                       unsigned int index)
 {
-    s->start = pos.all;
-    s->kernel_start = pos.kernel;
-    __atomic_store_n(&s->thread, in, __ATOMIC_RELEASE);
-    in->stints++;
-    in->vcpu = (int)vcpu->index;
-    in->last_vcpu = in->vcpu;
+    __atomic_store_n(&s->state, (uintptr_t)t, __ATOMIC_RELEASE);
+    if (t->idle) {
+        idle_remove(sh, t);
+    }
+    t->stints++;
+    t->vcpu = (int)index;
+    t->last_vcpu = t->vcpu;
 }
 
 /* A thread nothing refers to any more (not in the table, no stint, no
@@ -300,7 +367,8 @@ static void recycle(struct shard *sh, struct guest_thread *t)
     sh->spare = t;
 }
 
-/* The thread ended: its key is free for the next thread that has it. A
+/* The thread ended: its key is free for the next thread that has it (the
+ * filter may still say the key has one: a lookup then finds none). A
  * thread with regions keeps them, and its rows, as they stood. Caller
  * holds the thread's shard's lock. */
 static void end_locked(struct shard *sh, struct guest_thread *t)
@@ -316,22 +384,64 @@ static void end_locked(struct shard *sh, struct guest_thread *t)
     }
 }
 
-/* The vCPU runs (address space, thread pointer) from pos on. */
+/* Whether a stint's state is a thread that ended: its key's next stint
+ * is another thread's. */
+static bool state_ended(uintptr_t state)
+{
+    const struct guest_thread *t = state_thread(state);
+    return t != NULL && __atomic_load_n(&t->ended, __ATOMIC_RELAXED);
+}
+
+/* The stint's thread if its key has one (vCPU index's own stint, just
+ * rekeyed); takes the key's shard lock, with the stint anonymous so that
+ * a vCPU making its thread under that lock can adopt it. */
+static struct guest_thread *stint_settle(struct stint *s, unsigned int index)
+{
+    __atomic_store_n(&s->state, ANONYMOUS(s->generation), __ATOMIC_RELEASE);
+    uint64_t hash = keyed_hash2(s->address_space, s->thread_pointer);
+    struct shard *sh = &shards[hash % SHARDS];
+    g_mutex_lock(&sh->lock);
+    /* Adopted meanwhile by the vCPU that made the thread? */
+    struct guest_thread *t = state_thread(__atomic_load_n(&s->state, __ATOMIC_ACQUIRE));
+    if (t == NULL) {
+        t = table_find(sh, hash, s->address_space, s->thread_pointer);
+        if (t != NULL) {
+            stint_take(sh, s, t, index);
+        }
+    }
+    g_mutex_unlock(&sh->lock);
+    return t;
+}
+
+/*
+ * The vCPU runs (address space, thread pointer) from pos on; returns its
+ * thread, NULL if the key has none yet. The stint is CLOSING while its key
+ * changes; the vCPU takes no lock then, so a vCPU adopting stints (which
+ * waits for CLOSING to pass, holding a shard lock) never waits on it.
+ * Against make_thread, which sets the filter's bit and then reads every
+ * stint: either the filter load here sees the bit, or make_thread finds
+ * this stint CLOSING or later and adopts it.
+ */
 static struct guest_thread *switch_to(struct vcpu *vcpu, uint64_t address_space,
                                       uint64_t thread_pointer, struct insn_position pos)
 {
     struct stint *s = stint_of(vcpu->index);
-    struct guest_thread *out = s->thread;
-    if (out != NULL && out->address_space == address_space &&
-        out->thread_pointer == thread_pointer && !__atomic_load_n(&out->ended, __ATOMIC_RELAXED)) {
-        return out;
+    uintptr_t state = __atomic_load_n(&s->state, __ATOMIC_ACQUIRE);
+    if (state != 0 && s->address_space == address_space &&
+        s->thread_pointer == thread_pointer && !state_ended(state)) {
+        return state_thread(state);
     }
+    /* An anonymous stint closes unless a thread adopted it just now (the
+     * swap then fails and state is that thread). */
+    bool closed = (state & 1u) != 0 &&
+                  __atomic_compare_exchange_n(&s->state, &state, CLOSING, false,
+                                              __ATOMIC_SEQ_CST, __ATOMIC_ACQUIRE);
+    struct guest_thread *out = closed ? NULL : state_thread(state);
     if (out != NULL) {
         struct shard *sh = &shards[out->shard];
         g_mutex_lock(&sh->lock);
         out->insns += pos.all - s->start;
         out->kernel_insns += pos.kernel - s->kernel_start;
-        __atomic_store_n(&s->thread, NULL, __ATOMIC_RELEASE);
         if (--out->stints == 0) {
             out->vcpu = -1;
             if (out->kept) {
@@ -340,22 +450,63 @@ static struct guest_thread *switch_to(struct vcpu *vcpu, uint64_t address_space,
                 recycle(sh, out);
             } else {
                 idle_add(sh, out);
+                forget_oldest(sh);
             }
         }
+        __atomic_store_n(&s->state, CLOSING, __ATOMIC_RELEASE);
         g_mutex_unlock(&sh->lock);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+    } else if (!closed) {
+        /* The vCPU's first stint: CLOSING needs no swap. */
+        __atomic_store_n(&s->state, CLOSING, __ATOMIC_SEQ_CST);
     }
+    __atomic_store_n(&s->address_space, address_space, __ATOMIC_RELAXED);
+    __atomic_store_n(&s->thread_pointer, thread_pointer, __ATOMIC_RELAXED);
+    s->start = pos.all;
+    s->kernel_start = pos.kernel;
+    s->generation++;
+    struct guest_thread *in = NULL;
+    if (filter_maybe(address_space, thread_pointer)) {
+        in = stint_settle(s, vcpu->index);
+    } else {
+        __atomic_store_n(&s->state, ANONYMOUS(s->generation), __ATOMIC_RELEASE);
+    }
+    vcpu->thread = in;
+    return in;
+}
+
+/* Makes the thread of the key vCPU index runs anonymously, and gives it
+ * every anonymous stint of that key, this one included. */
+static struct guest_thread *make_thread(struct stint *own, unsigned int index)
+{
+    uint64_t address_space = own->address_space, thread_pointer = own->thread_pointer;
     uint64_t hash = keyed_hash2(address_space, thread_pointer);
     struct shard *sh = &shards[hash % SHARDS];
     g_mutex_lock(&sh->lock);
-    struct guest_thread *in = thread_for(sh, hash, address_space, thread_pointer);
-    if (in->idle) {
-        idle_remove(sh, in);
+    struct guest_thread *t = thread_for(sh, hash, address_space, thread_pointer);
+    filter_add(address_space, thread_pointer);
+    unsigned int limit = __atomic_load_n(&stint_limit, __ATOMIC_ACQUIRE);
+    for (unsigned int i = 0; i < limit; i++) {
+        struct stint *s = i == index ? own : (struct stint *)stint_peek(i);
+        uintptr_t state = s != NULL ? __atomic_load_n(&s->state, __ATOMIC_SEQ_CST) : 0;
+        while (state == CLOSING) { /* a few instructions, no lock: see switch_to */
+            state = __atomic_load_n(&s->state, __ATOMIC_SEQ_CST);
+        }
+        if ((state & 1u) == 0 ||
+            __atomic_load_n(&s->address_space, __ATOMIC_RELAXED) != address_space ||
+            __atomic_load_n(&s->thread_pointer, __ATOMIC_RELAXED) != thread_pointer) {
+            continue;
+        }
+        /* Fails if that vCPU has left the stint meanwhile. */
+        if (__atomic_compare_exchange_n(&s->state, &state, (uintptr_t)t, false,
+                                        __ATOMIC_ACQ_REL, __ATOMIC_RELAXED)) {
+            stint_take(sh, s, t, i);
+        }
     }
-    stint_begin(s, in, vcpu, pos);
+    t->vcpu = t->last_vcpu = (int)index;
     forget_oldest(sh);
     g_mutex_unlock(&sh->lock);
-    vcpu->thread = in;
-    return in;
+    return t;
 }
 
 /* What the thread's open stints on vCPUs other than skip (-1: all) have run
@@ -367,7 +518,7 @@ static struct insn_position open_elsewhere(const struct guest_thread *thread, in
     unsigned int limit = __atomic_load_n(&stint_limit, __ATOMIC_ACQUIRE);
     for (unsigned int i = 0; thread->stints > 0 && i < limit; i++) {
         const struct stint *s = stint_peek(i);
-        if (s == NULL || __atomic_load_n(&s->thread, __ATOMIC_ACQUIRE) != thread ||
+        if (s == NULL || state_thread(__atomic_load_n(&s->state, __ATOMIC_ACQUIRE)) != thread ||
             (int)i == skip) {
             continue;
         }
@@ -395,17 +546,16 @@ static void end_thread(struct guest_thread *t)
 
 /* Linux's exit_group: every thread of the address space with regions ends
  * (others have nothing a successor could take over but their number). */
-static void end_process(struct guest_thread *caller)
+static void end_process(uint64_t address_space)
 {
     g_mutex_lock(&kept_lock);
     for (guint i = 0; i < kept->len; i++) {
         struct guest_thread *t = g_ptr_array_index(kept, i);
-        if (t->address_space == caller->address_space) {
+        if (t->address_space == address_space) {
             end_thread(t);
         }
     }
     g_mutex_unlock(&kept_lock);
-    end_thread(caller);
 }
 
 /* A system call about to run: exit ends the calling thread, exit_group
@@ -417,11 +567,13 @@ static void on_syscall(struct vcpu *vcpu, const struct switch_site *site,
     if (number != site->exit_thread && number != site->exit_process) {
         return;
     }
-    struct guest_thread *t = switch_to(vcpu, current_address_space(vcpu),
-                                       guest_thread_pointer(vcpu), pos);
+    uint64_t address_space = current_address_space(vcpu);
+    /* NULL: a key no call asked about, which has no thread to end. */
+    struct guest_thread *t = switch_to(vcpu, address_space, guest_thread_pointer(vcpu), pos);
     if (number == site->exit_process) {
-        end_process(t);
-    } else {
+        end_process(address_space);
+    }
+    if (t != NULL) {
         end_thread(t);
     }
 }
@@ -444,20 +596,19 @@ void threads_on_switch(unsigned int vcpu_index, void *userdata)
     }
     struct insn_position pos = {c->insns - not_yet, c->insns_kernel - not_yet};
     /* The new value from the instruction's operand, the other half of the
-     * key from the thread the vCPU runs: every write of either was seen
+     * key from the stint the vCPU runs: every write of either was seen
      * (and a call reads both registers again), so no register read. */
     uint64_t address_space, thread_pointer;
-    const struct guest_thread *running = stint_of(vcpu_index)->thread;
+    const struct stint *running = stint_of(vcpu_index);
+    bool keyed = __atomic_load_n(&running->state, __ATOMIC_RELAXED) != 0;
     switch (site->kind) {
     case SWITCH_ADDRESS_SPACE:
         address_space = guest_address_space_of(guest_switch_register(vcpu, site->gpr));
-        thread_pointer = running != NULL ? running->thread_pointer
-                                         : guest_thread_pointer(vcpu);
+        thread_pointer = keyed ? running->thread_pointer : guest_thread_pointer(vcpu);
         break;
     case SWITCH_THREAD_POINTER:
         thread_pointer = guest_switch_register(vcpu, site->gpr);
-        address_space = running != NULL ? running->address_space
-                                        : current_address_space(vcpu);
+        address_space = keyed ? running->address_space : current_address_space(vcpu);
         break;
     case SWITCH_MSR:
     default:
@@ -466,8 +617,7 @@ void threads_on_switch(unsigned int vcpu_index, void *userdata)
         }
         thread_pointer = msr_operand(vcpu, MSR_HIGH) << 32 |
                          (uint32_t)msr_operand(vcpu, MSR_LOW);
-        address_space = running != NULL ? running->address_space
-                                        : current_address_space(vcpu);
+        address_space = keyed ? running->address_space : current_address_space(vcpu);
         break;
     }
     switch_to(vcpu, address_space, thread_pointer, pos);
@@ -489,7 +639,18 @@ struct guest_thread *threads_current(struct vcpu *vcpu, struct insn_position pos
         !__atomic_exchange_n(&following, 1, __ATOMIC_ACQ_REL)) {
         start_following();
     }
-    return switch_to(vcpu, current_address_space(vcpu), guest_thread_pointer(vcpu), pos);
+    struct guest_thread *t = switch_to(vcpu, current_address_space(vcpu),
+                                       guest_thread_pointer(vcpu), pos);
+    if (t == NULL) {
+        t = make_thread(stint_of(vcpu->index), vcpu->index);
+    }
+    /* Also where the key had a thread already: one another vCPU made may
+     * have adopted this vCPU's stint after its switch, which left
+     * vcpu->thread NULL, and a vCPU that goes on in that stint (no switch
+     * at all, or a rewrite of the same key: switch_to's short path) would
+     * otherwise call as no thread. */
+    vcpu->thread = t;
+    return t;
 }
 
 struct insn_position threads_insns(const struct guest_thread *thread, const struct vcpu *vcpu,
@@ -501,7 +662,7 @@ struct insn_position threads_insns(const struct guest_thread *thread, const stru
     n.all += thread->insns;
     n.kernel += thread->kernel_insns;
     const struct stint *here = stint_peek(vcpu->index);
-    if (here != NULL && here->thread == thread) {
+    if (here != NULL && state_thread(__atomic_load_n(&here->state, __ATOMIC_RELAXED)) == thread) {
         n.all += pos.all - here->start;
         n.kernel += pos.kernel - here->kernel_start;
     }
@@ -529,14 +690,16 @@ struct guest_thread *threads_succeed(struct vcpu *vcpu, struct guest_thread *old
     table_remove(sh, old);
     struct guest_thread *in = thread_for(sh, old->key_hash, old->address_space,
                                          old->thread_pointer);
-    if (s->thread == old) {
+    if (state_thread(s->state) == old) {
         old->insns += pos.all - s->start;
         old->kernel_insns += pos.kernel - s->kernel_start;
         if (--old->stints == 0) {
             old->vcpu = -1;
         }
     }
-    stint_begin(s, in, vcpu, pos);
+    s->start = pos.all;
+    s->kernel_start = pos.kernel;
+    stint_take(sh, s, in, vcpu->index);
     g_mutex_unlock(&sh->lock);
     vcpu->thread = in;
     return in;
@@ -573,6 +736,7 @@ struct guest_thread *threads_adopt(uint64_t address_space, uint64_t thread_point
     g_mutex_lock(&kept_lock);
     g_mutex_lock(&sh->lock);
     struct guest_thread *t = thread_for(sh, hash, address_space, thread_pointer);
+    filter_add(address_space, thread_pointer); /* switches to the key find it */
     __atomic_store_n(&following, 1, __ATOMIC_RELEASE); /* install plants the switches */
     if (t->idle) {
         idle_remove(sh, t);

@@ -7,13 +7,14 @@
  * vCPU. A thread is its address space and its thread pointer (x86-64: CR3
  * without the PCID, and the FS base, the TLS pointer of Linux threads).
  *
- * The guest makes threads at will, so their state is bounded (docs/abi.md,
- * security model): at most max-threads are kept beyond those running now
- * and those holding regions; the least recently run of the rest is
- * forgotten when a new one comes. Keys are hashed with a per-run secret
+ * The guest makes keys at will, so a key is a thread only once a call
+ * asks which thread runs, and threads are bounded (docs/abi.md, security
+ * model): at most max-threads are kept beyond those running now and those
+ * holding regions; the least recently run of the rest is forgotten when a
+ * new one comes. Keys are hashed with a per-run secret
  * (commands/keyed_hash.h), so no choice of keys makes lookups slow, and
  * the table is split into shards, each with its own lock, taken only when
- * a vCPU really changes threads.
+ * a vCPU changes to or from a key that has a thread.
  */
 #ifndef BACKDOOR_PLUGIN_COMMANDS_THREADS_H
 #define BACKDOOR_PLUGIN_COMMANDS_THREADS_H
@@ -24,8 +25,9 @@
 #include "qemu/vcpu.h"
 
 struct guest_thread {
-    unsigned int id;         /* in order of first sight, from 0 (a thread
-                              * forgotten and seen again gets a new one) */
+    unsigned int id;         /* in the order threads are made, from 0 (a
+                              * thread forgotten and made again gets a new
+                              * one) */
     uint64_t address_space;  /* page-table base, tag bits removed */
     uint64_t thread_pointer; /* x86-64: FS base */
     uint64_t insns;          /* executed in ended stints on any vCPU */
@@ -61,11 +63,13 @@ struct insn_position {
     uint64_t all, kernel;
 };
 
-/* QEMU's callback of a switching instruction; userdata: struct switch_site. */
+/* QEMU's callback of a switching instruction; userdata: struct switch_site.
+ * A key without a thread takes no lock and computes no keyed hash. */
 void threads_on_switch(unsigned int vcpu_index, void *userdata);
 
 /* The thread the vCPU runs at instruction counter position pos (its
- * registers checked, so a switch nobody saw is taken up here). */
+ * registers checked, so a switch nobody saw is taken up here), made if its
+ * key has none yet. */
 struct guest_thread *threads_current(struct vcpu *vcpu, struct insn_position pos);
 
 /* The thread's instructions: its ended stints, its stint on vcpu up to

@@ -68,7 +68,9 @@ struct vcpu {
     struct valgrind_vcpu *valgrind;
     struct callgraph_vcpu *callgraph;
     struct output_vcpu *output;
-    struct guest_thread *thread; /* running now, where threads are followed */
+    struct guest_thread *thread; /* running now, where threads are followed:
+                                  * as of the vCPU's last call (its switches
+                                  * leave NULL where the key has no thread) */
 };
 
 /* At install, before any vCPU exists. */

@@ -85,7 +85,8 @@ struct arch {
     /* Threads are keyed by the address space alone: a vCPU that goes back
      * to the one it ran last (Linux's lazy mm: kernel threads keep it)
      * writes no switch, so switches are followed from the first block, not
-     * from the first call, or that vCPU's stint would never be seen. */
+     * from the first call, or that vCPU's stint would never be seen (nor
+     * adopted by the thread a call on another vCPU makes of its key). */
     bool switches_from_boot;
     /* If insn is a repeated string instruction, describes it and returns
      * true. NULL where the architecture has none. */

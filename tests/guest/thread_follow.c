@@ -1,9 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The same work in region 1, under three schedules (issue 13): "alone",
- * "migrate" (the program moves itself from CPU 0 to CPU 1 halfway), and
- * "busy", a process that only spins, to share CPU 0 with an "alone" run.
- * Usage: thread_follow MODE [ITERATIONS]. Linux guests (x86-64, aarch64).
+ * The same work in region 1, under four schedules (issue 13): "alone",
+ * "migrate" (the program moves itself from CPU 0 to CPU 1 halfway),
+ * "return" (as "migrate", having run on CPU 1 before its first call: CPU 1,
+ * idle meanwhile, keeps its address space (Linux's lazy mm), so the move
+ * back writes none; where a thread is its address space alone, riscv64,
+ * nothing marks the return), and "busy", a process that only spins, to
+ * share CPU 0 with an "alone" run.
+ * Usage: thread_follow MODE [ITERATIONS]. Linux guests (x86-64, aarch64,
+ * riscv64).
  */
 #define _GNU_SOURCE
 #include <sched.h>
@@ -40,7 +45,16 @@ int main(int argc, char **argv)
             sink++;
         }
     }
-    bool migrate = strcmp(mode, "migrate") == 0;
+    bool back = strcmp(mode, "return") == 0;
+    bool migrate = back || strcmp(mode, "migrate") == 0;
+    if (back) {
+        /* No call yet: nobody has asked which thread this is. */
+        if (run_on(1) != 0) {
+            perror("sched_setaffinity");
+            return 1;
+        }
+        work(n / 100);
+    }
     if (migrate && run_on(0) != 0) {
         perror("sched_setaffinity");
         return 1;

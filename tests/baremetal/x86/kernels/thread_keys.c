@@ -7,12 +7,16 @@
  * before, and closes it after: a thread with an open region must survive
  * however many others come and go.
  *
- * The command line (-append) is "MODE N": MODE "distinct" writes ordinary
- * values; "collide" writes values that all hash alike under djb2 over the
+ * The command line (-append) is "MODE N [named]": MODE "distinct" writes
+ * ordinary values; "collide" writes values that all hash alike under djb2
+ * over the
  * key's bytes (GLib's g_bytes_hash, which the plugin once used): each
  * value's eight bytes b0..b7 (little-endian, as signed chars) have
  * sum b_i * 33^(7-i) = 0, so with a fixed address space every key gets one
- * hash value and an unkeyed table one chain.
+ * hash value and an unkeyed table one chain. A plugin makes a thread of a
+ * key only when a call asks which thread runs: with "named", each new key
+ * names itself ("t"), so that every one is a thread (and all but
+ * max-threads of them are refused regions of their own).
  */
 #include <backdoor/guest.h>
 
@@ -21,10 +25,20 @@
 
 #define MSR_FS_BASE 0xc0000100u
 
+static int named;
+
 static void write_fs_base(uint64_t value)
 {
     __asm__ volatile("wrmsr" : : "c"(MSR_FS_BASE), "a"((uint32_t)value),
                      "d"((uint32_t)(value >> 32)) : "memory");
+}
+
+static void new_thread(uint64_t value)
+{
+    write_fs_base(value);
+    if (named) {
+        backdoor_name_thread("t");
+    }
 }
 
 /* The multiboot command line, or "" (flags bit 2: cmdline valid). */
@@ -79,7 +93,7 @@ static void collide(int i, int64_t rest, uint64_t value)
     }
     if (i == 8) {
         if (rest == 0) {
-            write_fs_base(value);
+            new_thread(value);
             made++;
         }
         return;
@@ -96,7 +110,9 @@ int kernel_main(uint32_t magic, const void *multiboot_info)
 {
     const char *mode = next_word(command_line(multiboot_info));
     int colliding = starts_with(mode, "collide");
-    uint32_t n = parse_number(next_word(mode));
+    const char *count = next_word(mode);
+    uint32_t n = parse_number(count);
+    named = starts_with(next_word(count), "named");
     backdoor_name_thread("keeper");
     backdoor_roi_begin(7);
     if (colliding) {
@@ -112,7 +128,7 @@ int kernel_main(uint32_t magic, const void *multiboot_info)
         collide(0, 0, 0);
     } else {
         for (made = 0; made < n; made++) {
-            write_fs_base(0x10000000u + (uint64_t)made * 64u);
+            new_thread(0x10000000u + (uint64_t)made * 64u);
         }
     }
     write_fs_base(0); /* the first thread again */
