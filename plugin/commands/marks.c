@@ -29,9 +29,7 @@ struct mark {
 
 struct mark_table {
     GMutex lock;
-    /* id -> struct mark; made at the first mark, so that a container that
-     * never marks (a guest thread that only names itself) costs little */
-    GHashTable *by_id;
+    GHashTable *by_id; /* id -> struct mark */
     unsigned int max_ids;
 };
 
@@ -60,6 +58,7 @@ struct mark_table *mark_table_new(unsigned int max_ids)
 {
     struct mark_table *table = g_new0(struct mark_table, 1);
     g_mutex_init(&table->lock);
+    table->by_id = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, mark_free);
     table->max_ids = max_ids;
     return table;
 }
@@ -67,9 +66,7 @@ struct mark_table *mark_table_new(unsigned int max_ids)
 void mark_table_free(struct mark_table *table)
 {
     if (table != NULL) {
-        if (table->by_id != NULL) {
-            g_hash_table_destroy(table->by_id);
-        }
+        g_hash_table_destroy(table->by_id);
         g_mutex_clear(&table->lock);
         g_free(table);
     }
@@ -83,9 +80,6 @@ void mark_cache_free(struct mark_cache *cache)
 /* The id's mark, made if the table has room. Caller holds the lock. */
 static struct mark *mark_of(struct mark_table *table, uint64_t id)
 {
-    if (table->by_id == NULL) {
-        table->by_id = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, mark_free);
-    }
     struct mark *m = g_hash_table_lookup(table->by_id, &id);
     if (m == NULL && g_hash_table_size(table->by_id) < table->max_ids) {
         m = g_new0(struct mark, 1);
@@ -141,7 +135,10 @@ bool mark_add(struct mark_table *table, struct mark_cache **cache, unsigned int 
 unsigned int mark_table_ids(struct mark_table *table)
 {
     g_mutex_lock(&table->lock);
-    unsigned int n = table->by_id != NULL ? g_hash_table_size(table->by_id) : 0;
+    if (table == NULL) {
+        return 0;
+    }
+    unsigned int n = g_hash_table_size(table->by_id);
     g_mutex_unlock(&table->lock);
     return n;
 }
@@ -150,14 +147,15 @@ unsigned int mark_table_ids(struct mark_table *table)
 static void for_each_mark(struct mark_table *table, void (*visit)(struct mark *m, void *data),
                           void *data)
 {
+    if (table == NULL) {
+        return;
+    }
     g_mutex_lock(&table->lock);
-    if (table->by_id != NULL) {
-        GHashTableIter it;
-        gpointer value;
-        g_hash_table_iter_init(&it, table->by_id);
-        while (g_hash_table_iter_next(&it, NULL, &value)) {
-            visit(value, data);
-        }
+    GHashTableIter it;
+    gpointer value;
+    g_hash_table_iter_init(&it, table->by_id);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        visit(value, data);
     }
     g_mutex_unlock(&table->lock);
 }

@@ -14,7 +14,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* A table lives as long as the run: vCPUs' caches point into it. */
+/* A table lives as long as the run: vCPUs' caches point into it. The
+ * functions that read one take NULL for a table not made yet. */
 struct mark_table;
 /* A vCPU's cache of the cells it last counted in; only that vCPU uses it. */
 struct mark_cache;

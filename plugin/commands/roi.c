@@ -99,8 +99,8 @@ static void request_counting(void)
 
 /*
  * A container starts with one shared empty table for its regions, and gets
- * a table of its own at its first region (its marks' table makes its own
- * at the first mark): a guest thread that only names itself (up to
+ * a table of its own at its first region (and one of marks at its first
+ * mark): a guest thread that only names itself (up to
  * max-threads of them, made at the guest's will) then costs a few hundred
  * bytes less. Nothing is ever inserted into the shared one, so it stays
  * empty and reads need no care.
@@ -122,13 +122,29 @@ static GHashTable *own_regions(struct roi_vcpu *roi)
     return roi->regions;
 }
 
+/* The container's marks, made at its first mark; vCPUs racing to make
+ * them agree on one. */
+static struct mark_table *marks_of(struct roi_vcpu *roi)
+{
+    struct mark_table *marks = __atomic_load_n(&roi->marks, __ATOMIC_ACQUIRE);
+    if (marks == NULL) {
+        struct mark_table *fresh = mark_table_new(MAX_IDS_PER_VCPU);
+        if (__atomic_compare_exchange_n(&roi->marks, &marks, fresh, false, __ATOMIC_ACQ_REL,
+                                        __ATOMIC_ACQUIRE)) {
+            marks = fresh;
+        } else {
+            mark_table_free(fresh);
+        }
+    }
+    return marks;
+}
+
 static struct roi_vcpu *roi_new(void)
 {
     pthread_once(&no_ids_once, make_no_ids);
     struct roi_vcpu *roi = g_new0(struct roi_vcpu, 1);
     pthread_mutex_init(&roi->lock, NULL);
     roi->regions = no_ids;
-    roi->marks = mark_table_new(MAX_IDS_PER_VCPU);
     return roi;
 }
 
@@ -155,7 +171,7 @@ void roi_vcpu_init(struct vcpu *vcpu)
 static bool has_results(struct roi_vcpu *roi)
 {
     pthread_mutex_lock(&roi->lock);
-    bool any = g_hash_table_size(roi->regions) != 0 || mark_table_ids(roi->marks) != 0 ||
+    bool any = g_hash_table_size(roi->regions) != 0 || mark_table_ids(__atomic_load_n(&roi->marks, __ATOMIC_ACQUIRE)) != 0 ||
                roi->name[0] != '\0';
     pthread_mutex_unlock(&roi->lock);
     return any;
@@ -530,7 +546,7 @@ void builtin_mark(struct call_ctx *ctx)
     find_caller(ctx);
     struct roi_vcpu *roi = container(ctx->vcpu);
     uint64_t id = ctx->call.args[0], value = ctx->call.args[1], ts = call_now(ctx);
-    if (!mark_add(roi->marks, &ctx->vcpu->roi->mark_cache, ctx->vcpu_index, id, value, ts)) {
+    if (!mark_add(marks_of(roi), &ctx->vcpu->roi->mark_cache, ctx->vcpu_index, id, value, ts)) {
         __atomic_add_fetch(&dropped_ids, 1, __ATOMIC_RELAXED);
     }
     report_trace(ctx->vcpu->output, trace_track(roi), 'i', "mark", id, ts, "value", value);
@@ -690,7 +706,7 @@ static void reset_one(struct roi_vcpu *roi, void *data)
         r->start_kernel = kernel_now(roi, reset->caller);
         r->start_ns = reset->ts;
     }
-    mark_table_reset(roi->marks);
+    mark_table_reset(__atomic_load_n(&roi->marks, __ATOMIC_ACQUIRE));
 }
 
 void builtin_stats_reset(struct call_ctx *ctx)
@@ -786,7 +802,7 @@ GArray *roi_snapshot(bool at_exit)
 /* Marks are summed over vCPUs and threads by id. */
 static void sum_marks(struct roi_vcpu *roi, void *data)
 {
-    mark_table_sum(roi->marks, data);
+    mark_table_sum(__atomic_load_n(&roi->marks, __ATOMIC_ACQUIRE), data);
 }
 
 GArray *roi_marks_snapshot(void)
@@ -864,7 +880,7 @@ static void save_one(struct roi_vcpu *roi, void *data)
                                open ? now.kernel - r->start_kernel : 0,
                                open ? ts - r->start_ns : 0);
     }
-    mark_table_save(roi->marks, out);
+    mark_table_save(__atomic_load_n(&roi->marks, __ATOMIC_ACQUIRE), out);
 }
 
 void roi_state_save(GString *out, const struct roi_mark *waiting)
@@ -965,7 +981,7 @@ bool roi_state_restore(const char *text, bool *open_regions, char *err, size_t e
                 g_hash_table_insert(own_regions(roi), &copy->id, copy);
             }
         } else if (strcmp(kind, "mark") == 0) {
-            ok = roi != NULL && mark_table_restore(roi->marks, rest);
+            ok = roi != NULL && mark_table_restore(marks_of(roi), rest);
         } else if (strcmp(kind, "thread") == 0 && !threads_followed()) {
             snprintf(err, err_size, "it holds regions of guest threads, and this run keeps "
                      "regions by vCPU: restore it without regions-by=vcpu");
