@@ -11,9 +11,10 @@
  * id nests by depth, different ids overlap freely. Machine regions
  * (roi_begin_machine, what the guest command opens from a shell script)
  * count every vCPU's instructions: a region whose begin and end come from
- * two short-lived processes, around the work of a third, means the machine. Each vCPU's tables have a
- * lock of their own, taken by that vCPU on each region call and by others
- * only for statistics snapshots and resets.
+ * two short-lived processes, around the work of a third, means the machine.
+ * Each vCPU's tables have a lock of their own, taken by that vCPU on each
+ * region call and by others only for statistics snapshots and resets;
+ * marks take none (commands/marks.h).
  */
 #include "commands/roi.h"
 
@@ -171,7 +172,8 @@ void roi_vcpu_init(struct vcpu *vcpu)
 static bool has_results(struct roi_vcpu *roi)
 {
     pthread_mutex_lock(&roi->lock);
-    bool any = g_hash_table_size(roi->regions) != 0 || mark_table_ids(__atomic_load_n(&roi->marks, __ATOMIC_ACQUIRE)) != 0 ||
+    bool any = g_hash_table_size(roi->regions) != 0 ||
+               mark_table_ids(__atomic_load_n(&roi->marks, __ATOMIC_ACQUIRE)) != 0 ||
                roi->name[0] != '\0';
     pthread_mutex_unlock(&roi->lock);
     return any;
