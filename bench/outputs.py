@@ -137,9 +137,12 @@ def user_mode(s, outdir):
 
     s.interleaved("6 user: %d marks, each output" % n, [("6.start", start)] +
                   [("6." + kind, job(kind)) for kind in ("none",) + tuple(KINDS)])
-    # The largest long run's files: events= and trace= at once.
-    warm_seconds = warm_memory(outdir, int(n_long * 1.1 * max(sizes.values())))
-    long_runs = {kind: marks(s, outdir, kind, n_long)[0] for kind in ("none",) + tuple(KINDS)}
+    # Each long run right after warming as much memory as its files take
+    # (a machine may take back memory freed some seconds before).
+    warm_seconds, long_runs = {}, {}
+    for kind in ("none",) + tuple(KINDS):
+        warm_seconds[kind] = warm_memory(outdir, int(n_long * 1.1 * sizes.get(kind, 0)))
+        long_runs[kind] = marks(s, outdir, kind, n_long)[0]
     long_cpu = {kind: r.cpu for kind, r in long_runs.items()}
     # The loop's own: less QEMU's start and end, paired by repetition.
     for kind in ("none",) + tuple(KINDS):
@@ -176,7 +179,7 @@ def user_mode(s, outdir):
               note="a file of %.1f GB; %.0f ns of it in the kernel (its writes); the "
               "machine's memory warmed first (%.1f s of kernel time for %.1f GB)"
               % (sizes[kind] * n_long / 1e9, long_runs[kind].sys / n_long * 1e9,
-                 warm_seconds, 1.1 * max(sizes.values()) * n_long / 1e9),
+                 warm_seconds[kind], 1.1 * sizes[kind] * n_long / 1e9),
               label="%s ns per record, %.0f M / %d ns" % (kind, n_long / 1e6, target_ns))
 
 
