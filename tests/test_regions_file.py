@@ -8,7 +8,8 @@ import signal
 import subprocess
 import time
 
-from harness import Failure, guest, plugin_arg, qemu_bin, validate_trace
+from harness import (ARCHES, Failure, guest, last_summary, plugin_arg, qemu_bin, read_jsonl,
+                     validate_trace)
 
 PROGRAM = guest("x86_64", "region_threads")
 THREADS = 5  # four threads and main
@@ -84,6 +85,20 @@ def test_after_sigterm(t):
             p.kill()
         t.eq(p.returncode, -signal.SIGTERM, "QEMU dies of the signal")
         check(t, path)
+
+
+def test_sequential_silent_threads(t):
+    """Threads that run one after another and never call, as most of a
+    program's threads: QEMU gives each the index of the one before, whose
+    containers are then looked at (regions, marks, a name) and found empty.
+    The program runs to its end on every architecture, the summary counts
+    no region."""
+    for arch in ARCHES:
+        events = t.path("silent-%s.jsonl" % arch)
+        r = t.user(arch, guest(arch, "sequential_threads"), ["3", "silent"], events=events,
+                   summary="none", check=0)
+        t.contains(r.stdout, "sequential threads done", "%s: the guest ran to its end" % arch, r)
+        t.eq(last_summary(read_jsonl(events)).get("regions"), [], "%s: no region" % arch)
 
 
 def test_sequential_threads_own_their_rows(t):

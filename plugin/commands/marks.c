@@ -126,18 +126,19 @@ bool mark_add(struct mark_table *table, struct mark_cache **cache, unsigned int 
         (*cache)->slot[i].id = id;
         (*cache)->slot[i].cell = cell;
     }
-    __atomic_fetch_add(&cell->count, 1, __ATOMIC_RELAXED);
+    /* The count last: a reader that sees it sees this mark's value. */
     __atomic_store_n(&cell->last_value, value, __ATOMIC_RELAXED);
     __atomic_store_n(&cell->last_ns, ns, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&cell->count, 1, __ATOMIC_RELEASE);
     return true;
 }
 
 unsigned int mark_table_ids(struct mark_table *table)
 {
-    g_mutex_lock(&table->lock);
     if (table == NULL) {
         return 0;
     }
+    g_mutex_lock(&table->lock);
     unsigned int n = g_hash_table_size(table->by_id);
     g_mutex_unlock(&table->lock);
     return n;
@@ -179,7 +180,7 @@ static struct mark_total total_of(const struct mark *m)
     struct mark_total t = {m->id, 0, 0, 0};
     bool any = false;
     for (const struct mark_cell *c = m->cells; c != NULL; c = c->next) {
-        uint64_t count = __atomic_load_n(&c->count, __ATOMIC_RELAXED);
+        uint64_t count = __atomic_load_n(&c->count, __ATOMIC_ACQUIRE);
         uint64_t ns = __atomic_load_n(&c->last_ns, __ATOMIC_RELAXED);
         if (count == 0) {
             continue;

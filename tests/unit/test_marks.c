@@ -140,8 +140,24 @@ static void checkpoint_lines_read_back(void)
     mark_table_free(copy);
 }
 
+/* A container that never marked has no table: readers take NULL. */
+static void no_table_reads_as_empty(void)
+{
+    CHECK_EQ(mark_table_ids(NULL), 0);
+    mark_table_reset(NULL);
+    GHashTable *totals = g_hash_table_new_full(g_int64_hash, g_int64_equal, NULL, g_free);
+    mark_table_sum(NULL, totals);
+    CHECK_EQ(g_hash_table_size(totals), 0);
+    g_hash_table_destroy(totals);
+    GString *text = g_string_new("");
+    mark_table_save(NULL, text);
+    CHECK_EQ(text->len, 0);
+    g_string_free(text, TRUE);
+}
+
 int main(void)
 {
+    no_table_reads_as_empty();
     concurrent_marks_all_count();
     too_many_ids_are_refused();
     reset_keeps_cached_cells();
