@@ -564,13 +564,15 @@ static void on_syscall(struct vcpu *vcpu, const struct switch_site *site,
                        struct insn_position pos)
 {
     uint64_t number = guest_switch_register(vcpu, site->gpr);
-    if (number != site->exit_thread && number != site->exit_process) {
+    bool ends_thread = site->exit_thread != NO_SYSCALL && number == site->exit_thread;
+    bool ends_process = number == site->exit_process;
+    if (!ends_thread && !ends_process) {
         return;
     }
     uint64_t address_space = current_address_space(vcpu);
     /* NULL: a key no call asked about, which has no thread to end. */
     struct guest_thread *t = switch_to(vcpu, address_space, guest_thread_pointer(vcpu), pos);
-    if (number == site->exit_process) {
+    if (ends_process) {
         end_process(address_space);
     }
     if (t != NULL) {

@@ -99,7 +99,7 @@ static bool x86_context_switch(const uint8_t *insn, size_t len, struct switch_si
         site->gpr = 0;
         return true;
     }
-    if (len == 2 && insn[0] == 0x0f && insn[1] == 0x05) {
+    if (len - i == 2 && !rep && insn[i] == 0x0f && insn[i + 1] == 0x05) {
         /* syscall: its number in RAX; x86-64 Linux's exit and exit_group. */
         site->kind = SWITCH_SYSCALL;
         site->gpr = 0;
