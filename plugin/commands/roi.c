@@ -241,6 +241,9 @@ static uint64_t trace_track(const struct roi_vcpu *roi)
  * a guest thread also by its number and address space. */
 static void name_track(struct output_vcpu *out, const struct roi_vcpu *roi, const char *name)
 {
+    if (!report_tracing(out)) {
+        return; /* a guest thread naming itself by the million formats nothing */
+    }
     char text[160];
     const struct guest_thread *t = roi->thread;
     if (t == NULL && roi->vcpu == NULL) {

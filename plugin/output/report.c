@@ -215,6 +215,11 @@ struct output_vcpu *report_vcpu_new(unsigned int vcpu)
     return vs;
 }
 
+bool report_tracing(const struct output_vcpu *vs)
+{
+    return vs->trace != NULL;
+}
+
 void report_trace_track_name(struct output_vcpu *vs, uint64_t track, const char *name)
 {
     if (vs->trace != NULL) {

@@ -54,8 +54,10 @@ uint64_t report_trace_vcpu_track(unsigned int vcpu);
 uint64_t report_trace_machine_track(void);
 uint64_t report_trace_thread_track(unsigned int thread);
 
-/* Names a trace process (again, when its name changes). */
+/* Names a trace process (again, when its name changes); whether a trace
+ * is written at all, so that a caller makes no name for nothing. */
 void report_trace_track_name(struct output_vcpu *out, uint64_t track, const char *name);
+bool report_tracing(const struct output_vcpu *out);
 
 /* Trace-event records ("B", "E" or "i") of a process: regions on a thread
  * of their own, everything else on its thread 0; out is the calling vCPU's. */
