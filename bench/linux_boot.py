@@ -40,15 +40,20 @@ def measure(s):
             measure_syscalls(s)
 
 
+def boot_command(k, initrd, console):
+    """QEMU booting kernel k with initrd, its console into the file console."""
+    return [qemu_bin(k.qemu)] + (FIRMWARE if k.firmware else []) + k.machine + [
+        "-cpu", k.cpu, "-kernel", k.image, "-initrd", initrd,
+        "-append", linux.APPEND.replace("console=ttyS0", "console=" + k.console),
+        "-serial", "file:" + console]
+
+
 def measure_arch(s, arch, key, empty):
     k = linux.KERNELS[arch]
     initrd = s.path("boot-initramfs-%s.cpio.gz" % arch)
     linux.build_initramfs(initrd, "true\n", arch=arch)
     console = s.path("boot-console-%s.txt" % arch)
-    base = [qemu_bin(k.qemu)] + (FIRMWARE if k.firmware else []) + k.machine + [
-        "-cpu", k.cpu, "-kernel", k.image, "-initrd", initrd,
-        "-append", linux.APPEND.replace("console=ttyS0", "console=" + k.console),
-        "-serial", "file:" + console]
+    base = boot_command(k, initrd, console)
 
     def boot(*plugin):
         def timed():
@@ -95,9 +100,7 @@ def measure_syscalls(s):
     linux.build_initramfs(initrd, SYSCALL_SCRIPT,
                           binaries={"backdoor": os.path.join(BUILD, "backdoor")})
     console = s.path("syscalls-console.txt")
-    base = [qemu_bin(k.qemu)] + (FIRMWARE if k.firmware else []) + k.machine + [
-        "-cpu", k.cpu, "-kernel", k.image, "-initrd", initrd,
-        "-append", linux.APPEND, "-serial", "file:" + console]
+    base = boot_command(k, initrd, console)
 
     def boot(**options):
         def timed():

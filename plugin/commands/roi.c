@@ -275,11 +275,7 @@ static struct roi_vcpu *install_container(struct roi_vcpu **slot, struct guest_t
         name_track(vcpu->output, fresh, "");
         return fresh;
     }
-    /* Another vCPU made it first; nothing has seen fresh's tables. */
-    if (fresh->regions != no_ids) {
-        g_hash_table_destroy(fresh->regions);
-    }
-    mark_table_free(fresh->marks);
+    /* Another vCPU made it first; fresh never got a table of its own. */
     pthread_mutex_destroy(&fresh->lock);
     g_free(fresh);
     return roi;

@@ -369,18 +369,14 @@ static void recycle(struct shard *sh, struct guest_thread *t)
 
 /* The thread ended: its key is free for the next thread that has it (the
  * filter may still say the key has one: a lookup then finds none). A
- * thread with regions keeps them, and its rows, as they stood. Caller
- * holds the thread's shard's lock. */
+ * thread with regions keeps them, and its rows, as they stood; one without
+ * is running (it made the call), and is recycled when its last stint
+ * closes. Caller holds the thread's shard's lock. */
 static void end_locked(struct shard *sh, struct guest_thread *t)
 {
-    if (t->ended) {
-        return;
-    }
-    __atomic_store_n(&t->ended, true, __ATOMIC_RELAXED);
-    table_remove(sh, t);
-    if (t->idle) {
-        idle_remove(sh, t);
-        recycle(sh, t);
+    if (!t->ended) {
+        __atomic_store_n(&t->ended, true, __ATOMIC_RELAXED);
+        table_remove(sh, t);
     }
 }
 
