@@ -73,8 +73,12 @@ def test_launcher_passes_the_level(t):
 def test_given_level_is_declared(t):
     """The plugin declares the level qemu-api= names, without looking at
     QEMU: QEMU 10.2 (API 5) then refuses 7 with its own message, and runs
-    the plugin as what it is when given its own level."""
+    the plugin as what it is when given its own level; a level no QEMU has
+    is the plugin's to refuse."""
     user = os.path.join(QEMU, "bin", "qemu-x86_64")
+    r = t.run([user, "-plugin", plugin_arg(qemu_api=99), CLI, "present"], check=1)
+    t.contains(r.stderr, "option 'qemu-api=99': QEMU's plugin API levels are 2 to 7",
+               "a level no QEMU has is refused, with the levels there are", r)
     r = t.run([user, "-plugin", plugin_arg(qemu_api=7), CLI, "present"], check=1)
     t.contains(r.stderr, "requires API version 7", "QEMU names the level it was given", r)
     summary = t.path("summary")

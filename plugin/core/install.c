@@ -15,6 +15,7 @@
  * 7): qemu/qemu_compat.c speaks the level of the QEMU that opened it.
  */
 #include <glib.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,7 @@
 #include "qemu/functions.h"
 #include "qemu/memory.h"
 #include "qemu/qemu_compat.h"
+#include "qemu/qemu_version.h"
 #include "qemu/registers.h"
 #include "qemu/symbols.h"
 #include "qemu/vcpu.h"
@@ -187,6 +189,13 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
     if (!qemu_compat_init(info, err, sizeof err) ||
         !options_parse(&opts, argc, argv, err, sizeof err)) {
         plugin_log("%s", err);
+        return -1;
+    }
+    if (opts.qemu_api != 0 && !qemu_api_level_known((int)opts.qemu_api)) {
+        /* Unknown levels were passed over when the level was read. */
+        plugin_log("option 'qemu-api=%" PRIu64 "': QEMU's plugin API levels are %d to %d; "
+                   "leave the option to qemu-backdoor, which reads the level from QEMU",
+                   opts.qemu_api, QEMU_API_OLDEST, QEMU_API_NEWEST);
         return -1;
     }
     int api = qemu_api_level();

@@ -79,6 +79,16 @@ const struct qemu_api_level qemu_api_levels[] = {
 };
 const size_t qemu_api_level_count = sizeof qemu_api_levels / sizeof qemu_api_levels[0];
 
+bool qemu_api_level_known(int level)
+{
+    for (size_t i = 0; i < qemu_api_level_count; i++) {
+        if (qemu_api_levels[i].level == level) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool release_reaches(const struct qemu_release *r, int major, int minor)
 {
     return r->major != major ? r->major > major : r->minor >= minor;
@@ -188,12 +198,9 @@ int qemu_api_from_command_line(const char *words, size_t len)
             const char *stop = comma != NULL ? comma : w + wlen;
             int level = 0;
             if ((size_t)(stop - item) > key_len && memcmp(item, key, key_len) == 0 &&
-                parse_number(item + key_len, stop, &level) == stop) {
-                for (size_t i = 0; i < qemu_api_level_count; i++) {
-                    if (qemu_api_levels[i].level == level) {
-                        return level;
-                    }
-                }
+                parse_number(item + key_len, stop, &level) == stop &&
+                qemu_api_level_known(level)) {
+                return level;
             }
             item = stop + 1;
         }

@@ -68,6 +68,9 @@ struct qemu_api_level {
 extern const struct qemu_api_level qemu_api_levels[];
 extern const size_t qemu_api_level_count;
 
+/* Whether level is one of the table's. */
+bool qemu_api_level_known(int level);
+
 struct qemu_release {
     int major, minor, micro; /* all 0: not found */
 };
