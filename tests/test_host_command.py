@@ -102,6 +102,13 @@ def test_exit_status_passes_through(t):
         t.eq(r.returncode, 42, "the exit built-in's status on " + arch, r)
         t.eq(closing_line(r), "qemu-backdoor: exit status 42; no files written "
              "(--events=FILE, --trace=FILE)", "closing line", r)
+    r = qb(t, "--regions-by=process", "--regions=" + t.path("r.csv"), "--", CLI["x86_64"],
+           "present")
+    t.eq(r.returncode, 1, "a bad plugin option: QEMU cannot load the plugin", r)
+    t.contains(r.stderr, "option 'regions-by=process': expected thread or vcpu",
+               "the plugin says which option", r)
+    t.eq(closing_line(r), "qemu-backdoor: exit status 1; none of the files asked for was "
+         "written", "no hint to ask for outputs that were asked for", r)
     r = qb(t, "--summary=none", "--", CLI["aarch64"], "frob")
     t.eq(r.returncode, 1, "the program's own exit status (a usage error of the CLI)", r)
     r = qb(t, "--summary=none", "--", guest("riscv64", "forever"), "3")

@@ -76,6 +76,10 @@ void report(const struct request *rq, int status, time_t start)
     }
     if (used > 0) {
         fprintf(stderr, "%s: %s; wrote %s\n", program_name, ending, line);
+    } else if (rq->written.count > 0) {
+        /* Outputs were asked for: the hint below would mislead. */
+        fprintf(stderr, "%s: %s; none of the files asked for was written\n", program_name,
+                ending);
     } else {
         fprintf(stderr, "%s: %s; no files written (--events=FILE, --trace=FILE)\n",
                 program_name, ending);
