@@ -360,9 +360,7 @@ QEMU_EXPORT int qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info
         return -1;
     }
     outputs_start();
-    if (outputs_profile() != NULL) {
-        profile_parts_init(outputs_profile(), call_graph);
-    }
+    profile_parts_init(outputs_profile(), call_graph); /* NULL: no profile= */
     if (call_graph) {
         callgraph_init(arch->stack_pointer_reg);
         call_sites_init(arch, dispatch_on_branch);

@@ -54,7 +54,7 @@ char *add_machine_plugin(struct list *cmd, struct request *rq, const char *plugi
 {
     char *socket_dir = add_qmp_socket(rq, cmd);
     list_add(cmd, "-plugin");
-    list_add(cmd, plugin_argument(plugin, &rq->plugin_options, qemu));
+    list_add(cmd, plugin_argument(plugin, rq, qemu));
     for (size_t i = 0; i < rq->qemu_args.count; i++) {
         list_add(cmd, rq->qemu_args.items[i]);
     }

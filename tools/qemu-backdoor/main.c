@@ -93,7 +93,7 @@ int main(int argc, char **argv)
             list_add(&cmd, rq.qemu_args.items[i]);
         }
         list_add(&cmd, "-plugin");
-        list_add(&cmd, plugin_argument(plugin, &rq.plugin_options, qemu));
+        list_add(&cmd, plugin_argument(plugin, &rq, qemu));
         list_add(&cmd, program);
         rest++;
     }

@@ -131,18 +131,15 @@ static char *escape_commas(char *out, const char *text)
     return out;
 }
 
-char *plugin_argument(const char *plugin, const struct list *options, const char *qemu)
+char *plugin_argument(const char *plugin, const struct request *rq, const char *qemu)
 {
+    const struct list *options = &rq->plugin_options;
     /* "file=" named: a path with '=' in it (an install prefix such as
      * /opt/x=1) would otherwise be read as an option KEY=VALUE. */
     static const char file[] = "file=";
     char level[32] = "";
-    bool level_given = false;
-    for (size_t i = 0; i < options->count; i++) {
-        level_given |= strncmp(options->items[i], "qemu-api=", 9) == 0;
-    }
     /* The plugin then need not read QEMU's executable at every start. */
-    int api = level_given ? 0 : qemu_binary_api_level(qemu);
+    int api = request_option(rq, "qemu-api") != NULL ? 0 : qemu_binary_api_level(qemu);
     if (api > 0) {
         snprintf(level, sizeof level, ",qemu-api=%d", api);
     }

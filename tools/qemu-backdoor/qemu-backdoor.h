@@ -89,9 +89,9 @@ struct request {
 };
 /* Returns the index in argv of the first word that is not ours. */
 int parse_command_line(struct request *rq, int argc, char **argv, const char *dir);
-/* The -plugin argument for the QEMU binary qemu: the options, and the
- * plugin API level of that QEMU (qemu-api=) unless given. */
-char *plugin_argument(const char *plugin, const struct list *options, const char *qemu);
+/* The -plugin argument for the QEMU binary qemu: the request's plugin
+ * options, and the plugin API level of that QEMU (qemu-api=) unless given. */
+char *plugin_argument(const char *plugin, const struct request *rq, const char *qemu);
 
 /* qemu_level.c: the plugin API level to declare to the QEMU binary at
  * path (plugin/qemu/qemu_version.h), 0 if it cannot tell. */
