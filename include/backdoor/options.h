@@ -59,7 +59,7 @@
       "handler library, loaded at start-up; PATH.py: a Python script (docs/python.md)")      \
     X("handler-arg", handler_argv, TEXT, NULL, "TEXT",                                      \
       "passed to the handler's init (repeatable)")                                          \
-    X("summary", summary_path, OUTPUT, "stderr", "PATH|stderr|none",                        \
+    X("summary", summary_path, OUTPUT, "stderr", "PATH|stdout|stderr|none",                 \
       "summary at exit")                                                                    \
     X("events", events_path, OUTPUT, NULL, "PATH",                                          \
       "one JSON object per call (JSON Lines); `PATH.bin`: the same records in binary "      \

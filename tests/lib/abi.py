@@ -108,7 +108,7 @@ STATUSES = {
 OPTIONS = {
     "handler": Option("handler", "INPUT", None, "PATH", False),
     "handler-arg": Option("handler-arg", "TEXT", None, "TEXT", False),
-    "summary": Option("summary", "OUTPUT", 'stderr', "PATH|stderr|none", False),
+    "summary": Option("summary", "OUTPUT", 'stderr', "PATH|stdout|stderr|none", False),
     "events": Option("events", "OUTPUT", None, "PATH", False),
     "regions-by": Option("regions-by", "CHOICE", 'thread', "thread|vcpu", False),
     "regions": Option("regions", "OUTPUT", None, "PATH", False),
